@@ -1,0 +1,61 @@
+#include "attacks/combinators.h"
+#include "attacks/factories.h"
+#include "robusthide/attack.h"
+#include "robusthide/codec.h"
+#include "robusthide/error.h"
+
+namespace robusthide {
+namespace {
+
+class IdentityImpl : public AttackImpl {
+ public:
+  torch::Tensor forward(const torch::Tensor& encoded, const torch::Tensor&) override {
+    return encoded;
+  }
+  std::string spec() const override { return "identity"; }
+};
+
+std::string join_specs(const std::string& name, const std::vector<Attack>& children) {
+  std::string s = name + "(";
+  for (size_t i = 0; i < children.size(); ++i) s += (i ? "," : "") + children[i]->spec();
+  return s + ")";
+}
+
+Attack build(const SpecNode& node, const AttackOptions& options) {
+  if (node.name == "choice" || node.name == "split") {
+    if (node.children.empty() || !node.params.empty()) {
+      throw InvalidArgument("invalid spec '" + node.text + "': expected " + node.name +
+                            "(spec, spec, ...) with at least one attack and no parameters");
+    }
+    std::vector<Attack> children;
+    for (const auto& c : node.children) children.push_back(build(c, options));
+    const std::string spec = join_specs(node.name, children);
+    return node.name == "choice" ? make_choice(std::move(children), spec)
+                                 : make_split(std::move(children), spec);
+  }
+  if (node.name == "identity") {
+    node.expect(0, {}, "identity");
+    return std::make_shared<IdentityImpl>();
+  }
+  if (is_codec_name(node.name)) {
+    if (!node.children.empty()) {
+      throw InvalidArgument("invalid spec '" + node.text + "': codec '" + node.name +
+                            "' takes no (...) arguments");
+    }
+    return make_straight_through(node.text, options);
+  }
+  if (Attack a = make_differentiable_attack(node)) return a;
+  throw InvalidArgument(
+      "unknown attack '" + node.name + "' in spec '" + node.text +
+      "'; expected identity, " + differentiable_attack_usage() +
+      ", a real codec (jpeg:Q, jpeg2000:R, webp:Q, mpeg4, xvid, h264:crf=N, cmd:\"...\") "
+      "or choice(...)/split(...)");
+}
+
+}  // namespace
+
+Attack make_attack(const std::string& spec, const AttackOptions& options) {
+  return build(parse_spec(spec), options);
+}
+
+}  // namespace robusthide

@@ -1,0 +1,17 @@
+// choice(...) and split(...): attacks made of other attacks.
+#pragma once
+
+#include <vector>
+
+#include "robusthide/attack.h"
+
+namespace robusthide {
+
+// One child chosen uniformly at random (torch's generator) for each batch.
+Attack make_choice(std::vector<Attack> children, std::string spec);
+
+// The batch cut into children.size() equal consecutive slices; slice i goes through
+// child i. Throws InvalidArgument when the batch size is not divisible.
+Attack make_split(std::vector<Attack> children, std::string spec);
+
+}  // namespace robusthide

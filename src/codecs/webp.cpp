@@ -1,0 +1,6 @@
+// PLACEHOLDER (to be replaced by the real implementation)
+#include "codecs/factories.h"
+#include "robusthide/error.h"
+namespace robusthide {
+std::unique_ptr<Codec> make_webp_codec(const SpecNode& spec) { throw CodecError("not implemented: " + spec.text); }
+}

@@ -1,0 +1,17 @@
+// Pixel conversions between float CHW planes in [0,1] and 8-bit interleaved RGB.
+#pragma once
+
+#include <cstdint>
+
+#include "robusthide/image.h"
+
+namespace robusthide {
+
+// Converts one float (3, H, W) plane to RGB8: round(clamp(x, 0, 1) * 255), ties to even
+// (the same values as torch's clamp -> mul -> round). `image` is resized to w x h.
+void plane_to_image(const float* chw, int width, int height, Image* image);
+
+// Converts RGB8 to a float (3, H, W) plane with values v / 255.
+void image_to_plane(const Image& image, float* chw);
+
+}  // namespace robusthide

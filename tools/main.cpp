@@ -1,0 +1,2 @@
+// PLACEHOLDER CLI
+int main() { return 0; }
