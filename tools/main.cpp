@@ -1,2 +1,31 @@
-// PLACEHOLDER CLI
-int main() { return 0; }
+// robusthide: command-line front end. Uses only the public API in include/robusthide.
+#include <iostream>
+
+#include "commands.h"
+#include "robusthide/error.h"
+
+int main(int argc, char** argv) {
+  namespace cli = robusthide::cli;
+  CLI::App app{"robusthide: hide data in images and video, robust to real lossy codecs"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("robusthide ") + ROBUSTHIDE_CLI_VERSION);
+  cli::Runner run;
+  cli::add_attack_command(app, run);
+  cli::add_info_command(app, run);
+  cli::add_train_command(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? cli::kExitOk : cli::kExitUsage;
+  }
+  try {
+    return run ? run() : cli::kExitUsage;
+  } catch (const robusthide::InvalidArgument& e) {
+    std::cerr << "robusthide: error: " << e.what() << "\n";
+    return cli::kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "robusthide: error: " << e.what() << "\n";
+    return cli::kExitFailure;
+  }
+}

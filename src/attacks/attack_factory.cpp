@@ -40,7 +40,7 @@ Attack build(const SpecNode& node, const AttackOptions& options) {
   if (is_codec_name(node.name)) {
     if (!node.children.empty()) {
       throw InvalidArgument("invalid spec '" + node.text + "': codec '" + node.name +
-                            "' takes no (...) arguments");
+                            "' takes no (...) arguments; expected " + node.name + "[:param]...");
     }
     return make_straight_through(node.text, options);
   }

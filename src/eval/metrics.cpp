@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <sstream>
 
 #include "robusthide/error.h"
 
@@ -26,6 +27,46 @@ double psnr(const Image& a, const Image& b) {
   const double m = mse(a, b);
   if (m == 0.0) return std::numeric_limits<double>::infinity();
   return 10.0 * std::log10(255.0 * 255.0 / m);
+}
+
+namespace {
+torch::Tensor wrong_bits(const torch::Tensor& decoded, const torch::Tensor& message) {
+  if (decoded.sizes() != message.sizes()) {
+    std::ostringstream os;
+    os << "bit error rate: decoded values " << decoded.sizes() << " and message "
+       << message.sizes() << " differ in shape";
+    throw InvalidArgument(os.str());
+  }
+  return decoded.detach().gt(0.5).ne(message.detach().gt(0.5));
+}
+
+torch::Tensor to_bytes(const torch::Tensor& x) {
+  return x.detach().to(torch::kCPU, torch::kFloat32).clamp(0.0, 1.0).mul(255.0).round();
+}
+}  // namespace
+
+int64_t bit_errors(const torch::Tensor& decoded, const torch::Tensor& message) {
+  return wrong_bits(decoded, message).sum().item<int64_t>();
+}
+
+double bit_error_rate(const torch::Tensor& decoded, const torch::Tensor& message) {
+  if (message.numel() == 0) throw InvalidArgument("bit error rate of an empty message");
+  return static_cast<double>(bit_errors(decoded, message)) / static_cast<double>(message.numel());
+}
+
+std::vector<double> batch_psnr(const torch::Tensor& a, const torch::Tensor& b) {
+  if (a.sizes() != b.sizes() || a.dim() != 4) {
+    std::ostringstream os;
+    os << "PSNR needs two (N,3,H,W) batches of one shape, got " << a.sizes() << " and " << b.sizes();
+    throw InvalidArgument(os.str());
+  }
+  const auto m = (to_bytes(a) - to_bytes(b)).pow(2).flatten(1).mean(1).to(torch::kDouble);
+  std::vector<double> out(m.size(0));
+  for (int64_t i = 0; i < m.size(0); ++i) {
+    const double v = m[i].item<double>();
+    out[i] = v == 0.0 ? std::numeric_limits<double>::infinity() : 10.0 * std::log10(255.0 * 255.0 / v);
+  }
+  return out;
 }
 
 }  // namespace robusthide

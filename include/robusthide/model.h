@@ -1,0 +1,148 @@
+// Networks (encoder, decoder, discriminator) and model files.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace robusthide {
+
+// Ranges ModelConfig::validate enforces (inclusive). The "hidden" networks are fully
+// convolutional at full resolution, so any image size works; 16..1024 only keeps the
+// numbers sane. Other architectures may add their own checks (e.g. a multiple of 8).
+constexpr int kMinImageSize = 16;
+constexpr int kMaxImageSize = 1024;
+constexpr int kMaxMessageBits = 1024;
+constexpr int kMaxBlocks = 64;     // every *_blocks field: 1..kMaxBlocks
+constexpr int kMaxChannels = 1024; // every *_channels field: 1..kMaxChannels
+
+// Everything that determines the shapes of a model's networks. The defaults are the
+// paper's reference configuration (docs: reference.md section 2).
+struct ModelConfig {
+  // Network family: "hidden" (the paper's reference HiDDeN networks); see
+  // model_architectures().
+  std::string architecture = "hidden";
+  // Side of the square images the networks are trained on (and FLOPs are counted at).
+  int image_size = 128;
+  // Message length L in bits.
+  int message_bits = 30;
+  // Encoder: conv blocks on the image (3->C, then C->C) and their channels.
+  int encoder_blocks = 4;
+  int encoder_channels = 64;
+  // Decoder: conv blocks (3->C, then C->C), then C->L, global pooling, Linear L->L.
+  int decoder_blocks = 7;
+  int decoder_channels = 64;
+  // Discriminator: conv blocks, global pooling, Linear C->1.
+  int discriminator_blocks = 3;
+  int discriminator_channels = 64;
+
+  // Throws InvalidArgument naming the first field out of range and its value
+  // ("invalid model config: image_size = 8 is out of range [16, 1024]") or the unknown
+  // architecture.
+  void validate() const;
+  bool operator==(const ModelConfig& o) const;
+  bool operator!=(const ModelConfig& o) const { return !(*this == o); }
+  // One line, e.g. "hidden 128px 30 bits enc 4x64 dec 7x64 disc 3x64".
+  std::string summary() const;
+};
+
+// Names of the known architectures ("hidden", ...).
+std::vector<std::string> model_architectures();
+
+// FLOPs convention of every flops() below: 2 x multiply-accumulates of the convolutions
+// and Linear layers of one forward pass on one image of the configured size (C x C).
+// Biases, batch norm, activations, pooling and the message expansion are not counted
+// (they are < 1% of the total for the reference networks).
+
+// Hides a message in images. Implementations are chosen by ModelConfig::architecture.
+// Submodules are registered, so parameters(), named_parameters() (stable names such as
+// "image_blocks.0.conv.weight"), save/load and to(device) cover the whole network.
+class EncoderNet : public torch::nn::Module {
+ public:
+  // image (N,3,H,W) in [0,1], message (N,L) of 0/1 floats -> encoded (N,3,H,W), not
+  // clamped. Training uses H = W = the configured image size; "hidden" accepts any H, W.
+  // Throws InvalidArgument for wrong ranks, channel counts, batch sizes or message length.
+  virtual torch::Tensor forward(const torch::Tensor& image, const torch::Tensor& message) = 0;
+  // FLOPs of one forward pass on one image of the configured size.
+  virtual int64_t flops() const = 0;
+};
+
+// Recovers the message from (N,3,H,W) images of any size: (N,L) raw values (no
+// sigmoid); a bit is 1 when > 0.5. Throws InvalidArgument unless the input is (N,3,H,W).
+class DecoderNet : public torch::nn::Module {
+ public:
+  virtual torch::Tensor forward(const torch::Tensor& image) = 0;
+  // FLOPs of one forward pass on one image of the configured size.
+  virtual int64_t flops() const = 0;
+};
+
+// Tells covers from encoded images: (N,3,H,W) -> (N,1) logits, cover = 1.
+class DiscriminatorNet : public torch::nn::Module {
+ public:
+  virtual torch::Tensor forward(const torch::Tensor& image) = 0;
+  // FLOPs of one forward pass on one image of the configured size.
+  virtual int64_t flops() const = 0;
+};
+
+using Encoder = std::shared_ptr<EncoderNet>;
+using Decoder = std::shared_ptr<DecoderNet>;
+using Discriminator = std::shared_ptr<DiscriminatorNet>;
+
+// Fresh networks for a validated config; weights drawn from torch's generator.
+Encoder make_encoder(const ModelConfig& config);
+Decoder make_decoder(const ModelConfig& config);
+Discriminator make_discriminator(const ModelConfig& config);
+
+// Where a model came from; stored in the model file.
+struct Provenance {
+  std::string attack;       // training attack spec
+  int64_t steps = 0;        // optimizer steps done
+  int64_t epochs = 0;       // whole passes over the training data
+  std::string data;         // training data folders, ';'-separated
+  uint64_t seed = 0;        // training seed
+  std::string commit;       // source commit of the trainer (git describe), if known
+  std::string created;      // UTC time the file was written, ISO 8601
+  std::string notes;        // free text (e.g. the full command line)
+
+  bool operator==(const Provenance& o) const;
+  bool operator!=(const Provenance& o) const { return !(*this == o); }
+};
+
+// A trained encoder/decoder pair (and the discriminator, which only training uses).
+struct Model {
+  ModelConfig config;
+  Provenance provenance;
+  Encoder encoder;
+  Decoder decoder;
+  Discriminator discriminator;
+
+  // Fresh networks for `config` (validated), weights from torch's generator.
+  explicit Model(const ModelConfig& config);
+  // Moves all networks to `device`.
+  void to(const torch::Device& device);
+};
+
+// Version of the model file format written by save_model.
+constexpr int kModelFormatVersion = 1;
+
+// Writes the model atomically (temporary file + rename): config, provenance, format
+// version and all weights (parameters and batch-norm buffers). The file is a LibTorch
+// archive (zip) holding "format_version" (int), "config" and "provenance" (JSON
+// strings), "checksums" (JSON: FNV-1a 64 of each network's tensors) and one
+// sub-archive per network ("encoder", "decoder", "discriminator"), as written by
+// torch::nn::Module::save. Throws IoError naming `path`; a failed save leaves no file.
+void save_model(const Model& model, const std::string& path);
+
+// Reads a model written by save_model; the networks are on the CPU, in training mode.
+// Throws IoError "cannot load model 'PATH': <reason>" when the file is missing, empty,
+// truncated or corrupt (checksums included), not a robusthide model, of an unknown
+// format version, holds an invalid config, or weights that do not fit its config.
+Model load_model(const std::string& path);
+
+// Number of parameters (weights and biases; not batch-norm running statistics).
+int64_t parameter_count(const torch::nn::Module& module);
+
+}  // namespace robusthide
