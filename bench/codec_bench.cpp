@@ -10,6 +10,7 @@
 #include "robusthide/attack.h"
 #include "robusthide/codec.h"
 #include "robusthide/image.h"
+#include "robusthide/runtime.h"
 #include "robusthide/tensor.h"
 
 namespace robusthide {
@@ -104,4 +105,16 @@ BENCHMARK(BM_StraightThrough)->Apply(codec_args);
 }  // namespace
 }  // namespace robusthide
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  // Unless --no-tune is the first argument, tune the allocator as the CLI does.
+  if (argc > 1 && std::string(argv[1]) == "--no-tune") {
+    argv[1] = argv[0];
+    ++argv;
+    --argc;
+  } else {
+    robusthide::tune_memory_allocator();
+  }
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  return 0;
+}

@@ -17,6 +17,5 @@ using Runner = std::function<int()>;
 
 void add_attack_command(CLI::App& app, Runner& run);
 void add_info_command(CLI::App& app, Runner& run);
-void add_train_command(CLI::App& app, Runner& run);
 
 }  // namespace robusthide::cli

@@ -3,16 +3,17 @@
 
 #include "commands.h"
 #include "robusthide/error.h"
+#include "robusthide/runtime.h"
 
 int main(int argc, char** argv) {
   namespace cli = robusthide::cli;
+  robusthide::tune_memory_allocator();
   CLI::App app{"robusthide: hide data in images and video, robust to real lossy codecs"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("robusthide ") + ROBUSTHIDE_CLI_VERSION);
   cli::Runner run;
   cli::add_attack_command(app, run);
   cli::add_info_command(app, run);
-  cli::add_train_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

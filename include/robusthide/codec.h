@@ -22,8 +22,10 @@ struct RoundTrip {
 //   jpeg2000:R             OpenJPEG, OpenCV's x1000 rate 1..1000 (compression 1000/R)
 //   webp:Q                 libwebp lossy, quality 1..100
 //   mpeg4, xvid            batch = consecutive 30 fps frames, MPEG-4 Part 2 (OpenCV defaults)
-//   h264[:crf=N]           batch = consecutive 30 fps frames, libx264, CRF 0..51 (23)
-//   cmd:"PROGRAM ARGS"[:timeout=S]  external program: PNG on stdin, an image on stdout
+//   xvid:lib               the same through libxvidcore
+//   h264[:crf=N][:preset=P]  batch = consecutive 30 fps frames, libx264, CRF 0..51 (23)
+//   cmd:"PROGRAM ARGS"[:format=png|ppm][:timeout=S]  external program run by /bin/sh:
+//                          the image on stdin (PNG by default), an image on stdout
 class Codec {
  public:
   virtual ~Codec() = default;

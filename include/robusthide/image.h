@@ -31,11 +31,23 @@ struct Image {
 // and images with a zero or negative dimension, are rejected before any allocation.
 constexpr int64_t kMaxImagePixels = int64_t{1} << 27;
 
-// Decodes a JPEG, PNG or WebP file held in memory into 8-bit RGB.
-// Conversions: grayscale -> R=G=B; CMYK/YCCK JPEG -> RGB (Adobe inverted CMYK handled);
-// palette PNG -> RGB; 16-bit PNG -> 8-bit (high byte, i.e. rounded down); any alpha
-// channel is composited over white. `name` is used in error messages.
-// Throws IoError for empty, truncated, corrupt, unsupported or oversized data.
+// Decodes a JPEG, PNG or WebP file held in memory into 8-bit RGB. The format is sniffed
+// from the magic bytes (FF D8 FF; 89 "PNG"; "RIFF" .... "WEBP"), never from a name.
+// Conversions:
+//  - grayscale (JPEG, or PNG at any bit depth) -> R = G = B;
+//  - CMYK/YCCK JPEG -> RGB with R = (255 - C)(255 - K) / 255 (G from M, B from Y) on ink
+//    values. Files with an Adobe APP14 marker (Photoshop, TurboJPEG/libjpeg CMYK output)
+//    store inverted values C' = 255 - C, so there R = C' K' / 255 (Pillow reads CMYK JPEGs
+//    the same way, as "CMYK;I"); files without the marker are taken as plain ink values.
+//    No colour management (ICC profiles are ignored);
+//  - palette PNG -> RGB (tRNS entries become alpha); 16-bit PNG -> 8-bit (high byte, i.e.
+//    rounded down); PNG gAMA/iCCP/sRGB chunks are ignored (values are taken as stored);
+//  - any alpha channel (PNG RGBA / gray+alpha / tRNS, WebP alpha) is composited over white:
+//    out = round((c * a + 255 * (255 - a)) / 255);
+//  - animated WebP -> its first frame as composited on the canvas by libwebp.
+// Decoder warnings are errors: a truncated JPEG is rejected, not decoded with a grey bottom.
+// Throws IoError "cannot read image '<name>': <problem>" for empty, truncated, corrupt,
+// unsupported or oversized data (dimensions checked from the header before allocating).
 Image decode_image(const uint8_t* data, size_t size, const std::string& name);
 
 // Reads and decodes an image file (format sniffed from its first bytes, not its name).
@@ -52,7 +64,8 @@ struct WriteOptions {
   int jpeg_subsampling = 444;
 };
 
-// Encodes an image into memory.
+// Encodes an image into memory. Throws InvalidArgument for an empty image, a pixel buffer
+// that is not width * height * 3 bytes, quality outside 1..100 or another subsampling.
 std::vector<uint8_t> encode_image(const Image& image, ImageFormat format,
                                   const WriteOptions& options = {});
 
@@ -61,10 +74,15 @@ std::vector<uint8_t> encode_image(const Image& image, ImageFormat format,
 ImageFormat format_from_path(const std::string& path);
 
 // Writes an image atomically: to a temporary file in the same folder, then renamed
-// over `path`, so a failure never leaves a half-written file behind.
+// over `path`, so a failure never leaves a half-written file behind. PNG: 8-bit RGB, zlib
+// default level; JPEG: TurboJPEG, baseline, accurate integer DCT. Throws InvalidArgument
+// for a bad extension/options (before touching the file system), IoError on write failure.
 void write_image(const Image& image, const std::string& path, const WriteOptions& options = {});
 
-// Writes bytes atomically (temporary file + rename). Throws IoError naming `path`.
+// Writes bytes atomically: mkstemp in the same folder, write, fsync, rename over `path`
+// (then fsync the folder). The new file gets the replaced file's mode, or 0666 & ~umask.
+// On any failure the temporary is removed, an existing `path` is left untouched, and
+// IoError naming `path` is thrown.
 void write_file_atomic(const std::string& path, const uint8_t* data, size_t size);
 
 // Reads a whole file. Throws IoError naming `path` if it cannot be read.

@@ -28,4 +28,23 @@ int64_t bit_errors(const torch::Tensor& decoded, const torch::Tensor& message);
 // they round to (round(clamp(x)*255)), peak 255; identical images give +inf.
 std::vector<double> batch_psnr(const torch::Tensor& a, const torch::Tensor& b);
 
+// Structural similarity (SSIM, Wang et al. 2004) of two same-sized 8-bit RGB images, in
+// [-1, 1]; identical images give 1. Computed on the 8-bit values of each of R, G and B
+// separately and averaged over the three channels: an 11x11 Gaussian window (sigma 1.5,
+// normalised to sum 1), population (co)variances, K1 = 0.01, K2 = 0.03, L = 255, and the
+// SSIM map averaged over the windows that lie entirely inside the image ("valid"
+// region). This is exactly scikit-image's
+//   structural_similarity(a, b, channel_axis=-1, gaussian_weights=True, sigma=1.5,
+//                         use_sample_covariance=False, data_range=255)
+// Throws InvalidArgument for different sizes or images smaller than 11x11.
+double ssim(const Image& a, const Image& b);
+
+// Side of the SSIM window: images must be at least this wide and high.
+constexpr int kSsimWindow = 11;
+
+// Per-image SSIM of two (N,3,H,W) batches in [0,1], computed like ssim() on the 8-bit
+// images they round to (round(clamp(x)*255)). Images are processed in parallel on
+// `threads` threads (0 = one per core). Throws InvalidArgument on shape mismatch.
+std::vector<double> batch_ssim(const torch::Tensor& a, const torch::Tensor& b, int threads = 0);
+
 }  // namespace robusthide

@@ -60,7 +60,9 @@ std::vector<double> batch_psnr(const torch::Tensor& a, const torch::Tensor& b) {
     os << "PSNR needs two (N,3,H,W) batches of one shape, got " << a.sizes() << " and " << b.sizes();
     throw InvalidArgument(os.str());
   }
-  const auto m = (to_bytes(a) - to_bytes(b)).pow(2).flatten(1).mean(1).to(torch::kDouble);
+  // Rounded in float (as tensor_to_images does), then summed exactly in double.
+  const auto m = (to_bytes(a).to(torch::kDouble) - to_bytes(b).to(torch::kDouble))
+                     .pow(2).flatten(1).mean(1);
   std::vector<double> out(m.size(0));
   for (int64_t i = 0; i < m.size(0); ++i) {
     const double v = m[i].item<double>();

@@ -1,0 +1,18 @@
+#include <malloc.h>
+
+#include <climits>
+
+#include "robusthide/runtime.h"
+
+namespace robusthide {
+
+bool tune_memory_allocator() {
+  // Every block comes from the heap (no mmap) and the heap's top is never trimmed, so
+  // freed tensors and images are reused without new page faults. The same as
+  // GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967295.
+  const bool mmap_ok = mallopt(M_MMAP_MAX, 0) == 1;
+  const bool trim_ok = mallopt(M_TRIM_THRESHOLD, INT_MAX) == 1;
+  return mmap_ok && trim_ok;
+}
+
+}  // namespace robusthide

@@ -1,0 +1,170 @@
+// robusthide info: describe a model file, or a fresh network of a given configuration.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "robusthide/model.h"
+
+namespace robusthide::cli {
+namespace {
+
+struct InfoCommandOptions {
+  std::string model;       // model file to describe; empty = a fresh network from the flags
+  ModelConfig config;      // fresh-network configuration (default: the reference config)
+  bool json = false;       // print one JSON object instead of text
+};
+
+struct NetInfo {
+  const char* name;
+  int64_t parameters;
+  int64_t flops;
+};
+
+// 1234567 -> "1,234,567".
+std::string grouped(int64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > (n < 0 ? 1 : 0); i -= 3) s.insert(i, ",");
+  return s;
+}
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+nlohmann::json config_json(const ModelConfig& c) {
+  return {{"architecture", c.architecture},
+          {"image_size", c.image_size},
+          {"message_bits", c.message_bits},
+          {"encoder_blocks", c.encoder_blocks},
+          {"encoder_channels", c.encoder_channels},
+          {"decoder_blocks", c.decoder_blocks},
+          {"decoder_channels", c.decoder_channels},
+          {"discriminator_blocks", c.discriminator_blocks},
+          {"discriminator_channels", c.discriminator_channels}};
+}
+
+nlohmann::json provenance_json(const Provenance& p) {
+  return {{"attack", p.attack}, {"steps", p.steps},       {"epochs", p.epochs},
+          {"data", p.data},     {"seed", p.seed},         {"commit", p.commit},
+          {"created", p.created}, {"notes", p.notes}};
+}
+
+void print_text(const InfoCommandOptions& o, const Model& m, const std::vector<NetInfo>& nets) {
+  const ModelConfig& c = m.config;
+  auto row = [](const std::string& k, const std::string& v) {
+    std::cout << k << std::string(k.size() < 15 ? 15 - k.size() : 1, ' ') << v << "\n";
+  };
+  if (o.model.empty()) {
+    row("model", "(none: a fresh network of this configuration)");
+  } else {
+    struct stat st {};
+    const bool have_size = ::stat(o.model.c_str(), &st) == 0;
+    row("model", o.model + (have_size ? " (" + grouped(st.st_size) + " bytes)" : ""));
+    row("format", "version " + std::to_string(kModelFormatVersion));
+  }
+  row("architecture", c.architecture);
+  row("image size", std::to_string(c.image_size) + " x " + std::to_string(c.image_size));
+  row("message", std::to_string(c.message_bits) + " bits");
+  row("encoder", std::to_string(c.encoder_blocks) + " blocks x " + std::to_string(c.encoder_channels) + " channels");
+  row("decoder", std::to_string(c.decoder_blocks) + " blocks x " + std::to_string(c.decoder_channels) + " channels");
+  row("discriminator", std::to_string(c.discriminator_blocks) + " blocks x " +
+                           std::to_string(c.discriminator_channels) + " channels");
+
+  std::cout << "\n";
+  char line[160];
+  const std::string flops_head = "GFLOPs/image at " + std::to_string(c.image_size) + "px";
+  std::snprintf(line, sizeof line, "%-15s %12s  %s\n", "network", "parameters", flops_head.c_str());
+  std::cout << line;
+  int64_t total = 0;
+  for (const auto& n : nets) {
+    std::snprintf(line, sizeof line, "%-15s %12s  %s\n", n.name, grouped(n.parameters).c_str(),
+                  fixed(n.flops / 1e9, 3).c_str());
+    std::cout << line;
+    total += n.parameters;
+  }
+  std::snprintf(line, sizeof line, "%-15s %12s\n", "total", grouped(total).c_str());
+  std::cout << line;
+  std::cout << "(FLOPs = 2 x multiply-accumulates of convolutions and linear layers)\n";
+
+  if (!o.model.empty()) {
+    const Provenance& p = m.provenance;
+    std::cout << "\nprovenance\n";
+    auto prow = [&row](const std::string& k, const std::string& v) {
+      row("  " + k, v.empty() ? "-" : v);
+    };
+    prow("attack", p.attack);
+    prow("steps", grouped(p.steps));
+    prow("epochs", grouped(p.epochs));
+    prow("data", p.data);
+    prow("seed", std::to_string(p.seed));
+    prow("commit", p.commit);
+    prow("created", p.created);
+    prow("notes", p.notes);
+  }
+}
+
+int run_info(const InfoCommandOptions& o) {
+  const Model model = o.model.empty() ? Model(o.config) : load_model(o.model);
+  const std::vector<NetInfo> nets = {
+      {"encoder", parameter_count(*model.encoder), model.encoder->flops()},
+      {"decoder", parameter_count(*model.decoder), model.decoder->flops()},
+      {"discriminator", parameter_count(*model.discriminator), model.discriminator->flops()}};
+  if (!o.json) {
+    print_text(o, model, nets);
+    return kExitOk;
+  }
+  nlohmann::json j;
+  j["model"] = o.model.empty() ? nlohmann::json() : nlohmann::json(o.model);
+  j["format_version"] = o.model.empty() ? nlohmann::json() : nlohmann::json(kModelFormatVersion);
+  j["config"] = config_json(model.config);
+  j["provenance"] = o.model.empty() ? nlohmann::json() : provenance_json(model.provenance);
+  int64_t total = 0;
+  for (const auto& n : nets) {
+    j["networks"][n.name] = {{"parameters", n.parameters}, {"flops", n.flops}};
+    total += n.parameters;
+  }
+  j["total_parameters"] = total;
+  std::cout << j.dump(2) << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_info_command(CLI::App& app, Runner& run) {
+  auto o = std::make_shared<InfoCommandOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "info",
+      "Describe a model file (config, provenance, parameters, FLOPs), or, without MODEL, a "
+      "fresh network of the configuration given by the flags (default: the reference config)");
+  CLI::Option* model = sub->add_option("model", o->model, "model file written by robusthide train");
+  ModelConfig& c = o->config;
+  std::string architectures;
+  for (const auto& a : model_architectures()) architectures += (architectures.empty() ? "" : ", ") + a;
+  const std::vector<CLI::Option*> fresh = {
+      sub->add_option("--architecture", c.architecture, "network family: " + architectures)
+          ->capture_default_str(),
+      sub->add_option("--image-size", c.image_size, "image side in pixels")->capture_default_str(),
+      sub->add_option("--bits", c.message_bits, "message length L")->capture_default_str(),
+      sub->add_option("--encoder-blocks", c.encoder_blocks, "encoder conv blocks on the image")->capture_default_str(),
+      sub->add_option("--encoder-channels", c.encoder_channels, "encoder channels")->capture_default_str(),
+      sub->add_option("--decoder-blocks", c.decoder_blocks, "decoder conv blocks before the message block")->capture_default_str(),
+      sub->add_option("--decoder-channels", c.decoder_channels, "decoder channels")->capture_default_str(),
+      sub->add_option("--discriminator-blocks", c.discriminator_blocks, "discriminator conv blocks")->capture_default_str(),
+      sub->add_option("--discriminator-channels", c.discriminator_channels, "discriminator channels")->capture_default_str()};
+  for (CLI::Option* f : fresh) {
+    f->group("Fresh network (without MODEL)");
+    model->excludes(f);
+  }
+  sub->add_flag("--json", o->json, "print the description as JSON");
+  sub->callback([o, &run] { run = [o] { return run_info(*o); }; });
+}
+
+}  // namespace robusthide::cli
