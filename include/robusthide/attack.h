@@ -36,8 +36,9 @@ struct AttackOptions {
 //   spec   := name[(spec, spec, ...)][:param]...
 //   param  := value | key=value | "quoted value"
 // Differentiable attacks:
-//   identity | crop:F | cropout:F | dropout:P | resize:S | blur:SIGMA[:K]
-//   | noise:STD | jpeg-mask | jpeg-drop | quant | diffjpeg:Q
+//   identity | crop:F[:FW] | cropout:F[:FW] | dropout:P | resize:S[:MODE]
+//   | blur[:SIGMA[:K]] | noise:STD | jpeg-mask | jpeg-drop[:Q] | quant
+//   | diffjpeg:Q[:420|444]      (definitions in docs/attacks.md)
 // Real codecs through the straight-through layer (any spec make_codec accepts):
 //   jpeg:Q | jpeg2000:R | webp:Q | mpeg4 | xvid | h264:crf=N | cmd:"..."
 // Combinators:
