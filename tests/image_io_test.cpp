@@ -759,3 +759,18 @@ TEST(ImageIoFormat, ExtensionsMapToFormats) {
 
 }  // namespace
 }  // namespace robusthide
+
+namespace robusthide {
+namespace {
+
+// A corrupt JPEG must not break the thread's decoder for the images that follow.
+TEST(ImageIoJpegRecovery, GoodJpegDecodesAfterACorruptOne) {
+  const std::vector<uint8_t> good = read_file(std::string(ROBUSTHIDE_DATA_DIR) + "/val/bsds500/3096.jpg");
+  const Image expected = decode_image(good.data(), good.size(), "good.jpg");
+  const std::string bad = "\xff\xd8\xff garbage garbage garbage";
+  EXPECT_THROW(decode_image(reinterpret_cast<const uint8_t*>(bad.data()), bad.size(), "bad.jpg"), IoError);
+  EXPECT_EQ(decode_image(good.data(), good.size(), "good.jpg"), expected);
+}
+
+}  // namespace
+}  // namespace robusthide

@@ -19,8 +19,13 @@ using TjHandle = std::unique_ptr<void, TjDeleter>;
 
 // One decompressor/compressor per thread: creating a handle costs more than decoding a
 // small image, and a handle must not be used by two threads at once.
-tjhandle decompressor() {
+TjHandle& decompressor_slot() {
   thread_local TjHandle handle;
+  return handle;
+}
+
+tjhandle decompressor() {
+  TjHandle& handle = decompressor_slot();
   if (!handle) {
     handle.reset(tjInitDecompress());
     if (!handle) throw IoError(std::string("cannot create a JPEG decompressor: ") + tjGetErrorStr2(nullptr));
@@ -86,13 +91,20 @@ void cmyk_to_rgb(const uint8_t* cmyk, size_t count, bool inverted, uint8_t* rgb)
 
 Image decode_jpeg(const uint8_t* data, size_t size, const std::string& name) {
   tjhandle handle = decompressor();
+  // After a failure libjpeg's state in the handle may stay broken: drop the handle so
+  // the next image on this thread gets a fresh one.
+  auto failed = [&](const std::string& why) {
+    IoError error(decode_error(name, why));
+    decompressor_slot().reset();
+    return error;
+  };
   int width = 0, height = 0, subsampling = 0, colorspace = 0;
   if (tjDecompressHeader3(handle, data, static_cast<unsigned long>(size), &width, &height, &subsampling,
                           &colorspace) != 0) {
-    throw IoError(decode_error(name, describe_failure(handle)));
+    throw failed(describe_failure(handle));
   }
   if (width <= 0 || height <= 0) {  // the data ended (or broke) before a frame header
-    throw IoError(decode_error(name, "truncated or corrupt JPEG data (no frame header before the end of data)"));
+    throw failed("truncated or corrupt JPEG data (no frame header before the end of data)");
   }
   check_dimensions(width, height, "JPEG", name);
   const int flags = TJFLAG_STOPONWARNING | TJFLAG_LIMITSCANS;
@@ -101,7 +113,7 @@ Image decode_jpeg(const uint8_t* data, size_t size, const std::string& name) {
     std::unique_ptr<uint8_t[]> cmyk(new uint8_t[static_cast<size_t>(width) * height * 4]);
     if (tjDecompress2(handle, data, static_cast<unsigned long>(size), cmyk.get(), width, 0, height, TJPF_CMYK,
                       flags) != 0) {
-      throw IoError(decode_error(name, describe_failure(handle)));
+      throw failed(describe_failure(handle));
     }
     cmyk_to_rgb(cmyk.get(), static_cast<size_t>(width) * height, has_adobe_marker(data, size), image.data());
     return image;
@@ -109,7 +121,7 @@ Image decode_jpeg(const uint8_t* data, size_t size, const std::string& name) {
   // Grayscale JPEGs are expanded to R = G = B by libjpeg itself.
   if (tjDecompress2(handle, data, static_cast<unsigned long>(size), image.data(), width, 0, height, TJPF_RGB,
                     flags) != 0) {
-    throw IoError(decode_error(name, describe_failure(handle)));
+    throw failed(describe_failure(handle));
   }
   return image;
 }
