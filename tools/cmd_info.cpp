@@ -39,23 +39,9 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
-nlohmann::json config_json(const ModelConfig& c) {
-  return {{"architecture", c.architecture},
-          {"image_size", c.image_size},
-          {"message_bits", c.message_bits},
-          {"encoder_blocks", c.encoder_blocks},
-          {"encoder_channels", c.encoder_channels},
-          {"decoder_blocks", c.decoder_blocks},
-          {"decoder_channels", c.decoder_channels},
-          {"discriminator_blocks", c.discriminator_blocks},
-          {"discriminator_channels", c.discriminator_channels}};
-}
+nlohmann::json config_json(const ModelConfig& c) { return nlohmann::json::parse(to_json(c)); }
 
-nlohmann::json provenance_json(const Provenance& p) {
-  return {{"attack", p.attack}, {"steps", p.steps},       {"epochs", p.epochs},
-          {"data", p.data},     {"seed", p.seed},         {"commit", p.commit},
-          {"created", p.created}, {"notes", p.notes}};
-}
+nlohmann::json provenance_json(const Provenance& p) { return nlohmann::json::parse(to_json(p)); }
 
 void print_text(const InfoCommandOptions& o, const Model& m, const std::vector<NetInfo>& nets) {
   const ModelConfig& c = m.config;

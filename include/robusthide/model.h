@@ -125,6 +125,10 @@ struct Model {
   void to(const torch::Device& device);
 };
 
+// The config and the provenance as JSON objects (compact text), as stored in model files.
+std::string to_json(const ModelConfig& config);
+std::string to_json(const Provenance& provenance);
+
 // Version of the model file format written by save_model.
 constexpr int kModelFormatVersion = 1;
 

@@ -293,4 +293,7 @@ Model load_model(const std::string& path) {
   }
 }
 
+std::string to_json(const ModelConfig& config) { return config_to_json(config).dump(); }
+std::string to_json(const Provenance& provenance) { return provenance_to_json(provenance).dump(); }
+
 }  // namespace robusthide
