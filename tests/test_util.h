@@ -8,6 +8,7 @@
 #include <string>
 
 #include "robusthide/image.h"
+#include "robusthide/model.h"
 
 namespace robusthide::test {
 
@@ -17,6 +18,21 @@ inline std::string sample_photo_path(const std::string& name = "101085.jpg") {
 }
 
 // The w x h rectangle of `image` whose top-left corner is (x, y).
+// A HiDDeN configuration small enough to build and run in milliseconds: one block and
+// `channels` channels in every network.
+inline ModelConfig tiny_config(int image_size, int message_bits, int channels = 4) {
+  ModelConfig c;
+  c.image_size = image_size;
+  c.message_bits = message_bits;
+  c.encoder_blocks = 1;
+  c.encoder_channels = channels;
+  c.decoder_blocks = 1;
+  c.decoder_channels = channels;
+  c.discriminator_blocks = 1;
+  c.discriminator_channels = channels;
+  return c;
+}
+
 inline Image crop(const Image& image, int x, int y, int w, int h) {
   Image out(w, h);
   for (int r = 0; r < h; ++r) {

@@ -17,5 +17,9 @@ using Runner = std::function<int()>;
 
 void add_attack_command(CLI::App& app, Runner& run);
 void add_info_command(CLI::App& app, Runner& run);
+void add_evaluate_command(CLI::App& app, Runner& run);
+void add_embed_command(CLI::App& app, Runner& run);
+void add_extract_command(CLI::App& app, Runner& run);
+void add_train_command(CLI::App& app, Runner& run);
 
 }  // namespace robusthide::cli

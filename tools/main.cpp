@@ -14,6 +14,10 @@ int main(int argc, char** argv) {
   cli::Runner run;
   cli::add_attack_command(app, run);
   cli::add_info_command(app, run);
+  cli::add_evaluate_command(app, run);
+  cli::add_embed_command(app, run);
+  cli::add_extract_command(app, run);
+  cli::add_train_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

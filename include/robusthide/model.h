@@ -128,6 +128,9 @@ struct Model {
 // The config and the provenance as JSON objects (compact text), as stored in model files.
 std::string to_json(const ModelConfig& config);
 std::string to_json(const Provenance& provenance);
+// Parses what to_json(ModelConfig) wrote; throws InvalidArgument naming the missing or
+// mistyped field. Does not validate the values (ModelConfig::validate does).
+ModelConfig model_config_from_json(const std::string& json);
 
 // Version of the model file format written by save_model.
 constexpr int kModelFormatVersion = 1;

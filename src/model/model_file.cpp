@@ -296,4 +296,14 @@ Model load_model(const std::string& path) {
 std::string to_json(const ModelConfig& config) { return config_to_json(config).dump(); }
 std::string to_json(const Provenance& provenance) { return provenance_to_json(provenance).dump(); }
 
+ModelConfig model_config_from_json(const std::string& json) {
+  try {
+    return config_from_json(nlohmann::json::parse(json));
+  } catch (const LoadFailure& e) {
+    throw InvalidArgument("cannot read model configuration: " + e.reason);
+  } catch (const nlohmann::json::exception& e) {
+    throw InvalidArgument(std::string("cannot read model configuration: ") + e.what());
+  }
+}
+
 }  // namespace robusthide

@@ -1,0 +1,156 @@
+// Evaluation of a model: bit error rate under attacks, and imperceptibility (PSNR, SSIM).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "robusthide/dataset.h"
+#include "robusthide/model.h"
+
+namespace robusthide {
+
+// Which message each image of a batch carries when the attack is a video codec.
+enum class VideoMessages {
+  kPerClip,   // one message for the whole batch (= clip): the paper's setting, "same
+              // bits in every frame"; the decoder output of every frame is scored
+  kPerImage,  // an independent message per frame, as for image attacks
+};
+
+// Progress of a run: images done so far (all attacks) out of the total.
+using EvalProgress = std::function<void(int64_t images_done, int64_t images_total)>;
+
+// How `evaluate` runs.
+struct EvalOptions {
+  // Attack specs (make_attack grammar, e.g. "identity", "jpeg:50", "mpeg4"), one result
+  // row each, in this order. See eval_table() for the paper's lists.
+  std::vector<std::string> attacks = {"identity"};
+  // Images per batch: one encoder/decoder forward pass and one attack call. Video
+  // codecs code each batch as one clip of consecutive frames.
+  int batch_size = 32;
+  // Seed of the messages (see eval_messages) and of torch's generator for random
+  // attacks (see evaluate).
+  uint64_t seed = 0;
+  // Evaluate at most this many images (0 = all), the first ones in dataset order.
+  int64_t max_images = 0;
+  // Threads used by real codecs and by SSIM (0 = one per core).
+  int codec_threads = 0;
+  // Messages under video attacks (top-level mpeg4, xvid and h264 specs).
+  VideoMessages video_messages = VideoMessages::kPerClip;
+  // Called after every batch, if set (e.g. to print progress).
+  EvalProgress progress;
+};
+
+// Per-image PSNR values are capped at this many dB before averaging, so that one
+// unchanged image (infinite PSNR) does not make the mean infinite.
+constexpr double kEvalPsnrCap = 100.0;
+
+// One attack's results over the whole evaluation set.
+struct EvalRow {
+  std::string attack;              // canonical spec of the attack
+  bool per_clip_messages = false;  // true when one message was shared by each batch
+  int64_t images = 0;              // images evaluated
+  int64_t bits = 0;                // message bits scored (images x message length)
+  int64_t bit_errors = 0;          // wrong bits after the attack
+  double ber = 0.0;                // bit_errors / bits (a fraction, not a percentage)
+  // Imperceptibility, cover vs encoded image (8-bit, before the attack); the same for
+  // every image attack, repeated in each row as in the paper's tables. Means over the
+  // images of per-image PSNR (dB, peak 255, capped at kEvalPsnrCap) and SSIM.
+  double psnr_db = 0.0;
+  double ssim = 0.0;
+  // Distortion the attack adds on top, cover vs attacked image: empty when the attack
+  // changes the image size (crop, resize).
+  std::optional<double> attacked_psnr_db;
+  std::optional<double> attacked_ssim;
+  // Mean compressed size in bits per pixel, for attacks that run a real codec.
+  std::optional<double> bits_per_pixel;
+  // Wall time spent in this attack and the decoder (not the encoder, which is shared).
+  double seconds = 0.0;
+};
+
+// The results of one evaluation run.
+struct EvalReport {
+  std::string model;         // ModelConfig::summary() of the model
+  int message_bits = 0;      // message length L
+  int image_width = 0;       // size of the evaluated crops
+  int image_height = 0;
+  int64_t images = 0;        // images evaluated per attack
+  int batch_size = 0;
+  uint64_t seed = 0;
+  std::vector<EvalRow> rows; // one per attack, in the order of EvalOptions::attacks
+};
+
+// Evaluates `model` on the centre crops of `dataset` (crop size = the dataset's
+// crop_size(); the CLI uses the model's image size) under every attack of `options`.
+// For each batch of covers:
+//   1. messages: eval_messages(seed, first image index, batch size, L) -- or, for video
+//      attacks with VideoMessages::kPerClip, eval_clip_message(seed, batch index, L) in
+//      every image of the batch;
+//   2. encoded = encoder(cover, message) in eval mode without gradients, then rounded to
+//      8 bits (round(clamp(x, 0, 1) * 255) / 255), as when written to a file; each
+//      message set is encoded once per batch and shared by all attacks;
+//   3. for each attack: torch::manual_seed(eval_attack_seed(seed, canonical attack
+//      spec, batch index)), attacked = attack(encoded, cover), decoded =
+//      decoder(attacked); a bit is 1 when its decoded value is > 0.5. (So evaluate
+//      leaves torch's global generator reseeded.)
+// Results therefore depend only on the model, the images, the batch size, the seed and
+// the attack itself -- not on the other attacks in the list or their order.
+// The networks' training/eval mode is restored afterwards. All specs are validated
+// before any work (InvalidArgument naming the spec); an empty attack list, a batch size
+// < 1, an empty dataset or crops smaller than the 11x11 SSIM window are InvalidArgument;
+// codec failures propagate (CodecError).
+EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
+                    const EvalOptions& options);
+
+// The random messages of images first .. first+count-1: a (count, bits) float tensor of
+// 0/1. Image i's message depends only on (seed, i): bit j is the top bit of the j-th
+// output of SplitMix64 seeded with hash(seed, i).
+torch::Tensor eval_messages(uint64_t seed, int64_t first, int64_t count, int bits);
+
+// The message shared by every frame of batch `batch_index` for video attacks: a
+// (1, bits) tensor drawn like eval_messages from a separate stream.
+torch::Tensor eval_clip_message(uint64_t seed, int64_t batch_index, int bits);
+
+// Seed of torch's generator before attack `spec` runs on batch `batch_index`.
+uint64_t eval_attack_seed(uint64_t seed, const std::string& spec, int64_t batch_index);
+
+// True when `spec` is a top-level video codec (mpeg4, xvid, h264): such attacks get
+// per-clip messages by default. Throws InvalidArgument for a malformed spec.
+bool is_video_attack(const std::string& spec);
+
+// ---- the paper's tables ------------------------------------------------------------
+
+// Names of the attack lists of the paper's tables: "jpeg", "jpeg2000", "webp", "video".
+std::vector<std::string> eval_table_names();
+
+// The attack specs of a table:
+//   jpeg      jpeg:10 jpeg:25 jpeg:50 jpeg:75 jpeg:90
+//   jpeg2000  jpeg2000:100 jpeg2000:250 jpeg2000:500 jpeg2000:750 jpeg2000:900
+//   webp      webp:10 webp:25 webp:50 webp:75 webp:90
+//   video     mpeg4 xvid
+// Throws InvalidArgument naming the unknown table and listing the known ones.
+std::vector<std::string> eval_table(const std::string& name);
+
+// ---- output --------------------------------------------------------------------------
+
+enum class ReportFormat { kText, kCsv, kJson };
+
+// "text", "csv" or "json"; throws InvalidArgument for anything else.
+ReportFormat parse_report_format(const std::string& name);
+
+// Formats a report (docs/evaluation.md shows each format):
+//   text: a header line, then an aligned table
+//         attack | BER % | PSNR dB | SSIM | images | bits | att. PSNR | bpp
+//   csv:  a header row, then one row per attack with the columns
+//         attack,messages,images,bits,bit_errors,ber,psnr_db,ssim,attacked_psnr_db,
+//         attacked_ssim,bits_per_pixel,seconds   (RFC 4180 quoting; empty = n/a;
+//         "inf" for an infinite PSNR)
+//   json: {"model", "message_bits", "image_width", "image_height", "images",
+//          "batch_size", "seed", "rows": [{the csv columns}]} (null = n/a or infinite)
+std::string format_report(const EvalReport& report, ReportFormat format);
+
+}  // namespace robusthide

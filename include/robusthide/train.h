@@ -1,0 +1,137 @@
+// Training the encoder, decoder and discriminator: options, the loop, checkpoints, the log.
+//
+// One step (reference.md section 2, HiDDeN):
+//   cover    = random crops of a batch of training photos        (N,3,S,S) in [0,1]
+//   message  = random bits from torch's generator                (N,L) of 0/1
+//   encoded  = encoder(cover, message)
+//   discriminator step (when adversarial_weight > 0), its own Adam:
+//     BCEWithLogits(D(cover), 1) + BCEWithLogits(D(encoded.detach()), 0)
+//   encoder/decoder step, one Adam over both networks:
+//     decoded = decoder(attack(encoded, cover))
+//     loss = image_weight * MSE(encoded, cover) + message_weight * MSE(decoded, message)
+//          + adversarial_weight * BCEWithLogits(D(encoded), 1)
+// An epoch is one pass over the training photos in a seeded random order, in batches of
+// batch_size (the last partial batch is dropped). After every epoch (and at the end of
+// a run that stops mid-epoch) the networks are validated and a row is appended to
+// OUT/log.csv. docs/training.md describes the options, files and guarantees in full.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "robusthide/model.h"
+
+namespace robusthide {
+
+// When the progress bar is drawn (on stderr).
+enum class ProgressMode {
+  kAuto,    // only when stderr is a terminal
+  kAlways,  // always (also into files and pipes)
+  kNever,   // never
+};
+
+// Everything a training run needs. Fields marked [fixed] are stored in the checkpoint
+// and must be the same when a run is resumed (train() refuses otherwise).
+struct TrainOptions {
+  // Folders of training photos (JPEG, PNG, WebP; searched recursively). Required.
+  std::vector<std::string> train_folders;
+  // Folders of validation photos. Empty = validate on the first val_images training
+  // photos (centre crops; not held out, so only a sanity check).
+  std::vector<std::string> val_folders;
+  // [fixed] Network shapes; model.image_size is the side of the training crops.
+  ModelConfig model;
+  // [fixed] Attack between encoder and decoder (attack.h grammar), e.g. "jpeg:50".
+  std::string attack = "identity";
+  // [fixed] Images per step.
+  int batch_size = 32;
+  // Length of the run: exactly one of epochs and steps must be > 0. Either may grow
+  // when a finished run is resumed, to train further.
+  int64_t epochs = 0;  // whole passes over the training photos
+  int64_t steps = 0;   // optimizer steps
+  // [fixed] Adam learning rate (encoder+decoder, and the discriminator's own Adam).
+  double lr = 1e-3;
+  // [fixed] Seed of torch's generator: initial weights, data order, crops, messages,
+  // random attacks. The same seed and options give bit-identical weights.
+  uint64_t seed = 0;
+  // [fixed] Loss weights. adversarial_weight = 0 disables the discriminator entirely
+  // (it is neither run nor trained).
+  double image_weight = 0.7;
+  double message_weight = 1.0;
+  double adversarial_weight = 1e-3;
+  // Write OUT/checkpoint.pt every this many steps (0 = only at the end of the run).
+  int64_t checkpoint_every = 500;
+  // Output folder (created): checkpoint.pt, model.pt, log.csv. Required.
+  std::string out_dir;
+  // Continue the run saved in OUT/checkpoint.pt exactly where it stopped. Without it,
+  // a folder that already holds a checkpoint is refused (nothing is overwritten).
+  bool resume = false;
+  // Use at most this many training photos, in sorted path order (0 = all).
+  int64_t max_train_images = 0;
+  // Validate on at most this many photos (rounded down to a multiple of batch_size).
+  int64_t val_images = 1024;
+  // Threads of real-codec attacks (0 = one per core) and of photo decoding (0 = all).
+  int codec_threads = 0;
+  int load_threads = 0;
+  // Progress bar on stderr: step/total, images/s, ETA, running BER and PSNR.
+  ProgressMode progress = ProgressMode::kAuto;
+  // Where one line per validation is printed (nullptr = nowhere); the CLI uses stdout.
+  std::ostream* report = nullptr;
+  // Free text stored in the model's provenance (the CLI stores its command line).
+  std::string notes;
+  // Source commit stored in the provenance; empty = `git describe --always --dirty` of
+  // the source tree this library was built from, when it is still there.
+  std::string commit;
+  // Tell glibc's malloc to keep freed memory instead of returning it to the kernel
+  // (mallopt M_MMAP_MAX = 0, M_TRIM_THRESHOLD = 2 GiB): large tensors are then reused
+  // instead of being mapped and zeroed again on every step (reference.md section 8).
+  // Process-wide and permanent once set; the memory high-water mark is kept.
+  bool tune_allocator = true;
+};
+
+// One validation, as written to log.csv (columns in this order; docs/training.md).
+struct EpochRecord {
+  double epoch = 0;  // epochs completed (fractional for a run that stopped mid-epoch)
+  int64_t step = 0;  // optimizer steps done
+  // Means over the training steps since the previous record. adversarial and
+  // discriminator losses are NaN (empty in the CSV) when the discriminator is off.
+  double train_loss = 0, train_image_mse = 0, train_message_mse = 0;
+  double train_adversarial = 0, train_discriminator = 0, train_ber = 0;
+  // On the validation photos (centre crops), with fixed messages and a fixed attack seed.
+  double val_loss = 0, val_image_mse = 0, val_message_mse = 0, val_adversarial = 0;
+  double val_ber = 0;           // under the training attack
+  double val_ber_identity = 0;  // without attack
+  double val_psnr = 0;          // mean over images of batch_psnr(cover, encoded), dB
+  double seconds = 0;           // training wall time so far, all resumed parts together
+};
+
+// What a finished train() did.
+struct TrainResult {
+  int64_t steps = 0;                   // optimizer steps done in total (resumed ones included)
+  int64_t epochs = 0;                  // whole epochs done in total
+  std::vector<EpochRecord> records;    // validations done by this call
+  std::string model_path;              // OUT/model.pt
+  std::string checkpoint_path;         // OUT/checkpoint.pt
+  std::string log_path;                // OUT/log.csv
+};
+
+// Trains (or resumes) a model and writes OUT/model.pt (save_model, provenance filled),
+// OUT/checkpoint.pt (atomically: a crash never destroys the previous one) and
+// OUT/log.csv. Every option, the attack spec, the model config and both data folders
+// are checked before anything is written.
+// Throws InvalidArgument for bad options, an existing checkpoint without `resume`, or
+// a resume whose [fixed] options or training photos differ from the checkpoint's (the
+// message lists every difference); IoError for unreadable photos or checkpoints and
+// failed writes; CodecError from real-codec attacks.
+TrainResult train(const TrainOptions& options);
+
+// The options a checkpoint was written with: the [fixed] ones, the data folders, epochs
+// and steps; every other field keeps its default. Lets a front end resume a run without
+// repeating its flags. Throws IoError "cannot load checkpoint 'PATH': <reason>".
+TrainOptions read_checkpoint_options(const std::string& checkpoint_path);
+
+// Column names of log.csv, in order.
+const std::vector<std::string>& train_log_columns();
+
+}  // namespace robusthide

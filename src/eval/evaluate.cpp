@@ -1,0 +1,246 @@
+// evaluate(): encode each batch once, run every attack on it, decode, accumulate.
+#include "robusthide/evaluate.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "robusthide/attack.h"
+#include "robusthide/codec.h"
+#include "robusthide/error.h"
+#include "robusthide/metrics.h"
+#include "robusthide/tensor.h"
+#include "util/spec.h"
+
+namespace robusthide {
+namespace {
+
+constexpr uint64_t kClipSalt = 0x636c69702d6d7367ULL;  // "clip-msg"
+
+uint64_t splitmix_next(uint64_t& state) {
+  state += 0x9E3779B97F4A7C15ULL;
+  uint64_t z = state;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+uint64_t mix(uint64_t x) { return splitmix_next(x); }
+
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
+}
+
+// One message per row, row r drawn from the stream seeded with mix(base ^ (first + r)).
+torch::Tensor messages_from(uint64_t base, int64_t first, int64_t count, int bits) {
+  if (count < 0 || bits < 1) {
+    throw InvalidArgument("evaluation messages: need count >= 0 and bits >= 1, got count " +
+                          std::to_string(count) + ", bits " + std::to_string(bits));
+  }
+  torch::Tensor m = torch::empty({count, bits}, torch::kFloat32);
+  auto acc = m.accessor<float, 2>();
+  for (int64_t r = 0; r < count; ++r) {
+    uint64_t state = mix(base ^ static_cast<uint64_t>(first + r));
+    for (int j = 0; j < bits; ++j) acc[r][j] = static_cast<float>(splitmix_next(state) >> 63);
+  }
+  return m;
+}
+
+// Sets the networks to eval mode and restores their previous mode on destruction.
+class EvalModeGuard {
+ public:
+  explicit EvalModeGuard(const Model& model)
+      : encoder_(model.encoder), decoder_(model.decoder),
+        encoder_training_(model.encoder->is_training()),
+        decoder_training_(model.decoder->is_training()) {
+    encoder_->eval();
+    decoder_->eval();
+  }
+  ~EvalModeGuard() {
+    encoder_->train(encoder_training_);
+    decoder_->train(decoder_training_);
+  }
+  EvalModeGuard(const EvalModeGuard&) = delete;
+  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
+
+ private:
+  Encoder encoder_;
+  Decoder decoder_;
+  bool encoder_training_;
+  bool decoder_training_;
+};
+
+// Running sums of one row.
+struct Accumulator {
+  EvalRow row;
+  double psnr_sum = 0.0, ssim_sum = 0.0;
+  double attacked_psnr_sum = 0.0, attacked_ssim_sum = 0.0;
+  int64_t attacked_images = 0;
+  bool size_changed = false;
+  double compressed_bits = 0.0, pixels = 0.0;
+  bool has_bytes = false;
+};
+
+// The batch as it would be read back from lossless 8-bit files.
+torch::Tensor to_8bit(const torch::Tensor& x) {
+  return images_to_tensor(tensor_to_images(x)).to(x.device());
+}
+
+double sum(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
+
+double capped_sum(const std::vector<double>& psnr) {
+  double s = 0.0;
+  for (const double db : psnr) s += std::min(db, kEvalPsnrCap);
+  return s;
+}
+
+torch::Device device_of(const torch::nn::Module& module) {
+  const auto params = module.parameters();
+  return params.empty() ? torch::Device(torch::kCPU) : params.front().device();
+}
+
+}  // namespace
+
+torch::Tensor eval_messages(uint64_t seed, int64_t first, int64_t count, int bits) {
+  return messages_from(mix(seed), first, count, bits);
+}
+
+torch::Tensor eval_clip_message(uint64_t seed, int64_t batch_index, int bits) {
+  return messages_from(mix(seed ^ kClipSalt), batch_index, 1, bits);
+}
+
+uint64_t eval_attack_seed(uint64_t seed, const std::string& spec, int64_t batch_index) {
+  return mix(mix(seed ^ fnv1a(spec)) ^ static_cast<uint64_t>(batch_index));
+}
+
+bool is_video_attack(const std::string& spec) {
+  const SpecNode node = parse_spec(spec);
+  return is_codec_name(node.name) && make_codec(spec)->is_video();
+}
+
+EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
+                    const EvalOptions& options) {
+  if (options.attacks.empty()) throw InvalidArgument("evaluate: no attack given");
+  if (options.batch_size < 1) {
+    throw InvalidArgument("evaluate: batch size must be >= 1, got " +
+                          std::to_string(options.batch_size));
+  }
+  if (options.max_images < 0) {
+    throw InvalidArgument("evaluate: max images must be >= 0, got " +
+                          std::to_string(options.max_images));
+  }
+  AttackOptions attack_options;
+  attack_options.codec_threads = options.codec_threads;
+  std::vector<Attack> attacks;
+  std::vector<bool> per_clip;
+  for (const auto& spec : options.attacks) {
+    attacks.push_back(make_attack(spec, attack_options));
+    per_clip.push_back(options.video_messages == VideoMessages::kPerClip && is_video_attack(spec));
+  }
+  int64_t total = static_cast<int64_t>(dataset.size());
+  if (options.max_images > 0) total = std::min(total, options.max_images);
+  if (total == 0) throw InvalidArgument("evaluate: the dataset holds no image");
+  const int size = dataset.crop_size();
+  if (size < kSsimWindow) {
+    throw InvalidArgument("evaluate: crops of " + std::to_string(size) +
+                          " pixels are smaller than the SSIM window (" +
+                          std::to_string(kSsimWindow) + ")");
+  }
+
+  const int bits = model.config.message_bits;
+  std::vector<Accumulator> acc(attacks.size());
+  for (size_t a = 0; a < attacks.size(); ++a) {
+    acc[a].row.attack = attacks[a]->spec();
+    acc[a].row.per_clip_messages = per_clip[a];
+  }
+  const bool any_clip = std::find(per_clip.begin(), per_clip.end(), true) != per_clip.end();
+  const bool any_image = std::find(per_clip.begin(), per_clip.end(), false) != per_clip.end();
+
+  EvalModeGuard mode(model);
+  torch::NoGradGuard no_grad;
+  const torch::Device device = device_of(*model.encoder);
+  const int64_t batches = (total + options.batch_size - 1) / options.batch_size;
+  for (int64_t b = 0; b < batches; ++b) {
+    const int64_t first = b * options.batch_size;
+    const int64_t n = std::min<int64_t>(options.batch_size, total - first);
+    std::vector<int64_t> indices(n);
+    std::iota(indices.begin(), indices.end(), first);
+    const torch::Tensor cover = dataset.center_crops(indices).to(device);
+
+    // Each message layout is encoded once and shared by the attacks that use it.
+    struct Encoded {
+      torch::Tensor message, image;
+      std::vector<double> psnr, ssim;
+    };
+    auto encode = [&](const torch::Tensor& message) {
+      Encoded e;
+      e.message = message.to(device);
+      e.image = to_8bit(model.encoder->forward(cover, e.message));
+      e.psnr = batch_psnr(cover, e.image);
+      e.ssim = batch_ssim(cover, e.image, options.codec_threads);
+      return e;
+    };
+    Encoded per_image, per_batch;
+    if (any_image) per_image = encode(eval_messages(options.seed, first, n, bits));
+    if (any_clip) {
+      per_batch = encode(eval_clip_message(options.seed, b, bits).expand({n, bits}).contiguous());
+    }
+
+    for (size_t a = 0; a < attacks.size(); ++a) {
+      const Encoded& e = per_clip[a] ? per_batch : per_image;
+      Accumulator& s = acc[a];
+      const auto start = std::chrono::steady_clock::now();
+      torch::manual_seed(eval_attack_seed(options.seed, s.row.attack, b));
+      const torch::Tensor attacked = attacks[a]->forward(e.image, cover).to(device);
+      const torch::Tensor decoded = model.decoder->forward(attacked);
+      s.row.bit_errors += bit_errors(decoded, e.message);
+      s.row.seconds +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      s.row.images += n;
+      s.row.bits += n * bits;
+      s.psnr_sum += capped_sum(e.psnr);
+      s.ssim_sum += sum(e.ssim);
+      if (attacked.sizes() == cover.sizes()) {
+        s.attacked_psnr_sum += capped_sum(batch_psnr(cover, attacked));
+        s.attacked_ssim_sum += sum(batch_ssim(cover, attacked, options.codec_threads));
+        s.attacked_images += n;
+      } else {
+        s.size_changed = true;
+      }
+      if (const auto bytes = attacks[a]->last_compressed_bytes()) {
+        s.has_bytes = true;
+        s.compressed_bits += 8.0 * static_cast<double>(*bytes);
+        s.pixels += static_cast<double>(n) * cover.size(2) * cover.size(3);
+      }
+    }
+    if (options.progress) options.progress(first + n, total);
+  }
+
+  EvalReport report;
+  report.model = model.config.summary();
+  report.message_bits = bits;
+  report.image_width = size;
+  report.image_height = size;
+  report.images = total;
+  report.batch_size = options.batch_size;
+  report.seed = options.seed;
+  for (auto& s : acc) {
+    EvalRow row = s.row;
+    const double images = static_cast<double>(row.images);
+    row.ber = static_cast<double>(row.bit_errors) / static_cast<double>(row.bits);
+    row.psnr_db = s.psnr_sum / images;
+    row.ssim = s.ssim_sum / images;
+    if (!s.size_changed && s.attacked_images > 0) {
+      row.attacked_psnr_db = s.attacked_psnr_sum / static_cast<double>(s.attacked_images);
+      row.attacked_ssim = s.attacked_ssim_sum / static_cast<double>(s.attacked_images);
+    }
+    if (s.has_bytes && s.pixels > 0) row.bits_per_pixel = s.compressed_bits / s.pixels;
+    report.rows.push_back(std::move(row));
+  }
+  return report;
+}
+
+}  // namespace robusthide

@@ -1,0 +1,170 @@
+// Formatting of evaluation reports: aligned text, CSV, JSON.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "robusthide/error.h"
+#include "robusthide/evaluate.h"
+
+namespace robusthide {
+namespace {
+
+std::string fixed(double v, int decimals) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (std::isnan(v)) return "nan";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string fixed(const std::optional<double>& v, int decimals, const std::string& none) {
+  return v ? fixed(*v, decimals) : none;
+}
+
+// Shortest round-trip form for machine-readable output ("inf" for an infinite PSNR).
+std::string exact(double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  const auto result = std::to_chars(buf, buf + sizeof buf, v);  // shortest exact form
+  return std::string(buf, result.ptr);
+}
+
+std::string exact(const std::optional<double>& v) { return v ? exact(*v) : ""; }
+
+nlohmann::json json_number(const std::optional<double>& v) {
+  return v && std::isfinite(*v) ? nlohmann::json(*v) : nlohmann::json();
+}
+
+const char* messages_name(const EvalRow& row) {
+  return row.per_clip_messages ? "per-clip" : "per-image";
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string pad_left(const std::string& s, size_t width) {
+  return s.size() >= width ? s : std::string(width - s.size(), ' ') + s;
+}
+
+std::string pad_right(const std::string& s, size_t width) {
+  return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
+}
+
+std::string format_text(const EvalReport& r) {
+  std::vector<std::vector<std::string>> cells;
+  cells.push_back({"attack", "BER %", "PSNR dB", "SSIM", "images", "bits", "att. PSNR", "bpp"});
+  bool any_clip = false;
+  for (const auto& row : r.rows) {
+    any_clip = any_clip || row.per_clip_messages;
+    cells.push_back({row.attack + (row.per_clip_messages ? " *" : ""), fixed(100.0 * row.ber, 3),
+                     fixed(row.psnr_db, 2), fixed(row.ssim, 4), std::to_string(row.images),
+                     std::to_string(row.bits), fixed(row.attacked_psnr_db, 2, "-"),
+                     fixed(row.bits_per_pixel, 3, "-")});
+  }
+  std::vector<size_t> width(cells.front().size(), 0);
+  for (const auto& line : cells) {
+    for (size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
+  }
+  std::ostringstream os;
+  os << "model   " << r.model << "\n"
+     << "images  " << r.images << " centre crops of " << r.image_width << "x" << r.image_height
+     << ", " << r.message_bits << "-bit messages, batch " << r.batch_size << ", seed " << r.seed
+     << "\n\n";
+  for (const auto& line : cells) {
+    for (size_t c = 0; c < line.size(); ++c) {
+      os << (c == 0 ? pad_right(line[c], width[c]) : "  " + pad_left(line[c], width[c]));
+    }
+    os << "\n";
+  }
+  if (any_clip) os << "\n* one message per clip (batch): the same bits in every frame\n";
+  return os.str();
+}
+
+const std::vector<std::string>& csv_columns() {
+  static const std::vector<std::string> kColumns = {
+      "attack", "messages",        "images",        "bits",           "bit_errors", "ber",
+      "psnr_db", "ssim", "attacked_psnr_db", "attacked_ssim", "bits_per_pixel", "seconds"};
+  return kColumns;
+}
+
+std::string format_csv(const EvalReport& r) {
+  std::ostringstream os;
+  const auto& columns = csv_columns();
+  for (size_t c = 0; c < columns.size(); ++c) os << (c ? "," : "") << columns[c];
+  os << "\n";
+  for (const auto& row : r.rows) {
+    const std::vector<std::string> fields = {csv_field(row.attack),
+                                             messages_name(row),
+                                             std::to_string(row.images),
+                                             std::to_string(row.bits),
+                                             std::to_string(row.bit_errors),
+                                             exact(row.ber),
+                                             exact(row.psnr_db),
+                                             exact(row.ssim),
+                                             exact(row.attacked_psnr_db),
+                                             exact(row.attacked_ssim),
+                                             exact(row.bits_per_pixel),
+                                             exact(row.seconds)};
+    for (size_t c = 0; c < fields.size(); ++c) os << (c ? "," : "") << fields[c];
+    os << "\n";
+  }
+  return os.str();
+}
+
+std::string format_json(const EvalReport& r) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& row : r.rows) {
+    rows.push_back({{"attack", row.attack},
+                    {"messages", messages_name(row)},
+                    {"images", row.images},
+                    {"bits", row.bits},
+                    {"bit_errors", row.bit_errors},
+                    {"ber", row.ber},
+                    {"psnr_db", json_number(row.psnr_db)},
+                    {"ssim", row.ssim},
+                    {"attacked_psnr_db", json_number(row.attacked_psnr_db)},
+                    {"attacked_ssim", json_number(row.attacked_ssim)},
+                    {"bits_per_pixel", json_number(row.bits_per_pixel)},
+                    {"seconds", row.seconds}});
+  }
+  const nlohmann::json j = {{"model", r.model},
+                            {"message_bits", r.message_bits},
+                            {"image_width", r.image_width},
+                            {"image_height", r.image_height},
+                            {"images", r.images},
+                            {"batch_size", r.batch_size},
+                            {"seed", r.seed},
+                            {"rows", rows}};
+  return j.dump(2) + "\n";
+}
+
+}  // namespace
+
+ReportFormat parse_report_format(const std::string& name) {
+  if (name == "text") return ReportFormat::kText;
+  if (name == "csv") return ReportFormat::kCsv;
+  if (name == "json") return ReportFormat::kJson;
+  throw InvalidArgument("unknown report format '" + name + "' (expected text, csv or json)");
+}
+
+std::string format_report(const EvalReport& report, ReportFormat format) {
+  switch (format) {
+    case ReportFormat::kText: return format_text(report);
+    case ReportFormat::kCsv: return format_csv(report);
+    case ReportFormat::kJson: return format_json(report);
+  }
+  throw InvalidArgument("unknown report format");
+}
+
+}  // namespace robusthide

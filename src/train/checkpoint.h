@@ -1,0 +1,82 @@
+// Training checkpoints: everything needed to continue a run bit-exactly.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "robusthide/model.h"
+
+namespace robusthide {
+
+// Sums of the per-step training figures since the last log row (float64 tensor of
+// kStatCount values, so NaNs survive a checkpoint unchanged).
+enum TrainStat : int64_t {
+  kStatLoss,
+  kStatImageMse,
+  kStatMessageMse,
+  kStatAdversarial,
+  kStatDiscriminator,
+  kStatBer,
+  kStatSteps,  // number of steps summed
+  kStatCount
+};
+
+// Where a run stands; saved in and restored from the checkpoint.
+struct TrainState {
+  int64_t step = 0;          // optimizer steps done
+  int64_t epoch = 0;         // whole epochs done
+  int64_t batch = 0;         // batches done in the current epoch
+  int64_t train_images = 0;  // size of the training set (a resume must see the same)
+  torch::Tensor permutation; // order of the current epoch (int64); undefined between epochs
+  torch::Tensor rng_state;   // torch's default CPU generator state (uint8)
+  torch::Tensor stats = torch::zeros({kStatCount}, torch::kFloat64);
+  double seconds = 0;        // training wall time so far
+};
+
+// File layout: 8-byte magic "RHIDECKP", uint32 format version, uint32 zero, uint64
+// payload size, uint64 FNV-1a 64 of the payload (all little-endian), then the payload:
+// a LibTorch archive with "options" and "state" (JSON strings), "permutation",
+// "rng_state", "stats" (tensors), and sub-archives "encoder", "decoder",
+// "discriminator", "optimizer" and, when the discriminator is trained,
+// "discriminator_optimizer".
+constexpr int kCheckpointFormatVersion = 1;
+
+// Serializes and writes atomically (write_file_atomic): a failure leaves the previous
+// file untouched. `options` is stored as-is (JSON). Throws IoError naming `path`.
+void save_checkpoint(const std::string& path, const nlohmann::json& options,
+                     const TrainState& state, const Model& model,
+                     const torch::optim::Optimizer& optimizer,
+                     const torch::optim::Optimizer* discriminator_optimizer);
+
+// A checkpoint read from disk and verified (magic, version, size, checksum).
+class Checkpoint {
+ public:
+  // Throws IoError "cannot load checkpoint 'PATH': <reason>".
+  explicit Checkpoint(const std::string& path);
+  ~Checkpoint();
+  Checkpoint(const Checkpoint&) = delete;
+  Checkpoint& operator=(const Checkpoint&) = delete;
+
+  const std::string& path() const { return path_; }
+  const nlohmann::json& options() const { return options_; }
+  const TrainState& state() const { return state_; }
+
+  // Copies the stored weights and optimizer states into networks and optimizers built
+  // for the stored config (same parameter order). Throws IoError naming the file when
+  // they do not fit.
+  void restore(Model& model, torch::optim::Optimizer& optimizer,
+               torch::optim::Optimizer* discriminator_optimizer);
+
+ private:
+  std::string path_;
+  nlohmann::json options_;
+  TrainState state_;
+  std::unique_ptr<torch::serialize::InputArchive> archive_;
+};
+
+}  // namespace robusthide

@@ -1,0 +1,504 @@
+// train(): option checks, the training loop, validation, checkpoints, the model file.
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "robusthide/attack.h"
+#include "robusthide/dataset.h"
+#include "robusthide/error.h"
+#include "robusthide/metrics.h"
+#include "robusthide/runtime.h"
+#include "robusthide/train.h"
+#include "train/checkpoint.h"
+#include "train/csv_log.h"
+#include "train/progress.h"
+#include "train/run_info.h"
+
+namespace robusthide {
+namespace {
+
+namespace fs = std::filesystem;
+namespace F = torch::nn::functional;
+
+// Seed of the validation messages and of the attack's randomness during validation.
+constexpr uint64_t kValidationSeed = 20240501;
+// PSNR of an image that rounds back to its cover exactly (instead of +inf).
+constexpr double kPsnrCap = 100.0;
+
+void bad_option(const std::string& what) {
+  throw InvalidArgument("invalid training options: " + what);
+}
+
+void validate_options(const TrainOptions& o) {
+  if (o.train_folders.empty()) bad_option("no training folder given");
+  if (o.out_dir.empty()) bad_option("no output folder given");
+  if (o.batch_size < 1) bad_option("batch_size = " + std::to_string(o.batch_size) + " (expected >= 1)");
+  if (o.epochs < 0 || o.steps < 0 || (o.epochs > 0) == (o.steps > 0)) {
+    bad_option("epochs = " + std::to_string(o.epochs) + ", steps = " + std::to_string(o.steps) +
+               " (expected exactly one of them > 0)");
+  }
+  auto check_weight = [](const char* name, double v, bool positive) {
+    if (!std::isfinite(v) || v < 0 || (positive && v == 0)) {
+      bad_option(std::string(name) + " = " + std::to_string(v) +
+                 (positive ? " (expected a finite number > 0)" : " (expected a finite number >= 0)"));
+    }
+  };
+  check_weight("lr", o.lr, true);
+  check_weight("image_weight", o.image_weight, false);
+  check_weight("message_weight", o.message_weight, false);
+  check_weight("adversarial_weight", o.adversarial_weight, false);
+  if (o.checkpoint_every < 0) {
+    bad_option("checkpoint_every = " + std::to_string(o.checkpoint_every) + " (expected >= 0)");
+  }
+  if (o.max_train_images < 0) {
+    bad_option("max_train_images = " + std::to_string(o.max_train_images) + " (expected >= 0)");
+  }
+  if (o.val_images < o.batch_size) {
+    bad_option("val_images = " + std::to_string(o.val_images) + " is below batch_size = " +
+               std::to_string(o.batch_size));
+  }
+  if (o.codec_threads < 0 || o.load_threads < 0) bad_option("thread counts must be >= 0");
+  o.model.validate();
+}
+
+// The options a resume must not change.
+nlohmann::json fixed_options(const TrainOptions& o, const std::string& attack_spec) {
+  return {{"attack", attack_spec},
+          {"batch_size", o.batch_size},
+          {"lr", o.lr},
+          {"seed", o.seed},
+          {"image_weight", o.image_weight},
+          {"message_weight", o.message_weight},
+          {"adversarial_weight", o.adversarial_weight},
+          {"model", nlohmann::json::parse(to_json(o.model))}};
+}
+
+std::string join(const std::vector<std::string>& parts, const char* sep) {
+  std::string s;
+  for (const auto& p : parts) s += (s.empty() ? "" : sep) + p;
+  return s;
+}
+
+// Throws InvalidArgument listing every fixed option that differs from the checkpoint's.
+void check_resume(const nlohmann::json& stored, const nlohmann::json& now,
+                  const std::string& path) {
+  std::vector<std::string> diffs;
+  auto compare = [&diffs](const std::string& name, const nlohmann::json& a, const nlohmann::json& b) {
+    if (a != b) diffs.push_back(name + " = " + b.dump() + " (checkpoint: " + a.dump() + ")");
+  };
+  for (const auto& [key, value] : now.items()) {
+    const nlohmann::json old = stored.contains(key) ? stored.at(key) : nlohmann::json();
+    if (key == "model" && old.is_object()) {
+      for (const auto& [field, v] : value.items()) {
+        compare("model." + field, old.contains(field) ? old.at(field) : nlohmann::json(), v);
+      }
+    } else {
+      compare(key, old, value);
+    }
+  }
+  if (!diffs.empty()) {
+    throw InvalidArgument("cannot resume from '" + path +
+                          "': options differ from the checkpoint's: " + join(diffs, "; "));
+  }
+}
+
+torch::Tensor rng_state() {
+  at::Generator gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  return gen.get_state();
+}
+
+void set_rng_state(const torch::Tensor& state) {
+  at::Generator gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(state);
+}
+
+// Saves torch's global generator state and puts it back on scope exit.
+class RngStateGuard {
+ public:
+  RngStateGuard() : state_(rng_state()) {}
+  ~RngStateGuard() { set_rng_state(state_); }
+  RngStateGuard(const RngStateGuard&) = delete;
+  RngStateGuard& operator=(const RngStateGuard&) = delete;
+
+ private:
+  torch::Tensor state_;
+};
+
+void set_requires_grad(torch::nn::Module& module, bool on) {
+  for (auto& p : module.parameters()) p.set_requires_grad(on);
+}
+
+class Trainer {
+ public:
+  explicit Trainer(const TrainOptions& options);
+  TrainResult run();
+
+ private:
+  void train_step();
+  EpochRecord validate();
+  void record();
+  void checkpoint();
+  double seconds() const;
+
+  const TrainOptions& o_;
+  Attack attack_;
+  std::string attack_spec_;
+  bool adversarial_ = false;
+  std::unique_ptr<ImageFolderDataset> train_data_, val_data_;
+  int64_t steps_per_epoch_ = 0, total_steps_ = 0, val_count_ = 0;
+  torch::Tensor val_messages_;
+  nlohmann::json checkpoint_options_;
+  std::string checkpoint_path_, model_path_, log_path_;
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<torch::optim::Adam> optimizer_, disc_optimizer_;
+  std::unique_ptr<TrainLog> log_;
+  TrainState state_;
+  int64_t last_checkpoint_step_ = -1;
+  std::unique_ptr<ProgressBar> progress_;
+  std::chrono::steady_clock::time_point start_;
+  double start_seconds_ = 0;
+  TrainResult result_;
+};
+
+Trainer::Trainer(const TrainOptions& o) : o_(o) {
+  // Everything is checked before anything is written.
+  validate_options(o);
+  AttackOptions attack_options;
+  attack_options.codec_threads = o.codec_threads;
+  attack_ = make_attack(o.attack, attack_options);
+  attack_spec_ = attack_->spec();
+  adversarial_ = o.adversarial_weight > 0;
+
+  DatasetOptions data_options;
+  data_options.crop_size = o.model.image_size;
+  data_options.threads = o.load_threads;
+  data_options.max_images = o.max_train_images;
+  train_data_ = std::make_unique<ImageFolderDataset>(o.train_folders, data_options);
+  const int64_t n = static_cast<int64_t>(train_data_->size());
+  if (n < o.batch_size) {
+    throw InvalidArgument("cannot train: " + std::to_string(n) + " training photos in '" +
+                          join(o.train_folders, "', '") + "', fewer than batch_size = " +
+                          std::to_string(o.batch_size));
+  }
+  const ImageFolderDataset* val = train_data_.get();
+  if (!o.val_folders.empty()) {
+    data_options.max_images = o.val_images;
+    val_data_ = std::make_unique<ImageFolderDataset>(o.val_folders, data_options);
+    val = val_data_.get();
+  }
+  val_count_ = std::min<int64_t>(o.val_images, static_cast<int64_t>(val->size())) /
+               o.batch_size * o.batch_size;
+  if (val_count_ == 0) {
+    throw InvalidArgument("cannot validate: " + std::to_string(val->size()) +
+                          " validation photos in '" + join(o.val_folders, "', '") +
+                          "', fewer than batch_size = " + std::to_string(o.batch_size));
+  }
+  steps_per_epoch_ = n / o.batch_size;
+  total_steps_ = o.epochs > 0 ? o.epochs * steps_per_epoch_ : o.steps;
+
+  const nlohmann::json fixed = fixed_options(o, attack_spec_);
+  checkpoint_options_ = {{"fixed", fixed},
+                         {"train_folders", o.train_folders},
+                         {"val_folders", o.val_folders},
+                         {"epochs", o.epochs},
+                         {"steps", o.steps}};
+  const fs::path out(o.out_dir);
+  checkpoint_path_ = (out / "checkpoint.pt").string();
+  model_path_ = (out / "model.pt").string();
+  log_path_ = (out / "log.csv").string();
+
+  std::unique_ptr<Checkpoint> resumed;
+  std::error_code ec;
+  if (o.resume) {
+    resumed = std::make_unique<Checkpoint>(checkpoint_path_);
+    const nlohmann::json stored = resumed->options().value("fixed", nlohmann::json::object());
+    check_resume(stored, fixed, checkpoint_path_);
+    if (resumed->state().train_images != n) {
+      throw InvalidArgument("cannot resume from '" + checkpoint_path_ +
+                            "': the training data changed (" + std::to_string(n) +
+                            " photos now, " + std::to_string(resumed->state().train_images) +
+                            " in the checkpoint)");
+    }
+  } else if (fs::exists(checkpoint_path_, ec)) {
+    throw InvalidArgument("'" + o.out_dir +
+                          "' already holds a checkpoint: resume it (--resume) or choose "
+                          "another output folder");
+  }
+
+  if (o.tune_allocator) tune_memory_allocator();
+  fs::create_directories(out, ec);
+  if (ec || !fs::is_directory(out)) {
+    throw IoError("cannot create output folder '" + o.out_dir + "': " + ec.message());
+  }
+
+  torch::manual_seed(o.seed);
+  model_ = std::make_unique<Model>(o.model);
+  std::vector<torch::Tensor> params = model_->encoder->parameters();
+  for (const auto& p : model_->decoder->parameters()) params.push_back(p);
+  optimizer_ = std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(o.lr));
+  if (adversarial_) {
+    disc_optimizer_ = std::make_unique<torch::optim::Adam>(model_->discriminator->parameters(),
+                                                           torch::optim::AdamOptions(o.lr));
+  }
+  if (resumed) {
+    resumed->restore(*model_, *optimizer_, disc_optimizer_.get());
+    state_ = resumed->state();
+    try {
+      set_rng_state(state_.rng_state);
+    } catch (const c10::Error& e) {
+      throw IoError("cannot load checkpoint '" + checkpoint_path_ + "': bad generator state");
+    }
+    last_checkpoint_step_ = state_.step;
+  }
+  state_.train_images = n;
+  log_ = std::make_unique<TrainLog>(log_path_, o.resume, state_.step);
+
+  // Fixed validation messages from their own generator (training's is untouched).
+  at::Generator gen = at::detail::createCPUGenerator(kValidationSeed);
+  val_messages_ = torch::randint(0, 2, {val_count_, o.model.message_bits}, gen,
+                                 torch::TensorOptions().dtype(torch::kFloat32));
+}
+
+double Trainer::seconds() const {
+  return start_seconds_ +
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void Trainer::train_step() {
+  const int64_t b = o_.batch_size;
+  if (!state_.permutation.defined()) {
+    state_.permutation = torch::randperm(state_.train_images, torch::kInt64);
+  }
+  const int64_t* order = state_.permutation.data_ptr<int64_t>() + state_.batch * b;
+  const torch::Tensor cover = train_data_->random_crops(std::vector<int64_t>(order, order + b));
+  const torch::Tensor message =
+      torch::randint(0, 2, {b, o_.model.message_bits}, torch::kFloat32);
+
+  const torch::Tensor encoded = model_->encoder->forward(cover, message);
+  const torch::Tensor decoded = model_->decoder->forward(attack_->forward(encoded, cover));
+  const torch::Tensor image_mse = F::mse_loss(encoded, cover);
+  const torch::Tensor message_mse = F::mse_loss(decoded, message);
+  torch::Tensor loss = o_.image_weight * image_mse + o_.message_weight * message_mse;
+
+  double adversarial = NAN, discriminator = NAN;
+  if (adversarial_) {
+    Discriminator& d = model_->discriminator;
+    disc_optimizer_->zero_grad();
+    const torch::Tensor on_cover = d->forward(cover);
+    const torch::Tensor on_encoded = d->forward(encoded.detach());
+    const torch::Tensor d_loss = F::binary_cross_entropy_with_logits(on_cover, torch::ones_like(on_cover)) +
+                                 F::binary_cross_entropy_with_logits(on_encoded, torch::zeros_like(on_encoded));
+    d_loss.backward();
+    disc_optimizer_->step();
+    discriminator = d_loss.item<double>();
+    // The generator's adversarial term: no gradient is needed for D's own weights.
+    set_requires_grad(*d, false);
+    const torch::Tensor fooled = d->forward(encoded);
+    const torch::Tensor g_adv =
+        F::binary_cross_entropy_with_logits(fooled, torch::ones_like(fooled));
+    loss = loss + o_.adversarial_weight * g_adv;
+    adversarial = g_adv.item<double>();
+  }
+  optimizer_->zero_grad();
+  loss.backward();
+  optimizer_->step();
+  if (adversarial_) set_requires_grad(*model_->discriminator, true);
+
+  double* s = state_.stats.data_ptr<double>();
+  s[kStatLoss] += loss.item<double>();
+  s[kStatImageMse] += image_mse.item<double>();
+  s[kStatMessageMse] += message_mse.item<double>();
+  s[kStatAdversarial] += adversarial;
+  s[kStatDiscriminator] += discriminator;
+  s[kStatBer] += bit_error_rate(decoded.detach(), message);
+  s[kStatSteps] += 1;
+}
+
+EpochRecord Trainer::validate() {
+  RngStateGuard keep_training_rng;
+  torch::manual_seed(kValidationSeed);
+  torch::NoGradGuard no_grad;
+  Model& m = *model_;
+  m.encoder->eval();
+  m.decoder->eval();
+  m.discriminator->eval();
+  const ImageFolderDataset& data = val_data_ ? *val_data_ : *train_data_;
+  const bool identity = attack_spec_ == "identity";
+  const int64_t b = o_.batch_size, batches = val_count_ / b;
+  double image_mse = 0, message_mse = 0, adversarial = 0, psnr_sum = 0;
+  int64_t errors = 0, errors_identity = 0;
+  for (int64_t i = 0; i < batches; ++i) {
+    std::vector<int64_t> idx(static_cast<size_t>(b));
+    for (int64_t k = 0; k < b; ++k) idx[static_cast<size_t>(k)] = i * b + k;
+    const torch::Tensor cover = data.center_crops(idx);
+    const torch::Tensor message = val_messages_.narrow(0, i * b, b);
+    const torch::Tensor encoded = m.encoder->forward(cover, message);
+    const torch::Tensor decoded = m.decoder->forward(attack_->forward(encoded, cover));
+    image_mse += F::mse_loss(encoded, cover).item<double>();
+    message_mse += F::mse_loss(decoded, message).item<double>();
+    if (adversarial_) {
+      const torch::Tensor fooled = m.discriminator->forward(encoded);
+      adversarial +=
+          F::binary_cross_entropy_with_logits(fooled, torch::ones_like(fooled)).item<double>();
+    }
+    errors += bit_errors(decoded, message);
+    errors_identity += identity ? bit_errors(decoded, message)
+                                : bit_errors(m.decoder->forward(encoded), message);
+    for (const double db : batch_psnr(cover, encoded)) psnr_sum += std::min(db, kPsnrCap);
+  }
+  m.encoder->train();
+  m.decoder->train();
+  m.discriminator->train();
+
+  EpochRecord r;
+  r.step = state_.step;
+  r.epoch = state_.epoch + static_cast<double>(state_.batch) / steps_per_epoch_;
+  const double* s = state_.stats.data_ptr<double>();
+  const double n = s[kStatSteps];
+  r.train_loss = s[kStatLoss] / n;
+  r.train_image_mse = s[kStatImageMse] / n;
+  r.train_message_mse = s[kStatMessageMse] / n;
+  r.train_adversarial = s[kStatAdversarial] / n;
+  r.train_discriminator = s[kStatDiscriminator] / n;
+  r.train_ber = s[kStatBer] / n;
+  r.val_image_mse = image_mse / batches;
+  r.val_message_mse = message_mse / batches;
+  r.val_adversarial = adversarial_ ? adversarial / batches : NAN;
+  r.val_loss = o_.image_weight * r.val_image_mse + o_.message_weight * r.val_message_mse +
+               (adversarial_ ? o_.adversarial_weight * r.val_adversarial : 0.0);
+  const double bits = static_cast<double>(val_count_) * o_.model.message_bits;
+  r.val_ber = errors / bits;
+  r.val_ber_identity = errors_identity / bits;
+  r.val_psnr = psnr_sum / static_cast<double>(val_count_);
+  r.seconds = seconds();
+  return r;
+}
+
+// Validates, appends the row, prints it and starts new training sums.
+void Trainer::record() {
+  const EpochRecord r = validate();
+  log_->append(r);
+  result_.records.push_back(r);
+  state_.stats.zero_();
+  if (o_.report) {
+    progress_->clear();
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "epoch %.4g step %lld: train loss %.5f BER %.2f%% | val loss %.5f "
+                  "BER %.2f%% (identity %.2f%%) PSNR %.2f dB | %.1f s",
+                  r.epoch, static_cast<long long>(r.step), r.train_loss, 100 * r.train_ber,
+                  r.val_loss, 100 * r.val_ber, 100 * r.val_ber_identity, r.val_psnr, r.seconds);
+    *o_.report << line << std::endl;
+  }
+}
+
+void Trainer::checkpoint() {
+  state_.rng_state = rng_state();
+  state_.seconds = seconds();
+  save_checkpoint(checkpoint_path_, checkpoint_options_, state_, *model_, *optimizer_,
+                  disc_optimizer_.get());
+  last_checkpoint_step_ = state_.step;
+}
+
+TrainResult Trainer::run() {
+  const bool show = o_.progress == ProgressMode::kAlways ||
+                    (o_.progress == ProgressMode::kAuto && stderr_is_terminal());
+  progress_ = std::make_unique<ProgressBar>(show, total_steps_, state_.step, o_.batch_size);
+  start_ = std::chrono::steady_clock::now();
+  start_seconds_ = state_.seconds;
+  model_->encoder->train();
+  model_->decoder->train();
+  model_->discriminator->train();
+  while (state_.step < total_steps_) {
+    train_step();
+    ++state_.step;
+    ++state_.batch;
+    const bool epoch_end = state_.batch == steps_per_epoch_;
+    if (epoch_end) {
+      ++state_.epoch;
+      state_.batch = 0;
+      state_.permutation = torch::Tensor();
+    }
+    if (show) {
+      const double* s = state_.stats.data_ptr<double>();
+      progress_->update(state_.step, s[kStatBer] / s[kStatSteps],
+                        10.0 * std::log10(s[kStatSteps] / s[kStatImageMse]));
+    }
+    if (epoch_end) record();
+    if (o_.checkpoint_every > 0 && state_.step % o_.checkpoint_every == 0) checkpoint();
+  }
+  // A run that stopped mid-epoch (or a resumed one that crashed before its last row)
+  // still gets a final validation.
+  if (log_->last_step() != state_.step && state_.stats.data_ptr<double>()[kStatSteps] > 0) {
+    record();
+  }
+  if (last_checkpoint_step_ != state_.step) checkpoint();
+  progress_->finish();
+
+  model_->provenance.attack = attack_spec_;
+  model_->provenance.steps = state_.step;
+  model_->provenance.epochs = state_.epoch;
+  model_->provenance.data = join(o_.train_folders, ";");
+  model_->provenance.seed = o_.seed;
+  model_->provenance.commit = o_.commit.empty() ? source_commit() : o_.commit;
+  model_->provenance.created = utc_now_iso8601();
+  model_->provenance.notes = o_.notes;
+  save_model(*model_, model_path_);
+
+  result_.steps = state_.step;
+  result_.epochs = state_.epoch;
+  result_.model_path = model_path_;
+  result_.checkpoint_path = checkpoint_path_;
+  result_.log_path = log_path_;
+  return result_;
+}
+
+}  // namespace
+
+TrainOptions read_checkpoint_options(const std::string& checkpoint_path) {
+  const Checkpoint checkpoint(checkpoint_path);
+  TrainOptions o;
+  try {
+    const nlohmann::json& j = checkpoint.options();
+    const nlohmann::json& f = j.at("fixed");
+    f.at("attack").get_to(o.attack);
+    f.at("batch_size").get_to(o.batch_size);
+    f.at("lr").get_to(o.lr);
+    f.at("seed").get_to(o.seed);
+    f.at("image_weight").get_to(o.image_weight);
+    f.at("message_weight").get_to(o.message_weight);
+    f.at("adversarial_weight").get_to(o.adversarial_weight);
+    const nlohmann::json& m = f.at("model");
+    o.model = model_config_from_json(m.dump());
+    j.at("train_folders").get_to(o.train_folders);
+    j.at("val_folders").get_to(o.val_folders);
+    j.at("epochs").get_to(o.epochs);
+    j.at("steps").get_to(o.steps);
+  } catch (const nlohmann::json::exception& e) {
+    throw IoError("cannot load checkpoint '" + checkpoint_path + "': bad options entry (" +
+                  e.what() + ")");
+  } catch (const InvalidArgument& e) {
+    throw IoError("cannot load checkpoint '" + checkpoint_path + "': bad options entry (" +
+                  e.what() + ")");
+  }
+  return o;
+}
+
+TrainResult train(const TrainOptions& options) {
+  Trainer trainer(options);
+  return trainer.run();
+}
+
+}  // namespace robusthide

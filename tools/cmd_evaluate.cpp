@@ -1,0 +1,108 @@
+// robusthide evaluate: bit error rate, PSNR and SSIM of a model under a list of attacks.
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "robusthide/attack.h"
+#include "robusthide/dataset.h"
+#include "robusthide/error.h"
+#include "robusthide/evaluate.h"
+#include "robusthide/image.h"
+#include "robusthide/model.h"
+
+namespace robusthide::cli {
+namespace {
+
+struct EvaluateCommandOptions {
+  std::string model;                  // model file
+  std::vector<std::string> data;      // image folders (searched recursively)
+  std::vector<std::string> tables;    // presets: jpeg, jpeg2000, webp, video
+  std::vector<std::string> attacks;   // attack specs, evaluated before the tables' rows
+  std::string format = "text";        // text, csv or json
+  std::string output;                 // write the report here (atomically); empty = stdout
+  int64_t max_images = 0;             // 0 = all
+  uint64_t seed = 0;                  // message and attack seed
+  int batch_size = 32;                // images per batch (= frames per clip for video)
+  int threads = 0;                    // codec / SSIM threads (0 = all cores)
+  bool per_frame_video = false;       // video: a message per frame instead of per clip
+  bool quiet = false;                 // no progress or notes on stderr
+};
+
+int run_evaluate(const EvaluateCommandOptions& o) {
+  // Everything the user typed is checked before the (slow) loading of images.
+  const ReportFormat format = parse_report_format(o.format);
+  EvalOptions options;
+  options.attacks = o.attacks;
+  for (const auto& t : o.tables) {
+    for (const auto& spec : eval_table(t)) options.attacks.push_back(spec);
+  }
+  if (options.attacks.empty()) options.attacks = {"identity"};
+  options.batch_size = o.batch_size;
+  options.seed = o.seed;
+  options.max_images = o.max_images;
+  options.codec_threads = o.threads;
+  options.video_messages = o.per_frame_video ? VideoMessages::kPerImage : VideoMessages::kPerClip;
+  if (o.batch_size < 1) {
+    throw InvalidArgument("--batch-size must be >= 1, got " + std::to_string(o.batch_size));
+  }
+  if (o.max_images < 0) {
+    throw InvalidArgument("--max-images must be >= 0, got " + std::to_string(o.max_images));
+  }
+  for (const auto& spec : options.attacks) make_attack(spec);  // bad specs fail first
+  if (!o.quiet && ::isatty(STDERR_FILENO)) {
+    options.progress = [](int64_t done, int64_t total) {
+      std::cerr << "\revaluating: " << done << "/" << total << " images" << std::flush;
+      if (done == total) std::cerr << "\n";
+    };
+  }
+
+  const Model model = load_model(o.model);
+  DatasetOptions data_options;
+  data_options.crop_size = model.config.image_size;
+  data_options.max_images = o.max_images;
+  data_options.threads = o.threads;
+  const ImageFolderDataset dataset(o.data, data_options);
+  const EvalReport report = evaluate(model, dataset, options);
+  const std::string text = format_report(report, format);
+  if (o.output.empty()) {
+    std::cout << text;
+  } else {
+    write_file_atomic(o.output, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    if (!o.quiet) std::cerr << "report written to " << o.output << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_evaluate_command(CLI::App& app, Runner& run) {
+  auto o = std::make_shared<EvaluateCommandOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "evaluate", "Bit error rate, PSNR and SSIM of a model on a folder of images under attacks");
+  sub->add_option("-m,--model", o->model, "model file")->required();
+  sub->add_option("-d,--data", o->data, "image folder(s), searched recursively")->required();
+  sub->add_option("-t,--table", o->tables,
+                  "attacks of a paper table: jpeg, jpeg2000, webp, video (repeatable)");
+  sub->add_option("-a,--attack", o->attacks,
+                  "attack spec, e.g. identity, jpeg:50, mpeg4 (repeatable; listed before the "
+                  "tables' rows; default identity when no table is given)");
+  sub->add_option("-f,--format", o->format, "report format: text, csv or json")->capture_default_str();
+  sub->add_option("-o,--output", o->output, "write the report to this file instead of stdout");
+  sub->add_option("-n,--max-images", o->max_images, "evaluate at most this many images (0 = all)")
+      ->capture_default_str();
+  sub->add_option("--seed", o->seed, "seed of the messages and of random attacks")->capture_default_str();
+  sub->add_option("-b,--batch-size", o->batch_size, "images per batch (frames per clip for video)")
+      ->capture_default_str();
+  sub->add_option("--threads", o->threads, "codec threads (0 = all cores)")->capture_default_str();
+  sub->add_flag("--per-frame-video", o->per_frame_video,
+                "video attacks: an independent message per frame (default: the same bits in "
+                "every frame of a clip, as in the paper)");
+  sub->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
+  sub->callback([o, &run] { run = [o] { return run_evaluate(*o); }; });
+}
+
+}  // namespace robusthide::cli

@@ -1,0 +1,186 @@
+// robusthide train: train (or resume) an encoder/decoder pair on folders of photos.
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "robusthide/error.h"
+#include "robusthide/model.h"
+#include "robusthide/train.h"
+
+namespace robusthide::cli {
+namespace {
+
+struct TrainCommandOptions {
+  TrainOptions train;            // library options (defaults documented in train.h)
+  std::string progress = "auto"; // progress bar: auto (terminal only), on, off
+  std::string command_line;      // stored in the model's provenance (filled after parsing)
+  // Flags that a resume takes from the checkpoint when they are not given again.
+  CLI::Option* train_flag = nullptr;
+  CLI::Option* val_flag = nullptr;
+  CLI::Option* epochs_flag = nullptr;
+  CLI::Option* steps_flag = nullptr;
+  std::vector<std::pair<CLI::Option*, std::function<void(const TrainOptions&, TrainOptions&)>>>
+      fixed_flags;
+};
+
+int run_train(TrainCommandOptions& c) {
+  TrainOptions& o = c.train;
+  if (c.progress == "auto") {
+    o.progress = ProgressMode::kAuto;
+  } else if (c.progress == "on") {
+    o.progress = ProgressMode::kAlways;
+  } else if (c.progress == "off") {
+    o.progress = ProgressMode::kNever;
+  } else {
+    throw InvalidArgument("invalid --progress '" + c.progress + "': expected auto, on or off");
+  }
+  if (o.out_dir.empty()) throw InvalidArgument("--out is required");
+  if (o.resume) {
+    // Unrepeated flags come from the checkpoint; repeated ones must match it (train()
+    // refuses a resume whose fixed options differ).
+    const TrainOptions stored =
+        read_checkpoint_options((std::filesystem::path(o.out_dir) / "checkpoint.pt").string());
+    for (auto& [flag, copy] : c.fixed_flags) {
+      if (flag->count() == 0) copy(stored, o);
+    }
+    if (c.train_flag->count() == 0) o.train_folders = stored.train_folders;
+    if (c.val_flag->count() == 0) o.val_folders = stored.val_folders;
+    if (c.epochs_flag->count() == 0 && c.steps_flag->count() == 0) {
+      o.epochs = stored.epochs;
+      o.steps = stored.steps;
+    }
+  }
+  if (o.train_folders.empty()) throw InvalidArgument("--train is required (a folder of photos)");
+  o.report = &std::cout;
+  o.notes = c.command_line;
+  std::cout << "training " << o.model.summary() << ", attack " << o.attack << ", batch "
+            << o.batch_size << (o.resume ? " (resuming)" : "") << std::endl;
+  const TrainResult r = train(o);
+  std::cout << "done: " << r.steps << " steps, " << r.epochs << " epochs\n"
+            << "model       " << r.model_path << "\n"
+            << "checkpoint  " << r.checkpoint_path << "\n"
+            << "log         " << r.log_path << "\n";
+  return kExitOk;
+}
+
+template <typename T>
+void fixed(TrainCommandOptions& c, CLI::Option* flag, T TrainOptions::*field) {
+  c.fixed_flags.emplace_back(flag, [field](const TrainOptions& from, TrainOptions& to) {
+    to.*field = from.*field;
+  });
+}
+
+template <typename T>
+void fixed_model(TrainCommandOptions& c, CLI::Option* flag, T ModelConfig::*field) {
+  c.fixed_flags.emplace_back(flag, [field](const TrainOptions& from, TrainOptions& to) {
+    to.model.*field = from.model.*field;
+  });
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, Runner& run) {
+  auto c = std::make_shared<TrainCommandOptions>();
+  TrainOptions& o = c->train;
+  CLI::App* sub = app.add_subcommand(
+      "train",
+      "Train an encoder/decoder pair (and discriminator) on folders of photos; writes "
+      "OUT/model.pt, OUT/checkpoint.pt and OUT/log.csv (docs/training.md)");
+  c->train_flag = sub->add_option("--train", o.train_folders,
+                                  "folder of training photos, searched recursively (repeatable)");
+  c->val_flag = sub->add_option("--val", o.val_folders,
+                                "folder of validation photos (repeatable; default: the first "
+                                "--val-images training photos)");
+  sub->add_option("-o,--out", o.out_dir, "output folder")->required();
+  sub->add_flag("--resume", o.resume,
+                "continue the run saved in OUT/checkpoint.pt exactly where it stopped; "
+                "flags not repeated are taken from the checkpoint");
+  c->epochs_flag = sub->add_option("--epochs", o.epochs, "passes over the training photos");
+  c->steps_flag = sub->add_option("--steps", o.steps, "optimizer steps (instead of --epochs)");
+  c->epochs_flag->excludes(c->steps_flag);
+
+  fixed(*c, sub->add_option("-a,--attack", o.attack,
+                            "attack between encoder and decoder, e.g. jpeg:50, "
+                            "split(jpeg:10,jpeg:25,jpeg:50,jpeg:75,jpeg:90), diffjpeg:50")
+                ->capture_default_str(),
+        &TrainOptions::attack);
+  fixed(*c, sub->add_option("--batch-size", o.batch_size, "images per step")->capture_default_str(),
+        &TrainOptions::batch_size);
+  fixed(*c, sub->add_option("--lr", o.lr, "Adam learning rate")->capture_default_str(),
+        &TrainOptions::lr);
+  fixed(*c, sub->add_option("--seed", o.seed, "seed of weights, data order, crops, messages")
+                ->capture_default_str(),
+        &TrainOptions::seed);
+  fixed(*c, sub->add_option("--image-weight", o.image_weight, "weight of MSE(encoded, cover)")
+                ->capture_default_str(),
+        &TrainOptions::image_weight);
+  fixed(*c, sub->add_option("--message-weight", o.message_weight, "weight of MSE(decoded, message)")
+                ->capture_default_str(),
+        &TrainOptions::message_weight);
+  fixed(*c, sub->add_option("--adversarial-weight", o.adversarial_weight,
+                            "weight of the discriminator term (0 = no discriminator)")
+                ->capture_default_str(),
+        &TrainOptions::adversarial_weight);
+
+  ModelConfig& m = o.model;
+  std::string architectures;
+  for (const auto& a : model_architectures()) architectures += (architectures.empty() ? "" : ", ") + a;
+  const std::string group = "Model (fixed for a run)";
+  fixed_model(*c, sub->add_option("--architecture", m.architecture, "network family: " + architectures)
+                      ->capture_default_str()->group(group),
+              &ModelConfig::architecture);
+  fixed_model(*c, sub->add_option("--image-size", m.image_size, "side of the training crops")
+                      ->capture_default_str()->group(group),
+              &ModelConfig::image_size);
+  fixed_model(*c, sub->add_option("--bits", m.message_bits, "message length L")
+                      ->capture_default_str()->group(group),
+              &ModelConfig::message_bits);
+  fixed_model(*c, sub->add_option("--encoder-blocks", m.encoder_blocks)->capture_default_str()->group(group),
+              &ModelConfig::encoder_blocks);
+  fixed_model(*c, sub->add_option("--encoder-channels", m.encoder_channels)->capture_default_str()->group(group),
+              &ModelConfig::encoder_channels);
+  fixed_model(*c, sub->add_option("--decoder-blocks", m.decoder_blocks)->capture_default_str()->group(group),
+              &ModelConfig::decoder_blocks);
+  fixed_model(*c, sub->add_option("--decoder-channels", m.decoder_channels)->capture_default_str()->group(group),
+              &ModelConfig::decoder_channels);
+  fixed_model(*c, sub->add_option("--discriminator-blocks", m.discriminator_blocks)
+                      ->capture_default_str()->group(group),
+              &ModelConfig::discriminator_blocks);
+  fixed_model(*c, sub->add_option("--discriminator-channels", m.discriminator_channels)
+                      ->capture_default_str()->group(group),
+              &ModelConfig::discriminator_channels);
+
+  sub->add_option("--checkpoint-every", o.checkpoint_every,
+                  "write OUT/checkpoint.pt every N steps (0 = only at the end)")
+      ->capture_default_str();
+  sub->add_option("--max-train-images", o.max_train_images, "use at most N training photos (0 = all)")
+      ->capture_default_str();
+  sub->add_option("--val-images", o.val_images, "validate on at most N photos")->capture_default_str();
+  sub->add_option("--threads", o.codec_threads, "codec threads (0 = all cores)")->capture_default_str();
+  sub->add_option("--load-threads", o.load_threads, "photo decoding threads (0 = all cores)")
+      ->capture_default_str();
+  sub->add_option("--progress", c->progress, "progress bar on stderr: auto, on, off")
+      ->capture_default_str();
+  sub->callback([c, sub, &run] {
+    // The command line as parsed, for the model's provenance.
+    c->command_line = "robusthide train";
+    for (const CLI::Option* opt : sub->get_options()) {
+      if (opt->count() == 0 || opt->get_name() == "--help") continue;
+      if (opt->get_expected_min() == 0) {
+        c->command_line += " " + opt->get_name();
+        continue;
+      }
+      for (const std::string& value : opt->results()) {
+        const bool plain = value.find_first_of(" \t'\"()$|;&<>*?") == std::string::npos &&
+                           !value.empty();
+        c->command_line += " " + opt->get_name() + " " + (plain ? value : "'" + value + "'");
+      }
+    }
+    run = [c] { return run_train(*c); };
+  });
+}
+
+}  // namespace robusthide::cli
