@@ -71,23 +71,43 @@ void BM_StraightThrough(benchmark::State& state) {
   state.counters["img/s"] = benchmark::Counter(32.0 * state.iterations(), benchmark::Counter::kIsRate);
 }
 
+// Training use: forward with autograd recording, then the identity backward.
+void BM_StraightThroughTrain(benchmark::State& state) {
+  const int size = static_cast<int>(state.range(0));
+  const torch::Tensor x = images_to_tensor(crops(size, 32)).requires_grad_(true);
+  const torch::Tensor grad = torch::ones_like(x);
+  const Attack layer = make_attack("jpeg:50");
+  for (auto _ : state) {
+    const torch::Tensor y = layer->forward(x, x);
+    benchmark::DoNotOptimize(torch::autograd::grad({y}, {x}, {grad}));
+  }
+  state.SetLabel(layer->spec() + " " + std::to_string(size) + "px batch32 forward+backward");
+  state.counters["img/s"] = benchmark::Counter(32.0 * state.iterations(), benchmark::Counter::kIsRate);
+}
+
 // Raw TurboJPEG round trip, one thread, handles and buffers reused: the speed of light.
+// Second argument 0: TurboJPEG's default (fast integer DCT below Q96, as tjbench);
+// 1: the accurate DCT that the jpeg codec uses (same math as cjpeg/OpenCV).
 void BM_RawTurboJpeg(benchmark::State& state) {
   const int size = static_cast<int>(state.range(0));
-  const Image im = crops(size, 1)[0];
+  const int flags = state.range(1) ? TJFLAG_ACCURATEDCT : 0;
+  const auto batch = crops(size, 32);  // the same 32 crops as the batch benchmarks
+  size_t next = 0;
   std::unique_ptr<void, int (*)(tjhandle)> c(tjInitCompress(), tjDestroy), d(tjInitDecompress(), tjDestroy);
   unsigned long cap = tjBufSize(size, size, TJSAMP_420);
   std::unique_ptr<unsigned char, void (*)(unsigned char*)> buf(tjAlloc(static_cast<int>(cap)), tjFree);
-  std::vector<unsigned char> out(im.pixels.size());
+  std::vector<unsigned char> out(batch[0].pixels.size());
   for (auto _ : state) {
+    const Image& im = batch[next++ % batch.size()];
     unsigned char* p = buf.get();
     unsigned long len = cap;
-    if (tjCompress2(c.get(), im.data(), size, 0, size, TJPF_RGB, &p, &len, TJSAMP_420, 50, TJFLAG_NOREALLOC) ||
-        tjDecompress2(d.get(), p, len, out.data(), size, 0, size, TJPF_RGB, 0))
+    if (tjCompress2(c.get(), im.data(), size, 0, size, TJPF_RGB, &p, &len, TJSAMP_420, 50, TJFLAG_NOREALLOC | flags) ||
+        tjDecompress2(d.get(), p, len, out.data(), size, 0, size, TJPF_RGB, flags))
       throw std::runtime_error(tjGetErrorStr2(nullptr));
     benchmark::DoNotOptimize(out.data());
   }
-  state.SetLabel("raw libjpeg-turbo Q50 420 " + std::to_string(size) + "px, 1 thread");
+  state.SetLabel(std::string("raw libjpeg-turbo Q50 420 ") + (flags ? "accurate DCT " : "fast DCT ") +
+                 std::to_string(size) + "px, 1 thread");
   state.counters["img/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
@@ -97,10 +117,11 @@ void codec_args(benchmark::internal::Benchmark* b) {
   b->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 
-BENCHMARK(BM_RawTurboJpeg)->Arg(128)->Arg(512)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_RawTurboJpeg)->Args({128, 0})->Args({128, 1})->Args({512, 0})->Args({512, 1})->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_Codec_OneThread)->Apply(codec_args);
 BENCHMARK(BM_Codec_Parallel)->Apply(codec_args);
 BENCHMARK(BM_StraightThrough)->Apply(codec_args);
+BENCHMARK(BM_StraightThroughTrain)->Arg(128)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace robusthide

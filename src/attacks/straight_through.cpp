@@ -11,6 +11,19 @@
 namespace robusthide {
 namespace {
 
+// Returns `decoded` (exactly) with the gradient of `encoded` passed through unchanged:
+// the paper's x + (codec(x) - x).detach() without the two elementwise passes.
+struct PassGradient : public torch::autograd::Function<PassGradient> {
+  static torch::Tensor forward(torch::autograd::AutogradContext*, const torch::Tensor& /*encoded*/,
+                               const torch::Tensor& decoded) {
+    return decoded;
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext*,
+                                                 torch::autograd::variable_list grad) {
+    return {grad[0], torch::Tensor()};
+  }
+};
+
 class StraightThroughImpl : public AttackImpl {
  public:
   StraightThroughImpl(std::unique_ptr<Codec> codec, int threads)
@@ -23,9 +36,9 @@ class StraightThroughImpl : public AttackImpl {
     const auto x = encoded.detach().to(torch::kCPU, torch::kFloat32).contiguous();
     torch::Tensor decoded = codec_->is_video() ? run_video(x) : run_images(x);
     decoded = decoded.to(encoded.device(), encoded.scalar_type());
-    // decoded + 0 with the gradient of `encoded`: the value is exactly the codec's
-    // output (x - x is exactly zero), the derivative is the identity.
-    return decoded + (encoded - encoded.detach());
+    // The value is exactly the codec's output, the derivative the identity.
+    if (!encoded.requires_grad()) return decoded;
+    return PassGradient::apply(encoded, decoded);
   }
 
   std::string spec() const override { return codec_->spec(); }
