@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
     --argc;
   } else {
     robusthide::tune_memory_allocator();
+    robusthide::set_compute_threads(0);
   }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

@@ -204,5 +204,16 @@ TEST_F(CliEvaluate, EmbedRejectsBadInputsWithoutOutput) {
   EXPECT_NE(r.output.find("--expect has 4 bits"), std::string::npos) << r.output;
 }
 
+TEST_F(CliEvaluate, CudaWithoutGpuIsAUsageErrorAndWritesNothing) {
+  if (torch::cuda::is_available()) GTEST_SKIP() << "a CUDA device is available";
+  const std::string out = dir_.file("report.csv");
+  const auto r = test::run_shell(cli() + " evaluate" + model() + " --data " + dir_.file("data") +
+                                 " --device cuda:0 --format csv --output " + out);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--device cuda:0: no CUDA device available"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
 }  // namespace
 }  // namespace robusthide

@@ -105,5 +105,30 @@ TEST_F(CliTrain, BadFlagsFailCleanlyWithoutOutput) {
   }
 }
 
+TEST_F(CliTrain, CudaWithoutGpuIsAUsageErrorAndWritesNothing) {
+  if (torch::cuda::is_available()) GTEST_SKIP() << "a CUDA device is available";
+  const std::string out = dir_.file("run");
+  auto r = test::run_shell(cli() + " train" + tiny_flags() + " --steps 1 --device cuda --out " + out);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--device cuda: no CUDA device available (this LibTorch build"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(out));
+  r = test::run_shell(cli() + " train" + tiny_flags() + " --steps 1 --device tpu --out " + out);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--device tpu: unknown device"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(CliTrain, MaxMinutesStopsAfterTheFirstStep) {
+  const std::string out = dir_.file("run");
+  const auto r = test::run_shell(cli() + " train" + tiny_flags() +
+                                 " --steps 6 --device cpu --max-minutes 0.000001 --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("stopped by --max-minutes"), std::string::npos) << r.output;
+  EXPECT_EQ(load_model(out + "/model.pt").provenance.steps, 1);
+  EXPECT_EQ(load_model(out + "/model.pt").provenance.device, "cpu");
+}
+
 }  // namespace
 }  // namespace robusthide

@@ -17,6 +17,7 @@
 
 #include "robusthide/attack.h"
 #include "robusthide/dataset.h"
+#include "robusthide/device.h"
 #include "robusthide/error.h"
 #include "robusthide/model.h"
 #include "robusthide/train.h"
@@ -660,6 +661,94 @@ TEST(TrainOptionsCheck, BadOptionsFailBeforeWritingAnything) {
   o.train_folders = {dir.file("nowhere")};
   EXPECT_THROW(train(o), IoError);
   EXPECT_FALSE(fs::exists(out));
+}
+
+// ---------------------------------------------------------------- device, time budget
+
+TEST(TrainDevice, ParseDeviceNamesAndRejectsBadOnes) {
+  EXPECT_TRUE(parse_device("cpu").is_cpu());
+  for (const char* bad : {"", "gpu", "cuda:", "cuda:x", "cuda:-1", "CPU", "cuda:0:1"}) {
+    try {
+      parse_device(bad, "--device");
+      FAIL() << bad;
+    } catch (const InvalidArgument& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("--device ", 0), 0u) << e.what();
+    }
+  }
+  if (!torch::cuda::is_available()) {
+    for (const char* name : {"cuda", "cuda:0", "cuda:3"}) {
+      try {
+        parse_device(name, "--device");
+        FAIL() << name;
+      } catch (const InvalidArgument& e) {
+        EXPECT_NE(std::string(e.what()).find("--device " + std::string(name) +
+                                             ": no CUDA device available (this LibTorch build"),
+                  std::string::npos)
+            << e.what();
+      }
+    }
+  }
+}
+
+TEST(TrainDevice, CudaWithoutGpuFailsBeforeWritingAnything) {
+  if (torch::cuda::is_available()) GTEST_SKIP() << "a CUDA device is available";
+  test::TempDir dir;
+  TrainOptions o = tiny_options(dir.file("run"));
+  o.device = "cuda";
+  EXPECT_THROW(train(o), InvalidArgument);
+  EXPECT_FALSE(fs::exists(dir.file("run")));
+}
+
+TEST(TrainDevice, ExplicitCpuEqualsTheDefaultAndIsRecorded) {
+  test::TempDir dir;
+  TrainOptions o = tiny_options(dir.file("default"));
+  o.steps = 5;
+  train(o);
+  o.out_dir = dir.file("cpu");
+  o.device = "cpu";
+  o.channels_last = true;  // CUDA-only options are no-ops on the CPU
+  o.amp = true;
+  std::ostringstream report;
+  o.report = &report;
+  train(o);
+  EXPECT_NE(report.str().find("only apply on CUDA"), std::string::npos) << report.str();
+  const Model a = load_model(dir.file("default/model.pt"));
+  const Model b = load_model(dir.file("cpu/model.pt"));
+  EXPECT_TRUE(same_model(a, b));
+  EXPECT_EQ(b.provenance.device, "cpu");
+  const auto lines = read_lines(dir.file("cpu/log.csv"));
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(split_csv(lines[0]).back(), "device");
+  EXPECT_EQ(split_csv(lines[1]).back(), "cpu");
+}
+
+TEST(TrainTimeLimit, StopsCleanlyAndResumeEqualsUninterruptedRun) {
+  test::TempDir dir;
+  TrainOptions o = tiny_options(dir.file("whole"));
+  o.attack = "choice(noise:0.02,identity)";
+  o.steps = 12;
+  train(o);
+  o.out_dir = dir.file("parts");
+  o.max_minutes = 1e-9;  // runs out during the first step
+  const TrainResult first = train(o);
+  EXPECT_TRUE(first.time_limit_reached);
+  EXPECT_EQ(first.steps, 1);
+  ASSERT_EQ(first.records.size(), 1u);  // the final validation row
+  EXPECT_EQ(first.records[0].step, 1);
+  EXPECT_TRUE(fs::exists(dir.file("parts/model.pt")));
+  EXPECT_EQ(load_model(dir.file("parts/model.pt")).provenance.steps, 1);
+  o.max_minutes = 0;
+  o.resume = true;
+  const TrainResult second = train(o);
+  EXPECT_FALSE(second.time_limit_reached);
+  EXPECT_EQ(second.steps, 12);
+  EXPECT_TRUE(same_model(load_model(dir.file("whole/model.pt")),
+                         load_model(dir.file("parts/model.pt"))));
+  o.max_minutes = -1;
+  o.resume = false;
+  o.out_dir = dir.file("bad");
+  EXPECT_THROW(train(o), InvalidArgument);
+  EXPECT_FALSE(fs::exists(dir.file("bad")));
 }
 
 }  // namespace

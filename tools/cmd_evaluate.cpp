@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "robusthide/attack.h"
 #include "robusthide/dataset.h"
+#include "robusthide/device.h"
 #include "robusthide/error.h"
 #include "robusthide/evaluate.h"
 #include "robusthide/image.h"
@@ -30,11 +31,13 @@ struct EvaluateCommandOptions {
   int threads = 0;                    // codec / SSIM threads (0 = all cores)
   bool per_frame_video = false;       // video: a message per frame instead of per clip
   bool quiet = false;                 // no progress or notes on stderr
+  std::string device = "cpu";         // where the networks run: cpu, cuda, cuda:N
 };
 
 int run_evaluate(const EvaluateCommandOptions& o) {
   // Everything the user typed is checked before the (slow) loading of images.
   const ReportFormat format = parse_report_format(o.format);
+  parse_device(o.device, "--device");
   EvalOptions options;
   options.attacks = o.attacks;
   for (const auto& t : o.tables) {
@@ -45,6 +48,7 @@ int run_evaluate(const EvaluateCommandOptions& o) {
   options.seed = o.seed;
   options.max_images = o.max_images;
   options.codec_threads = o.threads;
+  options.device = o.device;
   options.video_messages = o.per_frame_video ? VideoMessages::kPerImage : VideoMessages::kPerClip;
   if (o.batch_size < 1) {
     throw InvalidArgument("--batch-size must be >= 1, got " + std::to_string(o.batch_size));
@@ -102,6 +106,8 @@ void add_evaluate_command(CLI::App& app, Runner& run) {
                 "video attacks: an independent message per frame (default: the same bits in "
                 "every frame of a clip, as in the paper)");
   sub->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
+  sub->add_option("--device", o->device, "where the networks run: cpu, cuda or cuda:N")
+      ->capture_default_str();
   sub->callback([o, &run] { run = [o] { return run_evaluate(*o); }; });
 }
 

@@ -1,4 +1,5 @@
 // robusthide train: train (or resume) an encoder/decoder pair on folders of photos.
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -6,6 +7,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "robusthide/device.h"
 #include "robusthide/error.h"
 #include "robusthide/model.h"
 #include "robusthide/train.h"
@@ -28,6 +30,7 @@ struct TrainCommandOptions {
 
 int run_train(TrainCommandOptions& c) {
   TrainOptions& o = c.train;
+  parse_device(o.device, "--device");  // a missing GPU is a usage error, before any output
   if (c.progress == "auto") {
     o.progress = ProgressMode::kAuto;
   } else if (c.progress == "on") {
@@ -57,12 +60,30 @@ int run_train(TrainCommandOptions& c) {
   o.report = &std::cout;
   o.notes = c.command_line;
   std::cout << "training " << o.model.summary() << ", attack " << o.attack << ", batch "
-            << o.batch_size << (o.resume ? " (resuming)" : "") << std::endl;
+            << o.batch_size << ", device " << o.device << (o.resume ? " (resuming)" : "")
+            << std::endl;
   const TrainResult r = train(o);
   std::cout << "done: " << r.steps << " steps, " << r.epochs << " epochs\n"
             << "model       " << r.model_path << "\n"
             << "checkpoint  " << r.checkpoint_path << "\n"
             << "log         " << r.log_path << "\n";
+  const StepTimes& t = r.times;
+  if (t.steps > 0) {
+    const double per = 1.0 / static_cast<double>(t.steps);
+    const double step = (t.data + t.encoder_decoder + t.attack + t.discriminator + t.backward) * per;
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "time per step  %.3f s (%.1f images/s): data %.3f, encoder+decoder forward %.3f, "
+                  "attack %.3f, discriminator %.3f, backward+Adam %.3f; outside steps %.1f s; "
+                  "CPU user %.1f s, system %.1f s\n",
+                  step, o.batch_size / step, t.data * per, t.encoder_decoder * per, t.attack * per,
+                  t.discriminator * per, t.backward * per, t.other, t.cpu_user, t.cpu_system);
+    std::cout << line;
+  }
+  if (r.time_limit_reached) {
+    std::cout << "stopped by --max-minutes " << o.max_minutes
+              << "; continue with --resume\n";
+  }
   return kExitOk;
 }
 
@@ -163,6 +184,15 @@ void add_train_command(CLI::App& app, Runner& run) {
   sub->add_option("--load-threads", o.load_threads, "photo decoding threads (0 = all cores)")
       ->capture_default_str();
   sub->add_option("--progress", c->progress, "progress bar on stderr: auto, on, off")
+      ->capture_default_str();
+  sub->add_option("--device", o.device, "where the networks run: cpu, cuda or cuda:N")
+      ->capture_default_str();
+  sub->add_flag("--channels-last", o.channels_last,
+                "CUDA only: weights and inputs in channels-last memory order");
+  sub->add_flag("--amp", o.amp, "CUDA only: bfloat16 autocast for the network forward passes");
+  sub->add_option("--max-minutes", o.max_minutes,
+                  "stop cleanly (validation, checkpoint, model) after the step during which "
+                  "this many minutes of wall time have passed (0 = no limit); --resume continues")
       ->capture_default_str();
   sub->callback([c, sub, &run] {
     // The command line as parsed, for the model's provenance.

@@ -8,6 +8,7 @@
 int main(int argc, char** argv) {
   namespace cli = robusthide::cli;
   robusthide::tune_memory_allocator();
+  robusthide::set_compute_threads(0);
   CLI::App app{"robusthide: hide data in images and video, robust to real lossy codecs"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("robusthide ") + ROBUSTHIDE_CLI_VERSION);

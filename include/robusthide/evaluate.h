@@ -43,6 +43,12 @@ struct EvalOptions {
   VideoMessages video_messages = VideoMessages::kPerClip;
   // Called after every batch, if set (e.g. to print progress).
   EvalProgress progress;
+  // Where the encoder and decoder run: "cpu", "cuda" or "cuda:N" (device.h). The
+  // networks are moved there for the run and moved back afterwards (like their
+  // train/eval mode); crops, messages, 8-bit rounding, metrics and real codecs stay on
+  // the CPU's values, so only the network arithmetic differs between devices.
+  // InvalidArgument when the device is unknown or not available.
+  std::string device = "cpu";
 };
 
 // Per-image PSNR values are capped at this many dB before averaging, so that one

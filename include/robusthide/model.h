@@ -106,6 +106,7 @@ struct Provenance {
   std::string commit;       // source commit of the trainer (git describe), if known
   std::string created;      // UTC time the file was written, ISO 8601
   std::string notes;        // free text (e.g. the full command line)
+  std::string device;       // where it was trained ("cpu", "cuda:0"); "" = not recorded
 
   bool operator==(const Provenance& o) const;
   bool operator!=(const Provenance& o) const { return !(*this == o); }

@@ -10,4 +10,10 @@ namespace robusthide {
 // program start; the CLI and the benchmarks do. Returns false if glibc refused.
 bool tune_memory_allocator();
 
+// Sets LibTorch's intra-op thread count (convolutions, elementwise ops) and returns it.
+// threads <= 0 means OMP_NUM_THREADS if set, else every core. Debian's LibTorch 1.13
+// starts with ONE thread on this 2-core machine, which halves training speed; the CLI
+// calls set_compute_threads(0) at start.
+int set_compute_threads(int threads = 0);
+
 }  // namespace robusthide

@@ -88,6 +88,25 @@ struct TrainOptions {
   // instead of being mapped and zeroed again on every step (reference.md section 8).
   // Process-wide and permanent once set; the memory high-water mark is kept.
   bool tune_allocator = true;
+  // Where the networks and optimizers live: "cpu", "cuda" or "cuda:N" (device.h). On
+  // CUDA the batch is still cut from the in-memory photos on the CPU (same crops and
+  // messages from torch's CPU generator as on the CPU) and copied to the GPU; real-codec
+  // attacks copy to the CPU and back. A CUDA device that is not available is
+  // InvalidArgument before anything is written. Not [fixed]: a run may be resumed on
+  // another device (bit-identical results are only guaranteed on the CPU).
+  std::string device = "cpu";
+  // CUDA only (ignored, with a note on `report`, on the CPU): keep weights and inputs in
+  // channels-last memory order (faster convolutions on tensor cores; same math).
+  bool channels_last = false;
+  // CUDA only (ignored, with a note, on the CPU): run the network forward passes under
+  // bfloat16 autocast (losses, optimizer and attacks stay float32). Changes the numbers,
+  // so it is recorded in the checkpoint's options.
+  bool amp = false;
+  // Wall-clock budget of this call in minutes (0 = none): after the step during which it
+  // runs out, the run stops as if it had reached its length -- final validation row,
+  // checkpoint and model -- and TrainResult::time_limit_reached is set. `resume`
+  // continues it (the budget is not stored).
+  double max_minutes = 0;
 };
 
 // One validation, as written to log.csv (columns in this order; docs/training.md).
@@ -104,9 +123,25 @@ struct EpochRecord {
   double val_ber_identity = 0;  // without attack
   double val_psnr = 0;          // mean over images of batch_psnr(cover, encoded), dB
   double seconds = 0;           // training wall time so far, all resumed parts together
+  std::string device;           // where the networks ran ("cpu", "cuda:0")
 };
 
 // What a finished train() did.
+// Wall time of this call's training steps by phase, in seconds summed over the steps
+// (on CUDA the GPU phases are asynchronous: their time shows up where the next phase
+// waits for it, usually in "attack" or "backward").
+struct StepTimes {
+  int64_t steps = 0;             // training steps timed
+  double data = 0;               // random crops, messages, copy to the device
+  double encoder_decoder = 0;    // encoder and decoder forward passes, losses
+  double attack = 0;             // the attack layer (real codecs: conversion + coding)
+  double discriminator = 0;      // discriminator forward/backward/Adam, adversarial term
+  double backward = 0;           // encoder/decoder backward pass and Adam step
+  double other = 0;              // validation, checkpoints, logging
+  double cpu_user = 0;           // process CPU time in user mode during the steps
+  double cpu_system = 0;         // ... in the kernel (page faults from memory allocation)
+};
+
 struct TrainResult {
   int64_t steps = 0;                   // optimizer steps done in total (resumed ones included)
   int64_t epochs = 0;                  // whole epochs done in total
@@ -114,6 +149,8 @@ struct TrainResult {
   std::string model_path;              // OUT/model.pt
   std::string checkpoint_path;         // OUT/checkpoint.pt
   std::string log_path;                // OUT/log.csv
+  bool time_limit_reached = false;     // stopped by max_minutes before the run's length
+  StepTimes times;                     // where this call's time went
 };
 
 // Trains (or resumes) a model and writes OUT/model.pt (save_model, provenance filled),

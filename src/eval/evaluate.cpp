@@ -8,6 +8,7 @@
 
 #include "robusthide/attack.h"
 #include "robusthide/codec.h"
+#include "robusthide/device.h"
 #include "robusthide/error.h"
 #include "robusthide/metrics.h"
 #include "robusthide/tensor.h"
@@ -102,6 +103,28 @@ torch::Device device_of(const torch::nn::Module& module) {
   return params.empty() ? torch::Device(torch::kCPU) : params.front().device();
 }
 
+// Moves the encoder and decoder to `device` and back to where they were on destruction.
+class DeviceGuard {
+ public:
+  DeviceGuard(const Model& model, const torch::Device& device)
+      : encoder_(model.encoder), decoder_(model.decoder),
+        encoder_device_(device_of(*model.encoder)), decoder_device_(device_of(*model.decoder)) {
+    encoder_->to(device);
+    decoder_->to(device);
+  }
+  ~DeviceGuard() {
+    encoder_->to(encoder_device_);
+    decoder_->to(decoder_device_);
+  }
+  DeviceGuard(const DeviceGuard&) = delete;
+  DeviceGuard& operator=(const DeviceGuard&) = delete;
+
+ private:
+  Encoder encoder_;
+  Decoder decoder_;
+  torch::Device encoder_device_, decoder_device_;
+};
+
 }  // namespace
 
 torch::Tensor eval_messages(uint64_t seed, int64_t first, int64_t count, int bits) {
@@ -132,6 +155,7 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
     throw InvalidArgument("evaluate: max images must be >= 0, got " +
                           std::to_string(options.max_images));
   }
+  const torch::Device device = parse_device(options.device, "evaluate: device");
   AttackOptions attack_options;
   attack_options.codec_threads = options.codec_threads;
   std::vector<Attack> attacks;
@@ -160,8 +184,8 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
   const bool any_image = std::find(per_clip.begin(), per_clip.end(), false) != per_clip.end();
 
   EvalModeGuard mode(model);
+  DeviceGuard on_device(model, device);
   torch::NoGradGuard no_grad;
-  const torch::Device device = device_of(*model.encoder);
   const int64_t batches = (total + options.batch_size - 1) / options.batch_size;
   for (int64_t b = 0; b < batches; ++b) {
     const int64_t first = b * options.batch_size;

@@ -50,7 +50,8 @@ std::string ModelConfig::summary() const {
 
 bool Provenance::operator==(const Provenance& o) const {
   return attack == o.attack && steps == o.steps && epochs == o.epochs && data == o.data &&
-         seed == o.seed && commit == o.commit && created == o.created && notes == o.notes;
+         seed == o.seed && commit == o.commit && created == o.created && notes == o.notes &&
+         device == o.device;
 }
 
 }  // namespace robusthide

@@ -103,7 +103,7 @@ ModelConfig config_from_json(const nlohmann::json& j) {
 nlohmann::json provenance_to_json(const Provenance& p) {
   return {{"attack", p.attack}, {"steps", p.steps},     {"epochs", p.epochs},
           {"data", p.data},     {"seed", p.seed},       {"commit", p.commit},
-          {"created", p.created}, {"notes", p.notes}};
+          {"created", p.created}, {"notes", p.notes}, {"device", p.device}};
 }
 
 // Missing provenance fields keep their defaults: provenance is informational.
@@ -119,6 +119,7 @@ Provenance provenance_from_json(const nlohmann::json& j) {
     p.commit = j.value("commit", p.commit);
     p.created = j.value("created", p.created);
     p.notes = j.value("notes", p.notes);
+    p.device = j.value("device", p.device);
   } catch (const nlohmann::json::exception&) {
     throw LoadFailure{"provenance has a field of the wrong type"};
   }

@@ -50,7 +50,8 @@ const std::vector<std::string>& train_log_columns() {
       "epoch",           "step",           "train_loss",       "train_image_mse",
       "train_message_mse", "train_adv_loss", "train_disc_loss", "train_ber",
       "val_loss",        "val_image_mse",  "val_message_mse",  "val_adv_loss",
-      "val_ber",         "val_ber_identity", "val_psnr_db",    "seconds"};
+      "val_ber",         "val_ber_identity", "val_psnr_db",    "seconds",
+      "device"};
   return kColumns;
 }
 
@@ -76,7 +77,7 @@ std::string format_log_row(const EpochRecord& r) {
     if (i) line += ',';
     line += i == 1 ? std::to_string(r.step) : number(fields[i]);
   }
-  return line;
+  return line + "," + r.device;
 }
 
 TrainLog::TrainLog(const std::string& path, bool resume, int64_t resume_step) : path_(path) {

@@ -1,5 +1,9 @@
 // train(): option checks, the training loop, validation, checkpoints, the model file.
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
+#include <torch/version.h>
+
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cmath>
@@ -9,12 +13,14 @@
 #include <mutex>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "robusthide/attack.h"
 #include "robusthide/dataset.h"
+#include "robusthide/device.h"
 #include "robusthide/error.h"
 #include "robusthide/metrics.h"
 #include "robusthide/runtime.h"
@@ -68,6 +74,9 @@ void validate_options(const TrainOptions& o) {
                std::to_string(o.batch_size));
   }
   if (o.codec_threads < 0 || o.load_threads < 0) bad_option("thread counts must be >= 0");
+  if (!std::isfinite(o.max_minutes) || o.max_minutes < 0) {
+    bad_option("max_minutes = " + std::to_string(o.max_minutes) + " (expected a finite number >= 0)");
+  }
   o.model.validate();
 }
 
@@ -140,6 +149,81 @@ void set_requires_grad(torch::nn::Module& module, bool on) {
   for (auto& p : module.parameters()) p.set_requires_grad(on);
 }
 
+// bfloat16 autocast on CUDA for the scope (nothing when `on` is false). The C++ autocast
+// API changed in LibTorch 2.4 (per-device functions); both spellings are long-stable.
+class AutocastGuard {
+ public:
+  explicit AutocastGuard(bool on) : on_(on) {
+    if (!on_) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    previous_ = at::autocast::is_autocast_enabled(at::kCUDA);
+    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCUDA, true);
+#else
+    previous_ = at::autocast::is_enabled();
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_enabled(true);
+#endif
+  }
+  ~AutocastGuard() {
+    if (!on_) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_enabled(at::kCUDA, previous_);
+#else
+    at::autocast::set_enabled(previous_);
+#endif
+    if (!previous_) at::autocast::clear_cache();
+  }
+  AutocastGuard(const AutocastGuard&) = delete;
+  AutocastGuard& operator=(const AutocastGuard&) = delete;
+
+ private:
+  bool on_;
+  bool previous_ = false;
+};
+
+// Moves Adam's per-parameter state (created on the CPU by a checkpoint restore) next to
+// the parameters.
+void optimizer_state_to(torch::optim::Optimizer& optimizer, const torch::Device& device) {
+  for (auto& entry : optimizer.state()) {
+    auto* s = dynamic_cast<torch::optim::AdamParamState*>(entry.second.get());
+    if (s == nullptr) continue;
+    if (s->exp_avg().defined()) s->exp_avg(s->exp_avg().to(device));
+    if (s->exp_avg_sq().defined()) s->exp_avg_sq(s->exp_avg_sq().to(device));
+    if (s->max_exp_avg_sq().defined()) s->max_exp_avg_sq(s->max_exp_avg_sq().to(device));
+  }
+}
+
+// Puts the 4-D weights of a network in channels-last order (the same values).
+void to_channels_last(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : module.parameters()) {
+    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+  }
+}
+
+// Seconds since the last lap().
+class PhaseClock {
+ public:
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+// Process CPU time (user, system) in seconds.
+std::pair<double, double> process_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto sec = [](const timeval& t) { return t.tv_sec + t.tv_usec * 1e-6; };
+  return {sec(u.ru_utime), sec(u.ru_stime)};
+}
+
 class Trainer {
  public:
   explicit Trainer(const TrainOptions& options);
@@ -147,12 +231,15 @@ class Trainer {
 
  private:
   void train_step();
+  torch::Tensor to_device(const torch::Tensor& batch) const;
   EpochRecord validate();
   void record();
   void checkpoint();
   double seconds() const;
 
   const TrainOptions& o_;
+  torch::Device device_{torch::kCPU};
+  bool cuda_ = false, channels_last_ = false, amp_ = false;
   Attack attack_;
   std::string attack_spec_;
   bool adversarial_ = false;
@@ -175,6 +262,10 @@ class Trainer {
 Trainer::Trainer(const TrainOptions& o) : o_(o) {
   // Everything is checked before anything is written.
   validate_options(o);
+  device_ = parse_device(o.device);
+  cuda_ = device_.is_cuda();
+  channels_last_ = cuda_ && o.channels_last;
+  amp_ = cuda_ && o.amp;
   AttackOptions attack_options;
   attack_options.codec_threads = o.codec_threads;
   attack_ = make_attack(o.attack, attack_options);
@@ -213,7 +304,10 @@ Trainer::Trainer(const TrainOptions& o) : o_(o) {
                          {"train_folders", o.train_folders},
                          {"val_folders", o.val_folders},
                          {"epochs", o.epochs},
-                         {"steps", o.steps}};
+                         {"steps", o.steps},
+                         {"device", device_name(device_)}};
+  // Informational (not checked on resume); only what changes the numbers.
+  if (amp_) checkpoint_options_["amp"] = "bfloat16";
   const fs::path out(o.out_dir);
   checkpoint_path_ = (out / "checkpoint.pt").string();
   model_path_ = (out / "model.pt").string();
@@ -262,13 +356,36 @@ Trainer::Trainer(const TrainOptions& o) : o_(o) {
     }
     last_checkpoint_step_ = state_.step;
   }
+  if (cuda_) {
+    // Weights and Adam states move to the GPU; the optimizers keep pointing at the same
+    // parameter tensors (Module::to replaces their data in place).
+    model_->to(device_);
+    optimizer_state_to(*optimizer_, device_);
+    if (disc_optimizer_) optimizer_state_to(*disc_optimizer_, device_);
+    if (channels_last_) {
+      to_channels_last(*model_->encoder);
+      to_channels_last(*model_->decoder);
+      to_channels_last(*model_->discriminator);
+    }
+    // Random attacks on GPU tensors draw from the CUDA generator, which checkpoints do
+    // not hold: a resumed run reseeds it from (seed, step) instead of replaying step 0's.
+    if (state_.step > 0) {
+      torch::cuda::manual_seed_all(o.seed ^ (0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(state_.step)));
+    }
+  }
+  if (o.report != nullptr && !cuda_ && (o.channels_last || o.amp)) {
+    *o.report << "note: " << (o.channels_last ? "channels-last " : "")
+              << (o.channels_last && o.amp ? "and " : "") << (o.amp ? "amp " : "")
+              << "only apply on CUDA; ignored on the CPU" << std::endl;
+  }
   state_.train_images = n;
   log_ = std::make_unique<TrainLog>(log_path_, o.resume, state_.step);
 
   // Fixed validation messages from their own generator (training's is untouched).
   at::Generator gen = at::detail::createCPUGenerator(kValidationSeed);
   val_messages_ = torch::randint(0, 2, {val_count_, o.model.message_bits}, gen,
-                                 torch::TensorOptions().dtype(torch::kFloat32));
+                                 torch::TensorOptions().dtype(torch::kFloat32))
+                      .to(device_);
 }
 
 double Trainer::seconds() const {
@@ -276,28 +393,54 @@ double Trainer::seconds() const {
          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
 
+// A CPU batch on the training device (pinned memory + asynchronous copy on CUDA).
+torch::Tensor Trainer::to_device(const torch::Tensor& batch) const {
+  if (!cuda_) return batch;
+  torch::Tensor x = batch.pin_memory().to(device_, /*non_blocking=*/true);
+  return channels_last_ ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
+}
+
 void Trainer::train_step() {
+  PhaseClock clock;
+  StepTimes& t = result_.times;
   const int64_t b = o_.batch_size;
   if (!state_.permutation.defined()) {
     state_.permutation = torch::randperm(state_.train_images, torch::kInt64);
   }
   const int64_t* order = state_.permutation.data_ptr<int64_t>() + state_.batch * b;
-  const torch::Tensor cover = train_data_->random_crops(std::vector<int64_t>(order, order + b));
+  const torch::Tensor cover =
+      to_device(train_data_->random_crops(std::vector<int64_t>(order, order + b)));
   const torch::Tensor message =
-      torch::randint(0, 2, {b, o_.model.message_bits}, torch::kFloat32);
+      to_device(torch::randint(0, 2, {b, o_.model.message_bits}, torch::kFloat32));
+  t.data += clock.lap();
 
-  const torch::Tensor encoded = model_->encoder->forward(cover, message);
-  const torch::Tensor decoded = model_->decoder->forward(attack_->forward(encoded, cover));
+  torch::Tensor encoded, decoded;
+  {
+    AutocastGuard autocast(amp_);
+    encoded = model_->encoder->forward(cover, message).to(torch::kFloat32);
+  }
+  t.encoder_decoder += clock.lap();
+  const torch::Tensor attacked = attack_->forward(encoded, cover);
+  t.attack += clock.lap();
+  {
+    AutocastGuard autocast(amp_);
+    decoded = model_->decoder->forward(attacked).to(torch::kFloat32);
+  }
   const torch::Tensor image_mse = F::mse_loss(encoded, cover);
   const torch::Tensor message_mse = F::mse_loss(decoded, message);
   torch::Tensor loss = o_.image_weight * image_mse + o_.message_weight * message_mse;
+  t.encoder_decoder += clock.lap();
 
   double adversarial = NAN, discriminator = NAN;
   if (adversarial_) {
     Discriminator& d = model_->discriminator;
     disc_optimizer_->zero_grad();
-    const torch::Tensor on_cover = d->forward(cover);
-    const torch::Tensor on_encoded = d->forward(encoded.detach());
+    torch::Tensor on_cover, on_encoded;
+    {
+      AutocastGuard autocast(amp_);
+      on_cover = d->forward(cover).to(torch::kFloat32);
+      on_encoded = d->forward(encoded.detach()).to(torch::kFloat32);
+    }
     const torch::Tensor d_loss = F::binary_cross_entropy_with_logits(on_cover, torch::ones_like(on_cover)) +
                                  F::binary_cross_entropy_with_logits(on_encoded, torch::zeros_like(on_encoded));
     d_loss.backward();
@@ -305,16 +448,23 @@ void Trainer::train_step() {
     discriminator = d_loss.item<double>();
     // The generator's adversarial term: no gradient is needed for D's own weights.
     set_requires_grad(*d, false);
-    const torch::Tensor fooled = d->forward(encoded);
+    torch::Tensor fooled;
+    {
+      AutocastGuard autocast(amp_);
+      fooled = d->forward(encoded).to(torch::kFloat32);
+    }
     const torch::Tensor g_adv =
         F::binary_cross_entropy_with_logits(fooled, torch::ones_like(fooled));
     loss = loss + o_.adversarial_weight * g_adv;
     adversarial = g_adv.item<double>();
+    t.discriminator += clock.lap();
   }
   optimizer_->zero_grad();
   loss.backward();
   optimizer_->step();
   if (adversarial_) set_requires_grad(*model_->discriminator, true);
+  t.backward += clock.lap();
+  ++t.steps;
 
   double* s = state_.stats.data_ptr<double>();
   s[kStatLoss] += loss.item<double>();
@@ -339,23 +489,36 @@ EpochRecord Trainer::validate() {
   const int64_t b = o_.batch_size, batches = val_count_ / b;
   double image_mse = 0, message_mse = 0, adversarial = 0, psnr_sum = 0;
   int64_t errors = 0, errors_identity = 0;
+  // The networks under autocast (when on); attacks and metrics always see float32.
+  auto encode = [&](const torch::Tensor& cover, const torch::Tensor& message) {
+    AutocastGuard autocast(amp_);
+    return m.encoder->forward(cover, message).to(torch::kFloat32);
+  };
+  auto decode = [&](const torch::Tensor& image) {
+    AutocastGuard autocast(amp_);
+    return m.decoder->forward(image).to(torch::kFloat32);
+  };
   for (int64_t i = 0; i < batches; ++i) {
     std::vector<int64_t> idx(static_cast<size_t>(b));
     for (int64_t k = 0; k < b; ++k) idx[static_cast<size_t>(k)] = i * b + k;
-    const torch::Tensor cover = data.center_crops(idx);
+    const torch::Tensor cover = to_device(data.center_crops(idx));
     const torch::Tensor message = val_messages_.narrow(0, i * b, b);
-    const torch::Tensor encoded = m.encoder->forward(cover, message);
-    const torch::Tensor decoded = m.decoder->forward(attack_->forward(encoded, cover));
+    const torch::Tensor encoded = encode(cover, message);
+    const torch::Tensor decoded = decode(attack_->forward(encoded, cover));
     image_mse += F::mse_loss(encoded, cover).item<double>();
     message_mse += F::mse_loss(decoded, message).item<double>();
     if (adversarial_) {
-      const torch::Tensor fooled = m.discriminator->forward(encoded);
+      torch::Tensor fooled;
+      {
+        AutocastGuard autocast(amp_);
+        fooled = m.discriminator->forward(encoded).to(torch::kFloat32);
+      }
       adversarial +=
           F::binary_cross_entropy_with_logits(fooled, torch::ones_like(fooled)).item<double>();
     }
     errors += bit_errors(decoded, message);
     errors_identity += identity ? bit_errors(decoded, message)
-                                : bit_errors(m.decoder->forward(encoded), message);
+                                : bit_errors(decode(encoded), message);
     for (const double db : batch_psnr(cover, encoded)) psnr_sum += std::min(db, kPsnrCap);
   }
   m.encoder->train();
@@ -383,6 +546,7 @@ EpochRecord Trainer::validate() {
   r.val_ber_identity = errors_identity / bits;
   r.val_psnr = psnr_sum / static_cast<double>(val_count_);
   r.seconds = seconds();
+  r.device = device_name(device_);
   return r;
 }
 
@@ -418,9 +582,12 @@ TrainResult Trainer::run() {
   progress_ = std::make_unique<ProgressBar>(show, total_steps_, state_.step, o_.batch_size);
   start_ = std::chrono::steady_clock::now();
   start_seconds_ = state_.seconds;
+  const double budget_seconds = o_.max_minutes * 60.0;
   model_->encoder->train();
   model_->decoder->train();
   model_->discriminator->train();
+  const auto cpu_start = process_cpu_seconds();
+  PhaseClock loop_clock;
   while (state_.step < total_steps_) {
     train_step();
     ++state_.step;
@@ -438,6 +605,12 @@ TrainResult Trainer::run() {
     }
     if (epoch_end) record();
     if (o_.checkpoint_every > 0 && state_.step % o_.checkpoint_every == 0) checkpoint();
+    if (budget_seconds > 0 && state_.step < total_steps_ &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() >=
+            budget_seconds) {
+      result_.time_limit_reached = true;
+      break;
+    }
   }
   // A run that stopped mid-epoch (or a resumed one that crashed before its last row)
   // still gets a final validation.
@@ -446,6 +619,11 @@ TrainResult Trainer::run() {
   }
   if (last_checkpoint_step_ != state_.step) checkpoint();
   progress_->finish();
+  StepTimes& t = result_.times;
+  t.other = loop_clock.lap() - (t.data + t.encoder_decoder + t.attack + t.discriminator + t.backward);
+  const auto cpu_end = process_cpu_seconds();
+  t.cpu_user = cpu_end.first - cpu_start.first;
+  t.cpu_system = cpu_end.second - cpu_start.second;
 
   model_->provenance.attack = attack_spec_;
   model_->provenance.steps = state_.step;
@@ -455,6 +633,7 @@ TrainResult Trainer::run() {
   model_->provenance.commit = o_.commit.empty() ? source_commit() : o_.commit;
   model_->provenance.created = utc_now_iso8601();
   model_->provenance.notes = o_.notes;
+  model_->provenance.device = device_name(device_);
   save_model(*model_, model_path_);
 
   result_.steps = state_.step;

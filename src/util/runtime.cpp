@@ -1,6 +1,10 @@
 #include <malloc.h>
 
 #include <climits>
+#include <cstdlib>
+#include <thread>
+
+#include <ATen/Parallel.h>
 
 #include "robusthide/runtime.h"
 
@@ -13,6 +17,17 @@ bool tune_memory_allocator() {
   const bool mmap_ok = mallopt(M_MMAP_MAX, 0) == 1;
   const bool trim_ok = mallopt(M_TRIM_THRESHOLD, INT_MAX) == 1;
   return mmap_ok && trim_ok;
+}
+
+int set_compute_threads(int threads) {
+  if (threads <= 0) {
+    const char* env = std::getenv("OMP_NUM_THREADS");
+    threads = env ? std::atoi(env) : 0;
+  }
+  if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
+  if (threads <= 0) threads = 1;
+  at::set_num_threads(threads);
+  return at::get_num_threads();
 }
 
 }  // namespace robusthide
