@@ -19,7 +19,7 @@ mkdir -p "$out"
 
 common=(--train "$data/train" --val "$data/val" --image-size 64 --bits 30
         --encoder-channels 16 --decoder-channels 16 --discriminator-channels 16
-        --batch-size 32 --steps "${STEPS:-2000}" --lr 1e-3 --seed 1
+        --batch-size 32 --steps "${STEPS:-1500}" --lr 1e-3 --seed 1
         --val-images 96 --checkpoint-every 250 --threads 1 --load-threads 1 --progress off)
 declare -A attacks=([jpeg-mask]=jpeg-mask [jpeg-drop]=jpeg-drop [diffjpeg]=diffjpeg:50
                     [real-jpeg50]=jpeg:50)
@@ -35,7 +35,7 @@ train_one() {
 
 pids=()
 for name in "${!attacks[@]}"; do
-  ( time train_one "$name" ) > "$out/$name.train.txt" 2>&1 &
+  ( time train_one "$name" ) >> "$out/$name.train.txt" 2>&1 &
   pids+=($!)
 done
 status=0
