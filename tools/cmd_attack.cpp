@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "format.h"
 #include "robusthide/attack.h"
 #include "robusthide/image.h"
 #include "robusthide/metrics.h"
@@ -22,12 +23,6 @@ struct AttackCommandOptions {
   int threads = 0;           // codec threads (0 = one per core)
   bool json = false;         // print one JSON object instead of text
 };
-
-std::string format_fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 int run_attack(const AttackCommandOptions& o) {
   torch::manual_seed(o.seed);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "format.h"
 #include "robusthide/model.h"
 
 namespace robusthide::cli {
@@ -31,12 +32,6 @@ std::string grouped(int64_t n) {
   std::string s = std::to_string(n);
   for (int i = static_cast<int>(s.size()) - 3; i > (n < 0 ? 1 : 0); i -= 3) s.insert(i, ",");
   return s;
-}
-
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
 }
 
 nlohmann::json config_json(const ModelConfig& c) { return nlohmann::json::parse(to_json(c)); }
@@ -72,7 +67,7 @@ void print_text(const InfoCommandOptions& o, const Model& m, const std::vector<N
   int64_t total = 0;
   for (const auto& n : nets) {
     std::snprintf(line, sizeof line, "%-15s %12s  %s\n", n.name, grouped(n.parameters).c_str(),
-                  fixed(n.flops / 1e9, 3).c_str());
+                  format_fixed(n.flops / 1e9, 3).c_str());
     std::cout << line;
     total += n.parameters;
   }
