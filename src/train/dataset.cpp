@@ -10,6 +10,7 @@
 #include "robusthide/dataset.h"
 #include "robusthide/error.h"
 #include "train/resize.h"
+#include "util/convert.h"
 #include "util/parallel.h"
 
 namespace robusthide {
@@ -60,19 +61,6 @@ Image upsize_to(const Image& image, int size) {
 }
 
 // Copies the S x S square at (x, y) of `image` into `out` (3,S,S) as v/255.
-void crop_to_plane(const Image& image, int x, int y, int size, float* out) {
-  const size_t plane = static_cast<size_t>(size) * size;
-  for (int r = 0; r < size; ++r) {
-    const uint8_t* src = image.data() + (static_cast<size_t>(y + r) * image.width + x) * 3;
-    float* dst = out + static_cast<size_t>(r) * size;
-    for (int c = 0; c < size; ++c) {
-      dst[c] = src[3 * c] / 255.0f;
-      dst[plane + c] = src[3 * c + 1] / 255.0f;
-      dst[2 * plane + c] = src[3 * c + 2] / 255.0f;
-    }
-  }
-}
-
 void check_indices(const std::vector<int64_t>& indices, size_t size) {
   for (const int64_t i : indices) {
     if (i < 0 || static_cast<size_t>(i) >= size) {
@@ -125,7 +113,7 @@ torch::Tensor ImageFolderDataset::random_crops(const std::vector<int64_t>& indic
     const int range_x = img.width - crop_size_ + 1, range_y = img.height - crop_size_ + 1;
     const int x = std::min(range_x - 1, static_cast<int>(uu[2 * i] * range_x));
     const int y = std::min(range_y - 1, static_cast<int>(uu[2 * i + 1] * range_y));
-    crop_to_plane(img, x, y, crop_size_, dst + i * per_image);
+    crop_to_plane(img, x, y, crop_size_, crop_size_, dst + i * per_image);
   }
   return out;
 }
@@ -139,7 +127,7 @@ torch::Tensor ImageFolderDataset::center_crops(const std::vector<int64_t>& indic
   for (int64_t i = 0; i < n; ++i) {
     const Image& img = image(static_cast<size_t>(indices[i]));
     crop_to_plane(img, (img.width - crop_size_) / 2, (img.height - crop_size_) / 2, crop_size_,
-                  dst + i * per_image);
+                  crop_size_, dst + i * per_image);
   }
   return out;
 }

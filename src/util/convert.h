@@ -14,4 +14,8 @@ void plane_to_image(const float* chw, int width, int height, Image* image);
 // Converts RGB8 to a float (3, H, W) plane with values v / 255.
 void image_to_plane(const Image& image, float* chw);
 
+// The same for the w x h rectangle at (x, y) of `image` (which must contain it): writes a
+// float (3, h, w) plane.
+void crop_to_plane(const Image& image, int x, int y, int w, int h, float* chw);
+
 }  // namespace robusthide
