@@ -1,99 +1,191 @@
-// robusthide embed: hide a message in an image of exactly the model's size.
+// robusthide embed: hide a text/hex payload (or raw bits) in photos of any size, one
+// file or a whole folder.
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include <nlohmann/json.hpp>
 
+#include "batch.h"
 #include "commands.h"
+#include "format.h"
 #include "message_bits.h"
+#include "payload_args.h"
 #include "robusthide/error.h"
 #include "robusthide/image.h"
 #include "robusthide/metrics.h"
-#include "robusthide/model.h"
-#include "robusthide/tensor.h"
+#include "robusthide/watermark.h"
 
 namespace robusthide::cli {
 namespace {
 
+namespace fs = std::filesystem;
+
 struct EmbedCommandOptions {
-  std::string model;       // model file
-  std::string input;       // cover image (JPEG, PNG or WebP) of the model's size
-  std::string output;      // encoded image: .png (lossless) or .jpg
-  std::string bits;        // the message, '0'/'1' characters, model's length
-  int quality = 95;        // JPEG quality of a .jpg output (4:4:4)
-  bool json = false;       // print one JSON object instead of text
+  std::string input;          // cover image, or a folder of them
+  std::string output;         // encoded image (.png / .jpg), or a folder
+  PayloadArgs payload;        // --text / --hex / --bits, --model, --ecc-t
+  double strength = 1.0;      // residual multiplier
+  int quality = 95;           // JPEG quality of .jpg outputs (4:4:4)
+  std::string format = "png"; // output format in folder mode: png or jpg
+  std::string progress = "auto";
+  bool json = false;          // JSON instead of text
 };
 
+struct EmbedResult {
+  std::string input, output;
+  int width = 0, height = 0;
+  double psnr = 0, ssim = 0;
+  bool read_back = false;     // the payload is read back from the written file
+  int read_back_errors = 0;   // raw bits that differ in the written file
+};
+
+EmbedResult embed_one(const Watermarker& w, const std::vector<uint8_t>& payload,
+                      const std::vector<uint8_t>& raw, bool raw_mode, const std::string& in,
+                      const std::string& out, const WriteOptions& write_options) {
+  const Image cover = read_image(in);
+  const Image encoded = raw_mode ? embed_bits(w.model(), cover, raw, w.options().strength)
+                                 : w.embed(cover, payload);
+  write_image(encoded, out, write_options);
+  // Read the file back, as a user would, and check the payload survives it.
+  const Image written = read_image(out);
+  const Extraction x = w.extract(written);
+  EmbedResult r;
+  r.input = in;
+  r.output = out;
+  r.width = cover.width;
+  r.height = cover.height;
+  r.psnr = psnr(cover, written);
+  r.ssim = ssim(cover, written);
+  for (size_t i = 0; i < raw.size(); ++i) r.read_back_errors += x.raw_bits[i] != raw[i];
+  r.read_back = raw_mode ? r.read_back_errors == 0 : (x.found && x.payload == payload);
+  return r;
+}
+
+nlohmann::json to_json(const EmbedResult& r) {
+  nlohmann::json j = {{"input", r.input},   {"output", r.output},
+                      {"width", r.width},   {"height", r.height},
+                      {"ssim", r.ssim},     {"read_back", r.read_back},
+                      {"read_back_errors", r.read_back_errors}};
+  j["psnr_db"] = std::isfinite(r.psnr) ? nlohmann::json(r.psnr) : nlohmann::json();
+  return j;
+}
+
+std::string db_text(double db) { return std::isfinite(db) ? format_fixed(db, 2) + " dB" : "inf (identical)"; }
+
 int run_embed(const EmbedCommandOptions& o) {
-  const ImageFormat format = format_from_path(o.output);  // bad names fail before any work
+  if (!o.payload.given()) throw InvalidArgument("no payload: give --text, --hex or --bits");
   if (o.quality < 1 || o.quality > 100) {
     throw InvalidArgument("--quality must be in 1..100, got " + std::to_string(o.quality));
   }
-  Model model = load_model(o.model);
-  const int size = model.config.image_size;
-  const torch::Tensor message = parse_bits(o.bits, model.config.message_bits, "--bits");
-  const Image cover = read_image(o.input);
-  if (cover.width != size || cover.height != size) {
-    throw InvalidArgument("cannot embed into '" + o.input + "': the image is " +
-                          std::to_string(cover.width) + "x" + std::to_string(cover.height) +
-                          " but the model works on " + std::to_string(size) + "x" +
-                          std::to_string(size) + " images");
+  if (o.format != "png" && o.format != "jpg") {
+    throw InvalidArgument("--format must be png or jpg, got '" + o.format + "'");
   }
-
-  model.encoder->eval();
-  model.decoder->eval();
-  torch::NoGradGuard no_grad;
-  const Image encoded = tensor_to_images(model.encoder->forward(image_to_tensor(cover), message)).at(0);
+  const bool batch = is_folder(o.input);
+  if (!batch) format_from_path(o.output);  // bad names fail before any work
+  const bool show = progress_enabled(o.progress);
+  Watermarker::Options wo;
+  wo.ecc_t = o.payload.ecc_t;
+  wo.strength = o.strength;
+  const std::string model_path = o.payload.model_path();
+  const Watermarker w(load_model(model_path), wo);
+  const std::vector<uint8_t> payload = o.payload.payload(w, "");
+  const std::vector<uint8_t> raw = o.payload.raw() ? payload : w.code().encode(payload);
   WriteOptions write_options;
   write_options.jpeg_quality = o.quality;
-  write_image(encoded, o.output, write_options);
 
-  // Read the file back, as a user would, and check the message survives it.
-  const Image written = read_image(o.output);
-  const torch::Tensor decoded = model.decoder->forward(image_to_tensor(written));
-  const std::string read_back = format_bits(decoded);
-  int wrong = 0;
-  for (size_t i = 0; i < read_back.size(); ++i) wrong += read_back[i] != o.bits[i];
-  const double db = psnr(cover, written);
-  const double similarity = ssim(cover, written);
-  if (o.json) {
-    nlohmann::json j = {{"input", o.input},
-                        {"output", o.output},
-                        {"format", format == ImageFormat::kPng ? "png" : "jpeg"},
-                        {"bits", o.bits},
-                        {"read_back", read_back},
-                        {"read_back_errors", wrong},
-                        {"ssim", similarity}};
-    j["psnr_db"] = std::isfinite(db) ? nlohmann::json(db) : nlohmann::json();
-    std::cout << j.dump(2) << "\n";
+  if (!batch) {
+    const EmbedResult r = embed_one(w, payload, raw, o.payload.raw(), o.input, o.output, write_options);
+    if (o.json) {
+      nlohmann::json j = to_json(r);
+      j["model"] = model_path;
+      j["code"] = o.payload.raw() ? "none" : w.code().name();
+      j["strength"] = o.strength;
+      j["raw_bits"] = format_bits(raw);
+      std::cout << j.dump(2) << "\n";
+    } else {
+      std::cout << "output   " << r.output << " (" << r.width << "x" << r.height << ")\n"
+                << "payload  " << (o.payload.raw() ? "raw bits " + o.payload.bits
+                                   : !o.payload.hex.empty() ? "hex " + payload_to_hex(payload)
+                                                            : "text \"" + o.payload.text + "\"")
+                << (o.payload.raw() ? "" : " (" + w.code().name() + ")") << "\n"
+                << "PSNR     " << db_text(r.psnr) << "\n"
+                << "SSIM     " << format_fixed(r.ssim, 4) << "\n"
+                << "check    " << (r.read_back ? "payload read back from the written file"
+                                               : "WARNING: the payload does not read back from the written file ("
+                                                 + std::to_string(r.read_back_errors) + " raw bits wrong)")
+                << "\n";
+    }
     return kExitOk;
   }
-  char line[128];
-  std::snprintf(line, sizeof line, "%.2f dB", db);
-  std::cout << "output   " << o.output << " (" << size << "x" << size << ")\n"
-            << "bits     " << o.bits << "\n"
-            << "PSNR     " << (std::isfinite(db) ? line : "inf (identical)") << "\n";
-  std::snprintf(line, sizeof line, "%.4f", similarity);
-  std::cout << "SSIM     " << line << "\n"
-            << "check    " << read_back.size() - wrong << "/" << read_back.size()
-            << " bits read back from the written file\n";
-  return kExitOk;
+
+  if (fs::exists(o.output) && !fs::is_directory(o.output)) {
+    throw InvalidArgument("'" + o.output + "' is a file; with a folder as input, --output must be a folder");
+  }
+  std::error_code ec;
+  if (fs::exists(o.output) && fs::equivalent(o.input, o.output, ec)) {
+    throw InvalidArgument("--output '" + o.output + "' is the input folder; choose another folder");
+  }
+  const std::vector<BatchItem> items = list_batch(o.input);
+  BatchProgress progress(show, items.size());
+  nlohmann::json all = nlohmann::json::array();
+  int failed = 0;
+  double psnr_sum = 0;
+  size_t done = 0, finite = 0;
+  for (const BatchItem& item : items) {
+    fs::path out = fs::path(o.output) / item.relative;
+    out.replace_extension(o.format == "png" ? ".png" : ".jpg");
+    try {
+      fs::create_directories(out.parent_path());
+      const EmbedResult r = embed_one(w, payload, raw, o.payload.raw(), item.path, out.string(), write_options);
+      if (std::isfinite(r.psnr)) {
+        psnr_sum += r.psnr;
+        ++finite;
+      }
+      if (o.json) {
+        all.push_back(to_json(r));
+      } else {
+        std::cout << r.output << "  " << r.width << "x" << r.height << "  PSNR " << db_text(r.psnr)
+                  << "  SSIM " << format_fixed(r.ssim, 4) << (r.read_back ? "" : "  WARNING: does not read back")
+                  << "\n";
+      }
+    } catch (const std::exception& e) {
+      ++failed;
+      std::cerr << "\rerror: " << e.what() << "\033[K\n";
+      if (o.json) all.push_back({{"input", item.path}, {"error", e.what()}});
+    }
+    progress.update(++done);
+  }
+  progress.finish();
+  if (o.json) {
+    std::cout << nlohmann::json({{"model", model_path}, {"images", all}, {"failed", failed}}).dump(2) << "\n";
+  } else {
+    std::cout << items.size() - failed << " of " << items.size() << " images embedded into "
+              << o.output << (finite ? ", mean PSNR " + db_text(psnr_sum / finite) : "") << "\n";
+  }
+  return failed ? kExitFailure : kExitOk;
 }
 
 }  // namespace
 
 void add_embed_command(CLI::App& app, Runner& run) {
   auto o = std::make_shared<EmbedCommandOptions>();
-  CLI::App* sub = app.add_subcommand("embed", "Hide a message in an image of the model's size");
-  sub->add_option("-m,--model", o->model, "model file")->required();
-  sub->add_option("-i,--input", o->input, "cover image (JPEG, PNG or WebP) of the model's size")
+  CLI::App* sub = app.add_subcommand(
+      "embed", "Hide a text/hex payload in photos of any size (a file or a folder)");
+  sub->add_option("-i,--input", o->input, "cover image (JPEG, PNG or WebP), or a folder of them")
       ->required();
-  sub->add_option("-o,--output", o->output, "encoded image (.png lossless, or .jpg)")->required();
-  sub->add_option("--bits", o->bits, "the message: as many 0/1 characters as the model hides")
+  sub->add_option("-o,--output", o->output,
+                  "encoded image (.png lossless, or .jpg), or a folder for a folder input")
       ->required();
-  sub->add_option("--quality", o->quality, "JPEG quality of a .jpg output (4:4:4)")
+  o->payload.add(*sub, "", "");
+  sub->add_option("-s,--strength", o->strength,
+                  "residual multiplier: higher = more robust, lower PSNR")
+      ->capture_default_str();
+  sub->add_option("--quality", o->quality, "JPEG quality of .jpg outputs (4:4:4)")->capture_default_str();
+  sub->add_option("--format", o->format, "output format in folder mode: png or jpg")->capture_default_str();
+  sub->add_option("--progress", o->progress, "progress bar in folder mode: auto, on, off")
       ->capture_default_str();
   sub->add_flag("--json", o->json, "print the result as JSON");
   sub->callback([o, &run] { run = [o] { return run_embed(*o); }; });

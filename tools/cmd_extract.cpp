@@ -1,4 +1,5 @@
-// robusthide extract: read the message hidden in an image.
+// robusthide extract: read the payload hidden in photos (a file or a folder) and say
+// plainly when there is none.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -6,67 +7,165 @@
 
 #include <nlohmann/json.hpp>
 
+#include "batch.h"
 #include "commands.h"
+#include "format.h"
 #include "message_bits.h"
+#include "payload_args.h"
+#include "robusthide/error.h"
 #include "robusthide/image.h"
-#include "robusthide/metrics.h"
-#include "robusthide/model.h"
-#include "robusthide/tensor.h"
+#include "robusthide/watermark.h"
 
 namespace robusthide::cli {
 namespace {
 
 struct ExtractCommandOptions {
-  std::string model;       // model file
-  std::string input;       // image to read (JPEG, PNG or WebP)
-  std::string expect;      // expected bits; empty = not given
-  bool json = false;       // print one JSON object instead of text
+  std::string input;                 // image, or a folder of them
+  PayloadArgs expect;                // --expect-text / --expect-hex / --expect-bits, --model, --ecc-t
+  double max_false_positive = 1e-3;  // largest false-positive probability called "found"
+  std::string progress = "auto";
+  bool json = false;
 };
 
-int run_extract(const ExtractCommandOptions& o) {
-  Model model = load_model(o.model);
-  torch::Tensor expected;
-  if (!o.expect.empty()) expected = parse_bits(o.expect, model.config.message_bits, "--expect");
-  const Image image = read_image(o.input);
-  model.decoder->eval();
-  torch::NoGradGuard no_grad;
-  const torch::Tensor decoded = model.decoder->forward(image_to_tensor(image));
-  const std::string bits = format_bits(decoded);
-  if (o.json) {
-    nlohmann::json j = {{"input", o.input}, {"width", image.width}, {"height", image.height},
-                        {"bits", bits}};
-    std::vector<double> values;
-    for (int64_t i = 0; i < decoded.size(1); ++i) values.push_back(decoded[0][i].item<double>());
-    j["values"] = values;
-    if (expected.defined()) {
-      j["expected"] = o.expect;
-      j["bit_errors"] = bit_errors(decoded, expected);
-      j["ber"] = bit_error_rate(decoded, expected);
+std::string probability_text(double p) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2g", p);
+  return text;
+}
+
+// The payload as text when it is printable, else as hex.
+nlohmann::json payload_json(const Extraction& x) {
+  bool printable = false;
+  const std::string text = payload_to_text(x.payload, &printable);
+  nlohmann::json j = {{"hex", payload_to_hex(x.payload)}};
+  j["text"] = printable ? nlohmann::json(text) : nlohmann::json();
+  return j;
+}
+
+struct Expected {
+  bool given = false;
+  std::vector<uint8_t> raw;  // raw model bits of the expected payload
+};
+
+nlohmann::json result_json(const std::string& path, const Image& image, const Extraction& x,
+                           const Expected& expected) {
+  nlohmann::json j = {{"input", path},
+                      {"width", image.width},
+                      {"height", image.height},
+                      {"found", x.found},
+                      {"decoded", x.decoded},
+                      {"corrected", x.corrected},
+                      {"false_positive", x.false_positive},
+                      {"raw_bits", format_bits(x.raw_bits)}};
+  if (x.found) j["payload"] = payload_json(x);
+  if (expected.given) {
+    int wrong = 0;
+    for (size_t i = 0; i < expected.raw.size(); ++i) wrong += x.raw_bits[i] != expected.raw[i];
+    j["bit_errors"] = wrong;
+    j["ber"] = static_cast<double>(wrong) / expected.raw.size();
+  }
+  return j;
+}
+
+void print_text(const nlohmann::json& j, bool batch) {
+  const bool found = j["found"];
+  if (batch) {
+    std::cout << j["input"].get<std::string>() << "  ";
+    if (!found) {
+      std::cout << "no watermark found";
+    } else if (!j["payload"]["text"].is_null()) {
+      std::cout << "text \"" << j["payload"]["text"].get<std::string>() << "\"";
+    } else {
+      std::cout << "hex " << j["payload"]["hex"].get<std::string>();
     }
-    std::cout << j.dump(2) << "\n";
-    return kExitOk;
+    if (found) std::cout << "  (" << j["corrected"].get<int>() << " corrected, p = "
+                         << probability_text(j["false_positive"]) << ")";
+    if (j.contains("ber")) std::cout << "  BER " << format_fixed(100 * j["ber"].get<double>(), 2) << " %";
+    std::cout << "\n";
+    return;
   }
-  if (!expected.defined()) {
-    std::cout << bits << "\n";
-    return kExitOk;
+  if (!found) {
+    std::cout << "watermark  no watermark found"
+              << (j["decoded"].get<bool>()
+                      ? " (the closest codeword needs " + std::to_string(j["corrected"].get<int>()) +
+                            " corrections: false-positive probability " +
+                            probability_text(j["false_positive"]) + " is above the threshold)"
+                      : " (the bits are not a codeword of the payload code)")
+              << "\n";
+  } else {
+    std::cout << "watermark  found (" << j["corrected"].get<int>()
+              << " bit errors corrected; false-positive probability "
+              << probability_text(j["false_positive"]) << ")\n";
+    if (!j["payload"]["text"].is_null()) {
+      std::cout << "text       " << j["payload"]["text"].get<std::string>() << "\n";
+    }
+    std::cout << "hex        " << j["payload"]["hex"].get<std::string>() << "\n";
   }
-  char ber[64];
-  std::snprintf(ber, sizeof ber, "%.2f %%", 100.0 * bit_error_rate(decoded, expected));
-  std::cout << "bits     " << bits << "\n"
-            << "expected " << o.expect << "\n"
-            << "BER      " << ber << " (" << bit_errors(decoded, expected) << " of " << bits.size()
-            << " bits wrong)\n";
-  return kExitOk;
+  if (j.contains("ber")) {
+    std::cout << "BER        " << format_fixed(100 * j["ber"].get<double>(), 2) << " % ("
+              << j["bit_errors"].get<int>() << " of " << j["raw_bits"].get<std::string>().size()
+              << " raw bits wrong)\n";
+  }
+}
+
+int run_extract(const ExtractCommandOptions& o) {
+  const bool show = progress_enabled(o.progress);
+  const bool batch = is_folder(o.input);
+  const std::vector<BatchItem> items = list_batch(o.input);
+  Watermarker::Options wo;
+  wo.ecc_t = o.expect.ecc_t;
+  wo.max_false_positive = o.max_false_positive;
+  const Watermarker w(load_model(o.expect.model_path()), wo);
+  Expected expected;
+  if (o.expect.given()) {
+    expected.given = true;
+    expected.raw = o.expect.raw_bits(w, "expect-");
+  }
+  BatchProgress progress(show && batch, items.size());
+  nlohmann::json all = nlohmann::json::array();
+  int failed = 0, not_found = 0;
+  size_t done = 0;
+  for (const BatchItem& item : items) {
+    try {
+      const Image image = read_image(item.path);
+      const nlohmann::json j = result_json(item.path, image, w.extract(image), expected);
+      not_found += !j["found"].get<bool>();
+      if (o.json) all.push_back(j);
+      else print_text(j, batch);
+    } catch (const std::exception& e) {
+      if (!batch) throw;
+      ++failed;
+      std::cerr << "\rerror: " << e.what() << "\033[K\n";
+      if (o.json) all.push_back({{"input", item.path}, {"error", e.what()}});
+    }
+    progress.update(++done);
+  }
+  progress.finish();
+  if (o.json) std::cout << (batch ? all : all.at(0)).dump(2) << "\n";
+  if (batch && !o.json) {
+    std::cout << items.size() - failed - not_found << " of " << items.size()
+              << " images hold a watermark";
+    if (not_found) std::cout << ", " << not_found << " hold none";
+    if (failed) std::cout << ", " << failed << " could not be read";
+    std::cout << "\n";
+  }
+  if (failed) return kExitFailure;
+  return not_found ? kExitNotFound : kExitOk;
 }
 
 }  // namespace
 
 void add_extract_command(CLI::App& app, Runner& run) {
   auto o = std::make_shared<ExtractCommandOptions>();
-  CLI::App* sub = app.add_subcommand("extract", "Read the message hidden in an image");
-  sub->add_option("-m,--model", o->model, "model file")->required();
-  sub->add_option("-i,--input", o->input, "image (JPEG, PNG or WebP)")->required();
-  sub->add_option("--expect", o->expect, "the bits that were embedded: also print the bit error rate");
+  CLI::App* sub = app.add_subcommand(
+      "extract", "Read the payload hidden in photos (a file or a folder); exit code 3 when none is found");
+  sub->add_option("-i,--input", o->input, "image (JPEG, PNG or WebP), or a folder of them")->required();
+  o->expect.add(*sub, "expect-", ": compare the raw bits with it and print the bit error rate");
+  sub->add_option("--max-false-positive", o->max_false_positive,
+                  "largest false-positive probability reported as a watermark")
+      ->capture_default_str();
+  sub->add_option("--progress", o->progress, "progress bar in folder mode: auto, on, off")
+      ->capture_default_str();
   sub->add_flag("--json", o->json, "print the result as JSON");
   sub->callback([o, &run] { run = [o] { return run_extract(*o); }; });
 }

@@ -139,7 +139,8 @@ void add_info_command(CLI::App& app, Runner& run) {
       sub->add_option("--decoder-blocks", c.decoder_blocks, "decoder conv blocks before the message block")->capture_default_str(),
       sub->add_option("--decoder-channels", c.decoder_channels, "decoder channels")->capture_default_str(),
       sub->add_option("--discriminator-blocks", c.discriminator_blocks, "discriminator conv blocks")->capture_default_str(),
-      sub->add_option("--discriminator-channels", c.discriminator_channels, "discriminator channels")->capture_default_str()};
+      sub->add_option("--discriminator-channels", c.discriminator_channels, "discriminator channels")->capture_default_str(),
+      sub->add_option("--target-psnr", c.target_psnr, "fast: PSNR of the residual at strength 1 (dB)")->capture_default_str()};
   for (CLI::Option* f : fresh) {
     f->group("Fresh network (without MODEL)");
     model->excludes(f);

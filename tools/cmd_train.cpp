@@ -141,6 +141,13 @@ void add_train_command(CLI::App& app, Runner& run) {
   fixed(*c, sub->add_option("--message-weight", o.message_weight, "weight of MSE(decoded, message)")
                 ->capture_default_str(),
         &TrainOptions::message_weight);
+  fixed(*c, sub->add_option("--warmup-strength", o.warmup_strength,
+                            "residual multiplier at step 0, falling to 1 at --warmup-steps")
+                ->capture_default_str(),
+        &TrainOptions::warmup_strength);
+  fixed(*c, sub->add_option("--warmup-steps", o.warmup_steps, "length of the strength warm-up (0 = off)")
+                ->capture_default_str(),
+        &TrainOptions::warmup_steps);
   fixed(*c, sub->add_option("--adversarial-weight", o.adversarial_weight,
                             "weight of the discriminator term (0 = no discriminator)")
                 ->capture_default_str(),
@@ -173,6 +180,10 @@ void add_train_command(CLI::App& app, Runner& run) {
   fixed_model(*c, sub->add_option("--discriminator-channels", m.discriminator_channels)
                       ->capture_default_str()->group(group),
               &ModelConfig::discriminator_channels);
+  fixed_model(*c, sub->add_option("--target-psnr", m.target_psnr,
+                                  "fast: PSNR of the encoder's residual at strength 1 (dB)")
+                      ->capture_default_str()->group(group),
+              &ModelConfig::target_psnr);
 
   sub->add_option("--checkpoint-every", o.checkpoint_every,
                   "write OUT/checkpoint.pt every N steps (0 = only at the end)")

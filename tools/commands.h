@@ -12,6 +12,7 @@ namespace robusthide::cli {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;  // an input could not be read/decoded, a codec failed, ...
 constexpr int kExitUsage = 2;    // bad flags or arguments (unknown codec, bad quality, ...)
+constexpr int kExitNotFound = 3; // extract: no watermark found (in some image of a folder)
 
 using Runner = std::function<int()>;
 

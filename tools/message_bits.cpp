@@ -5,7 +5,7 @@
 
 namespace robusthide::cli {
 
-torch::Tensor parse_bits(const std::string& text, int expected_bits, const std::string& what) {
+std::vector<uint8_t> parse_bits(const std::string& text, int expected_bits, const std::string& what) {
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] != '0' && text[i] != '1') {
       throw InvalidArgument(what + " must hold only the characters 0 and 1, got '" +
@@ -16,16 +16,14 @@ torch::Tensor parse_bits(const std::string& text, int expected_bits, const std::
     throw InvalidArgument(what + " has " + std::to_string(text.size()) +
                           " bits but the model hides " + std::to_string(expected_bits));
   }
-  torch::Tensor bits = torch::empty({1, static_cast<int64_t>(text.size())}, torch::kFloat32);
-  for (size_t i = 0; i < text.size(); ++i) bits[0][i] = text[i] == '1' ? 1.0f : 0.0f;
+  std::vector<uint8_t> bits(text.size());
+  for (size_t i = 0; i < text.size(); ++i) bits[i] = text[i] == '1' ? 1 : 0;
   return bits;
 }
 
-std::string format_bits(const torch::Tensor& decoded) {
-  const torch::Tensor bits = decoded.detach().to(torch::kCPU).gt(0.5).flatten();
+std::string format_bits(const std::vector<uint8_t>& bits) {
   std::string out;
-  const auto acc = bits.accessor<bool, 1>();
-  for (int64_t i = 0; i < acc.size(0); ++i) out += acc[i] ? '1' : '0';
+  for (const uint8_t b : bits) out += b ? '1' : '0';
   return out;
 }
 

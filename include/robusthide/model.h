@@ -22,8 +22,9 @@ constexpr int kMaxChannels = 1024; // every *_channels field: 1..kMaxChannels
 // Everything that determines the shapes of a model's networks. The defaults are the
 // paper's reference configuration (docs: reference.md section 2).
 struct ModelConfig {
-  // Network family: "hidden" (the paper's reference HiDDeN networks); see
-  // model_architectures().
+  // Network family: "hidden" (the paper's reference HiDDeN networks) or "fast" (the
+  // efficient ones: downsampling, spatial message map, fixed-energy residual; image_size
+  // a multiple of 16, channels multiples of 4); see model_architectures().
   std::string architecture = "hidden";
   // Side of the square images the networks are trained on (and FLOPs are counted at).
   int image_size = 128;
@@ -38,6 +39,9 @@ struct ModelConfig {
   // Discriminator: conv blocks, global pooling, Linear C->1.
   int discriminator_blocks = 3;
   int discriminator_channels = 64;
+  // "fast" only: PSNR (dB, [10, 80]) of the encoder's residual at strength 1; the encoder
+  // scales its residual to exactly this energy per image. Ignored by "hidden".
+  double target_psnr = 38.0;
 
   // Throws InvalidArgument naming the first field out of range and its value
   // ("invalid model config: image_size = 8 is out of range [16, 1024]") or the unknown

@@ -3,7 +3,7 @@
 // One step (reference.md section 2, HiDDeN):
 //   cover    = random crops of a batch of training photos        (N,3,S,S) in [0,1]
 //   message  = random bits from torch's generator                (N,L) of 0/1
-//   encoded  = encoder(cover, message)
+//   encoded  = encoder(cover, message)   (residual x warm-up strength, see TrainOptions)
 //   discriminator step (when adversarial_weight > 0), its own Adam:
 //     BCEWithLogits(D(cover), 1) + BCEWithLogits(D(encoded.detach()), 0)
 //   encoder/decoder step, one Adam over both networks:
@@ -60,6 +60,13 @@ struct TrainOptions {
   double image_weight = 0.7;
   double message_weight = 1.0;
   double adversarial_weight = 1e-3;
+  // [fixed] Strength warm-up (0 steps = off): during training the encoder's residual
+  // (encoded - cover) is multiplied by warmup_strength at step 0, a factor that falls
+  // geometrically to 1 at step warmup_steps and stays 1. A louder residual early lets the
+  // decoder find the message before the distortion budget tightens (the "fast" models'
+  // fixed-PSNR residual needs it). Validation always runs at strength 1.
+  double warmup_strength = 1.0;
+  int64_t warmup_steps = 0;
   // Write OUT/checkpoint.pt every this many steps (0 = only at the end of the run).
   int64_t checkpoint_every = 500;
   // Output folder (created): checkpoint.pt, model.pt, log.csv. Required.

@@ -7,8 +7,9 @@
 namespace robusthide {
 namespace {
 
-const std::array<Architecture, 1> kArchitectures = {{
+const std::array<Architecture, 2> kArchitectures = {{
     {"hidden", make_hidden_encoder, make_hidden_decoder, make_hidden_discriminator, nullptr},
+    {"fast", make_fast_encoder, make_fast_decoder, make_hidden_discriminator, validate_fast},
 }};
 
 }  // namespace

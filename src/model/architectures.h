@@ -26,4 +26,10 @@ Encoder make_hidden_encoder(const ModelConfig& config);
 Decoder make_hidden_decoder(const ModelConfig& config);
 Discriminator make_hidden_discriminator(const ModelConfig& config);
 
+// fast.cpp: the efficient networks (downsampling, spatial message map, fixed-energy
+// residual); the discriminator is the reference one.
+Encoder make_fast_encoder(const ModelConfig& config);
+Decoder make_fast_decoder(const ModelConfig& config);
+void validate_fast(const ModelConfig& config);
+
 }  // namespace robusthide

@@ -1,4 +1,5 @@
 // ModelConfig: validation, comparison, one-line summary.
+#include <cstdio>
 #include <string>
 
 #include "model/architectures.h"
@@ -14,6 +15,12 @@ void check_range(const char* field, int value, int lo, int hi) {
                           std::to_string(value) + " is out of range [" + std::to_string(lo) +
                           ", " + std::to_string(hi) + "]");
   }
+}
+
+std::string format_db(double db) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", db);
+  return text;
 }
 
 }  // namespace
@@ -37,7 +44,7 @@ bool ModelConfig::operator==(const ModelConfig& o) const {
          encoder_channels == o.encoder_channels && decoder_blocks == o.decoder_blocks &&
          decoder_channels == o.decoder_channels &&
          discriminator_blocks == o.discriminator_blocks &&
-         discriminator_channels == o.discriminator_channels;
+         discriminator_channels == o.discriminator_channels && target_psnr == o.target_psnr;
 }
 
 std::string ModelConfig::summary() const {
@@ -45,7 +52,8 @@ std::string ModelConfig::summary() const {
   return architecture + " " + std::to_string(image_size) + "px " + std::to_string(message_bits) +
          " bits enc " + nxc(encoder_blocks, encoder_channels) + " dec " +
          nxc(decoder_blocks, decoder_channels) + " disc " +
-         nxc(discriminator_blocks, discriminator_channels);
+         nxc(discriminator_blocks, discriminator_channels) +
+         (architecture == "fast" ? " psnr " + format_db(target_psnr) : "");
 }
 
 bool Provenance::operator==(const Provenance& o) const {

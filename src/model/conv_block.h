@@ -1,4 +1,5 @@
-// The HiDDeN building block: Conv2d 3x3 stride 1 padding 1 (with bias) -> BatchNorm2d -> ReLU.
+// The HiDDeN building block: Conv2d 3x3 padding 1 (with bias) -> BatchNorm2d -> ReLU.
+// Stride 1 keeps the size (the reference networks); stride 2 halves it (the fast ones).
 #pragma once
 
 #include <torch/torch.h>
@@ -9,14 +10,15 @@ namespace robusthide {
 
 class ConvBlockImpl : public torch::nn::Module {
  public:
-  ConvBlockImpl(int64_t in_channels, int64_t out_channels);
+  ConvBlockImpl(int64_t in_channels, int64_t out_channels, int64_t stride = 1);
   torch::Tensor forward(const torch::Tensor& x);
-  // FLOPs (2 x MACs of the convolution) on an h x w input; the output has the same size.
+  // FLOPs (2 x MACs of the convolution) on an h x w input (output h/stride x w/stride).
   int64_t flops(int64_t height, int64_t width) const;
 
  private:
   int64_t in_channels_;
   int64_t out_channels_;
+  int64_t stride_;
   torch::nn::Conv2d conv_{nullptr};       // registered as "conv"
   torch::nn::BatchNorm2d bn_{nullptr};    // registered as "bn"
 };

@@ -4,23 +4,11 @@
 
 #include "model/architectures.h"
 #include "model/conv_block.h"
+#include "model/net_checks.h"
 #include "robusthide/error.h"
 
 namespace robusthide {
 namespace {
-
-std::string shape_text(const torch::Tensor& t) {
-  std::string s = "(";
-  for (int64_t d = 0; d < t.dim(); ++d) s += (d ? "," : "") + std::to_string(t.size(d));
-  return s + ")";
-}
-
-void check_images(const char* net, const torch::Tensor& image) {
-  if (image.dim() != 4 || image.size(1) != 3) {
-    throw InvalidArgument(std::string("while running the ") + net +
-                          ": expected images of shape (N,3,H,W), got " + shape_text(image));
-  }
-}
 
 class HiddenEncoder : public EncoderNet {
  public:
@@ -36,11 +24,7 @@ class HiddenEncoder : public EncoderNet {
 
   torch::Tensor forward(const torch::Tensor& image, const torch::Tensor& message) override {
     check_images("encoder", image);
-    if (message.dim() != 2 || message.size(0) != image.size(0) || message.size(1) != bits_) {
-      throw InvalidArgument("while running the encoder: expected a message of shape (" +
-                            std::to_string(image.size(0)) + "," + std::to_string(bits_) +
-                            "), got " + shape_text(message));
-    }
+    check_message(image, message, bits_);
     const auto n = image.size(0), h = image.size(2), w = image.size(3);
     const torch::Tensor planes =
         message.to(image.dtype()).view({n, bits_, 1, 1}).expand({n, bits_, h, w});

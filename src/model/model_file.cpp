@@ -74,7 +74,8 @@ nlohmann::json config_to_json(const ModelConfig& c) {
           {"decoder_blocks", c.decoder_blocks},
           {"decoder_channels", c.decoder_channels},
           {"discriminator_blocks", c.discriminator_blocks},
-          {"discriminator_channels", c.discriminator_channels}};
+          {"discriminator_channels", c.discriminator_channels},
+          {"target_psnr", c.target_psnr}};
 }
 
 ModelConfig config_from_json(const nlohmann::json& j) {
@@ -97,6 +98,9 @@ ModelConfig config_from_json(const nlohmann::json& j) {
   get("decoder_channels", c.decoder_channels);
   get("discriminator_blocks", c.discriminator_blocks);
   get("discriminator_channels", c.discriminator_channels);
+  // Added after format version 1 was first written: older files lack it ("hidden" ones,
+  // which ignore it).
+  if (j.contains("target_psnr")) get("target_psnr", c.target_psnr);
   return c;
 }
 

@@ -63,6 +63,10 @@ void validate_options(const TrainOptions& o) {
   check_weight("image_weight", o.image_weight, false);
   check_weight("message_weight", o.message_weight, false);
   check_weight("adversarial_weight", o.adversarial_weight, false);
+  if (!(o.warmup_strength >= 1 && o.warmup_strength <= 100)) {
+    bad_option("warmup_strength = " + std::to_string(o.warmup_strength) + " (expected 1..100)");
+  }
+  if (o.warmup_steps < 0) bad_option("warmup_steps = " + std::to_string(o.warmup_steps) + " (expected >= 0)");
   if (o.checkpoint_every < 0) {
     bad_option("checkpoint_every = " + std::to_string(o.checkpoint_every) + " (expected >= 0)");
   }
@@ -82,7 +86,7 @@ void validate_options(const TrainOptions& o) {
 
 // The options a resume must not change.
 nlohmann::json fixed_options(const TrainOptions& o, const std::string& attack_spec) {
-  return {{"attack", attack_spec},
+  nlohmann::json j = {{"attack", attack_spec},
           {"batch_size", o.batch_size},
           {"lr", o.lr},
           {"seed", o.seed},
@@ -90,6 +94,18 @@ nlohmann::json fixed_options(const TrainOptions& o, const std::string& attack_sp
           {"message_weight", o.message_weight},
           {"adversarial_weight", o.adversarial_weight},
           {"model", nlohmann::json::parse(to_json(o.model))}};
+  // Only stored when on, so checkpoints written before the option existed still resume.
+  if (o.warmup_steps > 0) {
+    j["warmup_strength"] = o.warmup_strength;
+    j["warmup_steps"] = o.warmup_steps;
+  }
+  return j;
+}
+
+// The warm-up factor of the residual at `step` (TrainOptions::warmup_strength).
+double warmup_factor(const TrainOptions& o, int64_t step) {
+  if (o.warmup_steps <= 0 || step >= o.warmup_steps) return 1.0;
+  return std::pow(o.warmup_strength, 1.0 - static_cast<double>(step) / o.warmup_steps);
 }
 
 std::string join(const std::vector<std::string>& parts, const char* sep) {
@@ -419,6 +435,8 @@ void Trainer::train_step() {
     AutocastGuard autocast(amp_);
     encoded = model_->encoder->forward(cover, message).to(torch::kFloat32);
   }
+  const double strength = warmup_factor(o_, state_.step);
+  if (strength != 1.0) encoded = cover + strength * (encoded - cover);
   t.encoder_decoder += clock.lap();
   const torch::Tensor attacked = attack_->forward(encoded, cover);
   t.attack += clock.lap();
@@ -659,6 +677,10 @@ TrainOptions read_checkpoint_options(const std::string& checkpoint_path) {
     f.at("image_weight").get_to(o.image_weight);
     f.at("message_weight").get_to(o.message_weight);
     f.at("adversarial_weight").get_to(o.adversarial_weight);
+    if (f.contains("warmup_steps")) {
+      f.at("warmup_strength").get_to(o.warmup_strength);
+      f.at("warmup_steps").get_to(o.warmup_steps);
+    }
     const nlohmann::json& m = f.at("model");
     o.model = model_config_from_json(m.dump());
     j.at("train_folders").get_to(o.train_folders);

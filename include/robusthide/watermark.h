@@ -1,0 +1,85 @@
+// Embedding and extracting watermarks in photos of any size: the everyday API.
+//
+// The networks work at the model's resolution S x S. An image of another size is
+// resized (box filter) to S x S, the encoder's residual (encoded - cover) is computed
+// there, scaled by the strength, resized back (bilinear) and added to the full-size
+// image; extraction resizes the image to S x S and runs the decoder. An image of
+// exactly S x S skips both resizes. docs/payload.md describes the payload layer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "robusthide/image.h"
+#include "robusthide/model.h"
+#include "robusthide/payload.h"
+
+namespace robusthide {
+
+// Strengths embed accepts (inclusive).
+constexpr double kMinStrength = 0.05;
+constexpr double kMaxStrength = 20.0;
+
+// Embeds raw message bits (model.config.message_bits values, 0/1) into an image of any
+// size: residual x strength, clamped and rounded to 8 bits. Throws InvalidArgument for a
+// wrong message length, bits other than 0/1, an empty image or a strength outside
+// [kMinStrength, kMaxStrength].
+Image embed_bits(const Model& model, const Image& cover, const std::vector<uint8_t>& bits,
+                 double strength = 1.0);
+
+// The decoder's raw outputs (message_bits values; a bit is 1 when > 0.5) for an image of
+// any size. Throws InvalidArgument for an empty image.
+std::vector<float> extract_raw(const Model& model, const Image& image);
+
+// Raw outputs thresholded at 0.5.
+std::vector<uint8_t> threshold_bits(const std::vector<float>& raw);
+
+// What extraction found.
+struct Extraction {
+  bool found = false;              // decoded with false_positive <= the threshold
+  bool decoded = false;            // the code found a codeword at all
+  int corrected = 0;               // bit errors the code corrected
+  double false_positive = 1.0;     // chance an unmarked image matches this well
+  std::vector<uint8_t> payload;    // payload bits (empty unless found)
+  std::vector<uint8_t> raw_bits;   // the model's thresholded raw bits
+};
+
+// A model with its payload code: what the CLI's embed and extract use.
+class Watermarker {
+ public:
+  // Options of a Watermarker.
+  struct Options {
+    // BCH correction capability t (0 = the code's default, PayloadCode).
+    int ecc_t = 0;
+    // Residual multiplier of embed (1 = the model's trained strength).
+    double strength = 1.0;
+    // Largest false-positive probability extract accepts as "found". The default accepts
+    // up to 3 corrected errors with the 64-bit code (p = 1.6e-4), rejects 4 (p = 2.5e-3).
+    double max_false_positive = 1e-3;
+  };
+
+  // Throws InvalidArgument for a model too small for a payload or bad options.
+  Watermarker(Model model, const Options& options);
+
+  const Model& model() const { return model_; }
+  const PayloadCode& code() const { return code_; }
+  const Options& options() const { return options_; }
+
+  // Embeds capacity_bits() payload bits (payload_from_text / payload_from_hex).
+  Image embed(const Image& cover, const std::vector<uint8_t>& payload) const;
+  Extraction extract(const Image& image) const;
+
+ private:
+  Model model_;
+  PayloadCode code_;
+  Options options_;
+};
+
+// Where the CLI looks for a model when none is named, in order: $ROBUSTHIDE_MODEL; next
+// to the executable: ../share/robusthide/models/default.pt (installed), ../models/
+// default.pt (build folder inside the source tree).
+// Returns the first file that exists; throws IoError listing the places looked at.
+std::string default_model_path();
+
+}  // namespace robusthide

@@ -1,0 +1,46 @@
+// Folder-in, folder-out batch work for embed and extract: listing images and a progress
+// bar on stderr.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace robusthide::cli {
+
+// One image of a batch: its path and its path relative to the input folder.
+struct BatchItem {
+  std::string path;
+  std::string relative;
+};
+
+// When `input` is a folder: its JPEG, PNG and WebP files (by extension, case-insensitive;
+// searched recursively, sorted). When it is a file: just that file (relative = its name).
+// Throws IoError naming `input` when it does not exist or a folder holds no images.
+std::vector<BatchItem> list_batch(const std::string& input);
+
+// True when `path` is an existing folder.
+bool is_folder(const std::string& path);
+
+// "[=====>     ] 12/40  3.1 img/s  ETA 0:00:09" on stderr, redrawn at most 5 times a
+// second; only when enabled.
+class BatchProgress {
+ public:
+  BatchProgress(bool enabled, size_t total);
+  ~BatchProgress();
+  void update(size_t done);
+  void finish();
+
+ private:
+  bool enabled_;
+  bool visible_ = false;
+  size_t total_;
+  std::chrono::steady_clock::time_point start_, last_draw_;
+};
+
+// Progress mode flag values: "auto" (when stderr is a terminal), "on", "off". Throws
+// InvalidArgument for anything else.
+bool progress_enabled(const std::string& mode);
+
+}  // namespace robusthide::cli
