@@ -195,7 +195,79 @@ TEST(ModelConfigTest, DefaultsAreTheReferenceAndValid) {
   ModelConfig d = c;
   d.discriminator_channels = 32;
   EXPECT_NE(c, d);
-  EXPECT_EQ(model_architectures(), std::vector<std::string>{"hidden"});
+  EXPECT_EQ(model_architectures(), (std::vector<std::string>{"hidden", "fast"}));
+}
+
+// ---- the fast architecture -----------------------------------------------------------
+
+ModelConfig fast_config(int size, int bits) {
+  ModelConfig c;
+  c.architecture = "fast";
+  c.image_size = size;
+  c.message_bits = bits;
+  return c;
+}
+
+TEST(FastNets, ShapesAnySizeDecodingAndFixedResidualEnergy) {
+  ModelConfig c = fast_config(32, 20);
+  c.encoder_channels = 8;
+  c.decoder_channels = 12;
+  c.encoder_blocks = 2;
+  c.decoder_blocks = 1;
+  c.target_psnr = 30;
+  torch::manual_seed(2);
+  Model m(c);
+  const torch::Tensor images = torch::rand({3, 3, 32, 32});
+  const torch::Tensor encoded = m.encoder->forward(images, random_messages(3, 20));
+  EXPECT_EQ(encoded.sizes(), (std::vector<int64_t>{3, 3, 32, 32}));
+  // Every image's residual has exactly the configured energy: MSE = 10^(-30/10).
+  const torch::Tensor mse = (encoded - images).square().mean({1, 2, 3});
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(mse[i].item<double>(), 1e-3, 1e-6);
+  EXPECT_EQ(m.decoder->forward(encoded).sizes(), (std::vector<int64_t>{3, 20}));
+  EXPECT_EQ(m.decoder->forward(torch::rand({2, 3, 45, 70})).sizes(), (std::vector<int64_t>{2, 20}));
+  // The message changes the residual.
+  const torch::Tensor other = m.encoder->forward(images, random_messages(3, 20));
+  EXPECT_FALSE(torch::allclose(encoded, other));
+  EXPECT_THROW(m.encoder->forward(images, random_messages(3, 19)), InvalidArgument);
+  EXPECT_THROW(m.decoder->forward(torch::rand({1, 1, 32, 32})), InvalidArgument);
+}
+
+TEST(FastNets, AtLeastFiveTimesFewerFlopsThanTheReference) {
+  ModelConfig reference;
+  reference.message_bits = 64;
+  const Model r(reference), f(fast_config(128, 64));
+  const double ref = static_cast<double>(r.encoder->flops() + r.decoder->flops());
+  const double fast = static_cast<double>(f.encoder->flops() + f.decoder->flops());
+  EXPECT_GT(ref / fast, 5.0) << ref << " vs " << fast;
+  // Hand count of the fast decoder at 128px, 64 channels, 7 blocks, L = 64:
+  // stem 3->16 @128, 16->32 s2 @64, 32->64 s2 @32, 7 x 64->64 @32, 64->64 s2 @16,
+  // 1x1 64->16 @16, Linear 16*8*8 -> 64.
+  const int64_t expected = 2 * (3 * 16 * 9 * 128 * 128 + 16 * 32 * 9 * 64 * 64 + 32 * 64 * 9 * 32 * 32 +
+                                7 * 64 * 64 * 9 * 32 * 32 + 64 * 64 * 9 * 16 * 16 + 64 * 16 * 16 * 16 +
+                                1024 * 64);
+  EXPECT_EQ(f.decoder->flops(), expected);
+}
+
+TEST(FastNets, ConfigChecks) {
+  ModelConfig c = fast_config(120, 64);
+  EXPECT_THROW(c.validate(), InvalidArgument);  // not a multiple of 16
+  c = fast_config(128, 64);
+  c.encoder_channels = 30;
+  EXPECT_THROW(c.validate(), InvalidArgument);  // not a multiple of 4
+  c = fast_config(128, 64);
+  c.target_psnr = 5;
+  EXPECT_THROW(c.validate(), InvalidArgument);
+  c.target_psnr = 36;
+  EXPECT_NO_THROW(c.validate());
+  EXPECT_EQ(c.summary(), "fast 128px 64 bits enc 4x64 dec 7x64 disc 3x64 psnr 36");
+  ModelConfig d = c;
+  d.target_psnr = 37;
+  EXPECT_NE(c, d);
+  EXPECT_EQ(model_config_from_json(to_json(d)), d);
+  // Files written before target_psnr existed ("hidden" ones) still load.
+  nlohmann::json old = nlohmann::json::parse(to_json(ModelConfig()));
+  ASSERT_EQ(old.erase("target_psnr"), 1u);
+  EXPECT_EQ(model_config_from_json(old.dump()), ModelConfig());
 }
 
 TEST(ModelConfigTest, OutOfRangeFieldsNameFieldAndValue) {

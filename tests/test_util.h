@@ -87,3 +87,17 @@ inline CommandResult run_shell(const std::string& command) {
 }
 
 }  // namespace robusthide::test
+
+namespace robusthide::test {
+
+// The shipped default model (models/default.pt of the source tree).
+inline std::string default_model_path() { return std::string(ROBUSTHIDE_SOURCE_DIR) + "/models/default.pt"; }
+
+// A "fast" configuration small enough to run in milliseconds.
+inline ModelConfig tiny_fast_config(int image_size, int message_bits) {
+  ModelConfig c = tiny_config(image_size, message_bits, 8);
+  c.architecture = "fast";
+  return c;
+}
+
+}  // namespace robusthide::test

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "format.h"
 #include "robusthide/attack.h"
 #include "robusthide/dataset.h"
 #include "robusthide/device.h"
@@ -14,6 +15,7 @@
 #include "robusthide/evaluate.h"
 #include "robusthide/image.h"
 #include "robusthide/model.h"
+#include "robusthide/watermark.h"
 
 namespace robusthide::cli {
 namespace {
@@ -32,6 +34,7 @@ struct EvaluateCommandOptions {
   bool per_frame_video = false;       // video: a message per frame instead of per clip
   bool quiet = false;                 // no progress or notes on stderr
   std::string device = "cpu";         // where the networks run: cpu, cuda, cuda:N
+  double strength = 1.0;              // residual multiplier (as embed's --strength)
 };
 
 int run_evaluate(const EvaluateCommandOptions& o) {
@@ -49,6 +52,11 @@ int run_evaluate(const EvaluateCommandOptions& o) {
   options.max_images = o.max_images;
   options.codec_threads = o.threads;
   options.device = o.device;
+  options.strength = o.strength;
+  if (!(o.strength >= kMinStrength && o.strength <= kMaxStrength)) {
+    throw InvalidArgument("--strength must be in [" + format_fixed(kMinStrength, 2) + ", " +
+                          format_fixed(kMaxStrength, 2) + "], got " + std::to_string(o.strength));
+  }
   options.video_messages = o.per_frame_video ? VideoMessages::kPerImage : VideoMessages::kPerClip;
   if (o.batch_size < 1) {
     throw InvalidArgument("--batch-size must be >= 1, got " + std::to_string(o.batch_size));
@@ -106,6 +114,9 @@ void add_evaluate_command(CLI::App& app, Runner& run) {
                 "video attacks: an independent message per frame (default: the same bits in "
                 "every frame of a clip, as in the paper)");
   sub->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
+  sub->add_option("-s,--strength", o->strength,
+                  "residual multiplier of the encoder (higher = more robust, lower PSNR)")
+      ->capture_default_str();
   sub->add_option("--device", o->device, "where the networks run: cpu, cuda or cuda:N")
       ->capture_default_str();
   sub->callback([o, &run] { run = [o] { return run_evaluate(*o); }; });

@@ -49,6 +49,10 @@ struct EvalOptions {
   // the CPU's values, so only the network arithmetic differs between devices.
   // InvalidArgument when the device is unknown or not available.
   std::string device = "cpu";
+  // Multiplier of the encoder's residual: encoded = cover + strength x (encoder(cover,
+  // message) - cover), before the 8-bit rounding (as embed's --strength). 1 = as
+  // trained. InvalidArgument outside [kMinStrength, kMaxStrength] (watermark.h).
+  double strength = 1.0;
 };
 
 // Per-image PSNR values are capped at this many dB before averaging, so that one
@@ -96,7 +100,8 @@ struct EvalReport {
 //   1. messages: eval_messages(seed, first image index, batch size, L) -- or, for video
 //      attacks with VideoMessages::kPerClip, eval_clip_message(seed, batch index, L) in
 //      every image of the batch;
-//   2. encoded = encoder(cover, message) in eval mode without gradients, then rounded to
+//   2. encoded = encoder(cover, message) in eval mode without gradients (its residual
+//      scaled by options.strength when that is not 1), then rounded to
 //      8 bits (round(clamp(x, 0, 1) * 255) / 255), as when written to a file; each
 //      message set is encoded once per batch and shared by all attacks;
 //   3. for each attack: torch::manual_seed(eval_attack_seed(seed, canonical attack

@@ -78,7 +78,7 @@ class Watermarker {
 
 // Where the CLI looks for a model when none is named, in order: $ROBUSTHIDE_MODEL; next
 // to the executable: ../share/robusthide/models/default.pt (installed), ../models/
-// default.pt (build folder inside the source tree).
+// default.pt (build folder inside the source tree); the source tree's models/default.pt.
 // Returns the first file that exists; throws IoError listing the places looked at.
 std::string default_model_path();
 

@@ -12,6 +12,7 @@
 #include "robusthide/error.h"
 #include "robusthide/metrics.h"
 #include "robusthide/tensor.h"
+#include "robusthide/watermark.h"
 #include "util/spec.h"
 
 namespace robusthide {
@@ -147,6 +148,11 @@ bool is_video_attack(const std::string& spec) {
 EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
                     const EvalOptions& options) {
   if (options.attacks.empty()) throw InvalidArgument("evaluate: no attack given");
+  if (!(options.strength >= kMinStrength && options.strength <= kMaxStrength)) {
+    throw InvalidArgument("evaluate: strength " + std::to_string(options.strength) +
+                          " is out of range [" + std::to_string(kMinStrength) + ", " +
+                          std::to_string(kMaxStrength) + "]");
+  }
   if (options.batch_size < 1) {
     throw InvalidArgument("evaluate: batch size must be >= 1, got " +
                           std::to_string(options.batch_size));
@@ -202,7 +208,9 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
     auto encode = [&](const torch::Tensor& message) {
       Encoded e;
       e.message = message.to(device);
-      e.image = to_8bit(model.encoder->forward(cover, e.message));
+      torch::Tensor encoded = model.encoder->forward(cover, e.message);
+      if (options.strength != 1.0) encoded = cover + options.strength * (encoded - cover);
+      e.image = to_8bit(encoded);
       e.psnr = batch_psnr(cover, e.image);
       e.ssim = batch_ssim(cover, e.image, options.codec_threads);
       return e;

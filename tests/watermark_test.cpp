@@ -1,0 +1,186 @@
+// Tests of the any-size embed/extract API and the Watermarker (library level).
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+
+#include "robusthide/error.h"
+#include "robusthide/metrics.h"
+#include "robusthide/watermark.h"
+#include "test_util.h"
+
+namespace robusthide {
+namespace {
+
+std::vector<uint8_t> pattern_bits(int n) {
+  std::vector<uint8_t> bits(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) bits[static_cast<size_t>(i)] = static_cast<uint8_t>((i * 7 + 3) % 5 < 2);
+  return bits;
+}
+
+class WatermarkApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    torch::manual_seed(5);
+    model_ = std::make_unique<Model>(test::tiny_fast_config(32, 16));
+    photo_ = read_image(test::sample_photo_path());
+  }
+  std::unique_ptr<Model> model_;
+  Image photo_;
+};
+
+TEST_F(WatermarkApi, EmbedKeepsAnySizeAndChangesTheWholeImage) {
+  for (const auto& [w, h] : std::vector<std::pair<int, int>>{{32, 32}, {97, 61}, {20, 45}, {300, 200}}) {
+    const Image cover = test::crop(photo_, 10, 12, w, h);
+    const Image marked = embed_bits(*model_, cover, pattern_bits(16));
+    ASSERT_EQ(marked.width, w);
+    ASSERT_EQ(marked.height, h);
+    EXPECT_NE(marked, cover);
+    // The residual is spread over the image, not only its top-left S x S corner.
+    const Image bottom_right_cover = test::crop(cover, w - 8, h - 8, 8, 8);
+    const Image bottom_right_marked = test::crop(marked, w - 8, h - 8, 8, 8);
+    EXPECT_NE(bottom_right_cover, bottom_right_marked) << w << "x" << h;
+    EXPECT_EQ(extract_raw(*model_, marked).size(), 16u);
+  }
+}
+
+TEST_F(WatermarkApi, StrengthLowersPsnrAndZeroChangeAtTinyStrengthIsClose) {
+  const Image cover = test::crop(photo_, 40, 30, 150, 100);
+  double previous = INFINITY;
+  for (const double s : {0.5, 1.0, 2.0, 4.0}) {
+    const double db = psnr(cover, embed_bits(*model_, cover, pattern_bits(16), s));
+    EXPECT_LT(db, previous) << "strength " << s;
+    previous = db;
+  }
+}
+
+TEST_F(WatermarkApi, FastResidualHasTheConfiguredPsnrAtModelSize) {
+  // At S x S the fast encoder's residual energy is fixed: PSNR = target_psnr before
+  // clamping and rounding (rounding adds < 0.3 dB here at 30 dB).
+  ModelConfig c = test::tiny_fast_config(32, 16);
+  c.target_psnr = 30;
+  torch::manual_seed(1);
+  const Model m(c);
+  const Image cover = test::crop(photo_, 200, 100, 32, 32);
+  EXPECT_NEAR(psnr(cover, embed_bits(m, cover, pattern_bits(16))), 30.0, 0.5);
+  EXPECT_NEAR(psnr(cover, embed_bits(m, cover, pattern_bits(16), 2.0)), 30.0 - 20 * std::log10(2.0), 0.5);
+}
+
+TEST_F(WatermarkApi, RejectsBadArguments) {
+  const Image cover = test::crop(photo_, 0, 0, 32, 32);
+  EXPECT_THROW(embed_bits(*model_, cover, pattern_bits(15)), InvalidArgument);
+  std::vector<uint8_t> two = pattern_bits(16);
+  two[3] = 2;
+  EXPECT_THROW(embed_bits(*model_, cover, two), InvalidArgument);
+  EXPECT_THROW(embed_bits(*model_, cover, pattern_bits(16), 0.0), InvalidArgument);
+  EXPECT_THROW(embed_bits(*model_, cover, pattern_bits(16), 100.0), InvalidArgument);
+  EXPECT_THROW(embed_bits(*model_, Image(), pattern_bits(16)), InvalidArgument);
+  EXPECT_THROW(extract_raw(*model_, Image()), InvalidArgument);
+  Watermarker::Options o;
+  o.max_false_positive = 0;
+  EXPECT_THROW(Watermarker(*model_, o), InvalidArgument);
+  EXPECT_THROW(Watermarker(Model(test::tiny_fast_config(32, 6)), Watermarker::Options{}), InvalidArgument);
+}
+
+TEST(DefaultModelPath, EnvironmentVariableComesFirst) {
+  test::TempDir dir;
+  const std::string file = dir.file("m.pt");
+  std::ofstream(file) << "x";
+  setenv("ROBUSTHIDE_MODEL", file.c_str(), 1);
+  EXPECT_EQ(default_model_path(), file);
+  setenv("ROBUSTHIDE_MODEL", dir.file("missing.pt").c_str(), 1);
+  // A missing file is skipped: the shipped model of the source tree is found instead.
+  EXPECT_EQ(default_model_path(), test::default_model_path());
+  unsetenv("ROBUSTHIDE_MODEL");
+}
+
+// The shipped default model, on real photos.
+class DefaultModel : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    watermarker_ = new Watermarker(load_model(test::default_model_path()), Watermarker::Options{});
+  }
+  static void TearDownTestSuite() {
+    delete watermarker_;
+    watermarker_ = nullptr;
+  }
+  static Watermarker* watermarker_;
+};
+Watermarker* DefaultModel::watermarker_ = nullptr;
+
+std::vector<uint8_t> jpeg_round_trip(const Image& image, int quality, Image* out) {
+  WriteOptions o;
+  o.jpeg_quality = quality;
+  o.jpeg_subsampling = 420;
+  const std::vector<uint8_t> bytes = encode_image(image, ImageFormat::kJpeg, o);
+  *out = decode_image(bytes.data(), bytes.size(), "jpeg");
+  return bytes;
+}
+
+TEST_F(DefaultModel, TextPayloadSurvivesJpegAtAnySize) {
+  const Watermarker& w = *watermarker_;
+  EXPECT_EQ(w.model().config.message_bits, 64);
+  EXPECT_EQ(w.code().capacity_bytes(), 4);
+  const Image photo = read_image(test::sample_photo_path("101085.jpg"));
+  const std::vector<uint8_t> payload = payload_from_text("Hi!", w.code().capacity_bits());
+  for (const auto& [x, y, wd, ht] : std::vector<std::array<int, 4>>{
+           {0, 0, photo.width, photo.height}, {60, 40, 128, 128}, {10, 10, 300, 170}, {5, 0, 201, 321}}) {
+    const Image cover = test::crop(photo, x, y, wd, ht);
+    const Image marked = w.embed(cover, payload);
+    EXPECT_GT(psnr(cover, marked), 35.0) << wd << "x" << ht;
+    const Extraction lossless = w.extract(marked);
+    ASSERT_TRUE(lossless.found) << wd << "x" << ht;
+    EXPECT_EQ(lossless.payload, payload);
+    Image recompressed;
+    jpeg_round_trip(marked, 75, &recompressed);
+    const Extraction after = w.extract(recompressed);
+    ASSERT_TRUE(after.found) << wd << "x" << ht;
+    bool printable = false;
+    EXPECT_EQ(payload_to_text(after.payload, &printable), "Hi!");
+    EXPECT_TRUE(printable);
+  }
+}
+
+TEST_F(DefaultModel, UnmarkedPhotosAreReportedAsUnmarked) {
+  const Watermarker& w = *watermarker_;
+  int found = 0;
+  const std::vector<std::string> names = {"101085.jpg", "101087.jpg", "102061.jpg", "103070.jpg",
+                                          "105025.jpg", "106024.jpg", "108005.jpg", "108070.jpg"};
+  for (const auto& name : names) {
+    const Image photo = read_image(test::sample_photo_path(name));
+    found += w.extract(photo).found;
+    found += w.extract(test::crop(photo, 0, 0, 128, 128)).found;
+  }
+  EXPECT_EQ(found, 0);
+}
+
+TEST_F(DefaultModel, StrengthTradesPsnrForRobustness) {
+  const Watermarker& w = *watermarker_;
+  const Image photo = read_image(test::sample_photo_path("102061.jpg"));
+  const std::vector<uint8_t> raw = w.code().encode(payload_from_hex("5a5a5a5a5", 36));
+  double previous_psnr = INFINITY;
+  std::vector<int> errors;
+  for (const double s : {0.5, 1.0, 2.0}) {
+    // Mean PSNR and raw bit errors after a harsh JPEG (Q15) over four 128x128 covers.
+    double db = 0;
+    int wrong = 0;
+    for (int i = 0; i < 4; ++i) {
+      const Image cover = test::crop(photo, (i % 2) * 150, (i / 2) * 150, 128, 128);
+      const Image marked = embed_bits(w.model(), cover, raw, s);
+      db += psnr(cover, marked) / 4;
+      Image attacked;
+      jpeg_round_trip(marked, 15, &attacked);
+      const auto bits = threshold_bits(extract_raw(w.model(), attacked));
+      for (size_t b = 0; b < bits.size(); ++b) wrong += bits[b] != raw[b];
+    }
+    EXPECT_LT(db, previous_psnr) << s;
+    previous_psnr = db;
+    errors.push_back(wrong);
+  }
+  EXPECT_GT(errors[0], errors[2]) << errors[0] << " " << errors[1] << " " << errors[2];
+}
+
+}  // namespace
+}  // namespace robusthide
