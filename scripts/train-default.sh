@@ -13,6 +13,6 @@ exec build/robusthide train \
   --train "$data/train" --val "$data/val" --val-images 96 \
   --attack "split(jpeg:40,jpeg:50,jpeg:50,jpeg:60,jpeg:75,jpeg:90,webp:50,jpeg2000:250)" \
   --adversarial-weight 0 --image-weight 0 \
-  --warmup-strength 10 --warmup-steps 2500 \
+  --warmup-strength 10 --warmup-steps 600 \
   --steps "${STEPS:-8000}" --checkpoint-every 100 --max-minutes "${MINUTES:-130}" \
   --progress on --out "$out" "$@"
