@@ -98,6 +98,22 @@ TEST_F(CliInfo, FreshConfigFromFlags) {
   c.encoder_channels = 4;
   EXPECT_EQ(nlohmann::json::parse(small.output)["networks"]["encoder"]["parameters"],
             parameter_count(*make_encoder(c)));
+
+  // The fast architecture, with the reference's cost beside it.
+  const auto fast = test::run_shell(cli() + " info --architecture fast --bits 64 --json");
+  ASSERT_EQ(fast.exit_code, 0) << fast.output;
+  const auto f = nlohmann::json::parse(fast.output);
+  ModelConfig fc;
+  fc.architecture = "fast";
+  fc.message_bits = 64;
+  const Model fm(fc);
+  ModelConfig rc;
+  rc.message_bits = 64;
+  const Model rm(rc);
+  EXPECT_EQ(f["networks"]["decoder"]["flops"], fm.decoder->flops());
+  EXPECT_EQ(f["reference_encoder_decoder"]["flops"], rm.encoder->flops() + rm.decoder->flops());
+  const auto text = test::run_shell(cli() + " info --architecture fast --bits 64");
+  EXPECT_NE(text.output.find("(11.2x)"), std::string::npos) << text.output;
 }
 
 TEST_F(CliInfo, UsageErrorsExitTwo) {

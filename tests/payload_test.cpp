@@ -108,6 +108,8 @@ TEST(PayloadCodeTest, SixtyFourBitLayout) {
   EXPECT_EQ(code.name(), "BCH(63,36,t=5)+parity");
   EXPECT_EQ(PayloadCode(30).name(), "BCH(15,11,t=1)+parity");
   EXPECT_EQ(PayloadCode(15).name(), "BCH(15,11,t=1)");
+  EXPECT_EQ(PayloadCode(32).name(), "BCH(31,16,t=3)+parity");
+  EXPECT_EQ(PayloadCode(128).name(), "BCH(127,64,t=10)+parity");
   EXPECT_EQ(PayloadCode(64, 3).capacity_bits(), 45);
   EXPECT_THROW(PayloadCode(6), InvalidArgument);
 }

@@ -434,6 +434,48 @@ TEST(TrainResume, DifferentFixedOptionsAreRefusedListingThem) {
   EXPECT_EQ(read_file(dir.file("run/checkpoint.pt")), before);
 }
 
+TEST(TrainWarmup, FastNetworksResumeExactlyAndWarmupIsAFixedOption) {
+  test::TempDir dir;
+  // The fast networks with the strength warm-up running across the resume point.
+  TrainOptions o = tiny_options(dir.file("whole"));
+  o.model.architecture = "fast";
+  o.model.target_psnr = 30;
+  o.adversarial_weight = 0;
+  o.warmup_strength = 4;
+  o.warmup_steps = 8;
+  o.steps = 12;
+  train(o);
+  o.out_dir = dir.file("parts");
+  o.steps = 5;
+  train(o);
+  o.steps = 12;
+  o.resume = true;
+  train(o);
+  EXPECT_TRUE(same_model(load_model(dir.file("whole/model.pt")), load_model(dir.file("parts/model.pt"))));
+  // The checkpoint remembers the warm-up: resuming without it is refused, and the
+  // options read back from the checkpoint carry it.
+  const TrainOptions stored = read_checkpoint_options(dir.file("parts/checkpoint.pt"));
+  EXPECT_EQ(stored.warmup_strength, 4);
+  EXPECT_EQ(stored.warmup_steps, 8);
+  EXPECT_EQ(stored.model.architecture, "fast");
+  o.warmup_steps = 0;
+  o.steps = 14;
+  EXPECT_THROW(train(o), InvalidArgument);
+  // The warm-up changes training (same seed, no warm-up: other weights).
+  TrainOptions plain = tiny_options(dir.file("plain"));
+  plain.model = o.model;
+  plain.adversarial_weight = 0;
+  plain.steps = 12;
+  train(plain);
+  EXPECT_FALSE(same_weights(*load_model(dir.file("plain/model.pt")).encoder,
+                            *load_model(dir.file("whole/model.pt")).encoder));
+  TrainOptions bad = tiny_options(dir.file("bad"));
+  bad.warmup_strength = 0.5;
+  bad.warmup_steps = 3;
+  EXPECT_THROW(train(bad), InvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("bad")));
+}
+
 TEST(TrainResume, CorruptOrMissingCheckpointIsAnIoErrorNamingIt) {
   test::TempDir dir;
   TrainOptions o = tiny_options(dir.file("run"));

@@ -38,6 +38,22 @@ nlohmann::json config_json(const ModelConfig& c) { return nlohmann::json::parse(
 
 nlohmann::json provenance_json(const Provenance& p) { return nlohmann::json::parse(to_json(p)); }
 
+// The reference ("hidden", default blocks and channels) networks at this image size and
+// message length: what the efficient architecture is compared with.
+struct ReferenceCost {
+  int64_t parameters = 0;  // encoder + decoder
+  int64_t flops = 0;       // encoder + decoder, one image
+};
+
+ReferenceCost reference_cost(const ModelConfig& c) {
+  ModelConfig r;
+  r.image_size = c.image_size;
+  r.message_bits = c.message_bits;
+  const Model m(r);
+  return {parameter_count(*m.encoder) + parameter_count(*m.decoder),
+          m.encoder->flops() + m.decoder->flops()};
+}
+
 void print_text(const InfoCommandOptions& o, const Model& m, const std::vector<NetInfo>& nets) {
   const ModelConfig& c = m.config;
   auto row = [](const std::string& k, const std::string& v) {
@@ -58,6 +74,7 @@ void print_text(const InfoCommandOptions& o, const Model& m, const std::vector<N
   row("decoder", std::to_string(c.decoder_blocks) + " blocks x " + std::to_string(c.decoder_channels) + " channels");
   row("discriminator", std::to_string(c.discriminator_blocks) + " blocks x " +
                            std::to_string(c.discriminator_channels) + " channels");
+  if (c.architecture == "fast") row("target PSNR", format_fixed(c.target_psnr, 1) + " dB (residual at strength 1)");
 
   std::cout << "\n";
   char line[160];
@@ -74,6 +91,16 @@ void print_text(const InfoCommandOptions& o, const Model& m, const std::vector<N
   std::snprintf(line, sizeof line, "%-15s %12s\n", "total", grouped(total).c_str());
   std::cout << line;
   std::cout << "(FLOPs = 2 x multiply-accumulates of convolutions and linear layers)\n";
+  if (c.architecture != "hidden") {
+    const ReferenceCost ref = reference_cost(c);
+    const int64_t flops = nets[0].flops + nets[1].flops;
+    std::cout << "encoder+decoder: " << format_fixed(flops / 1e9, 3) << " GFLOPs, "
+              << grouped(nets[0].parameters + nets[1].parameters)
+              << " parameters; the reference architecture at this size and message length: "
+              << format_fixed(ref.flops / 1e9, 3) << " GFLOPs (" << format_fixed(
+                     static_cast<double>(ref.flops) / flops, 1)
+              << "x), " << grouped(ref.parameters) << " parameters\n";
+  }
 
   if (!o.model.empty()) {
     const Provenance& p = m.provenance;
@@ -113,6 +140,8 @@ int run_info(const InfoCommandOptions& o) {
     total += n.parameters;
   }
   j["total_parameters"] = total;
+  const ReferenceCost ref = reference_cost(model.config);
+  j["reference_encoder_decoder"] = {{"parameters", ref.parameters}, {"flops", ref.flops}};
   std::cout << j.dump(2) << "\n";
   return kExitOk;
 }

@@ -131,6 +131,10 @@ void check_resume(const nlohmann::json& stored, const nlohmann::json& now,
       compare(key, old, value);
     }
   }
+  // Options only stored when on (the warm-up) and off now.
+  for (const auto& [key, value] : stored.items()) {
+    if (!now.contains(key)) diffs.push_back(key + " = off (checkpoint: " + value.dump() + ")");
+  }
   if (!diffs.empty()) {
     throw InvalidArgument("cannot resume from '" + path +
                           "': options differ from the checkpoint's: " + join(diffs, "; "));

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Measures every figure docs/results.md and docs/performance.md report for a model
+# (default: the shipped models/default.pt), into OUT (default out/default-model):
+#   tables.txt      evaluate on the validation photos (128x128 centre crops): the jpeg,
+#                   webp and jpeg2000 tables at strength 1
+#   strength.txt    evaluate --table jpeg at several strengths (128x128 crops) and
+#                   photo_eval (whole photos) at the same strengths
+#   photos.txt      photo_eval at strength 1: whole photos, every codec, false positives
+#   unmarked.json   extract on every training and validation photo (none is marked):
+#                   the false-positive count at the default threshold
+#   latency.txt     watermark_latency at 128x128, 1920x1080, 4000x3000
+# Usage: scripts/experiments/default-model-figures.sh [MODEL [OUT]]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+model="${1:-models/default.pt}"
+out="${2:-out/default-model}"
+data="${ROBUSTHIDE_DATA:-../shared/data}"
+mkdir -p "$out"
+bin=build/robusthide
+$bin evaluate -m "$model" -d "$data/val" --table jpeg --table webp --table jpeg2000 -q > "$out/tables.txt"
+: > "$out/strength.txt"
+for s in ${STRENGTHS:-0.5 0.75 1 1.5 2}; do
+  echo "== strength $s: 128x128 crops" >> "$out/strength.txt"
+  $bin evaluate -m "$model" -d "$data/val" --table jpeg --strength "$s" -q >> "$out/strength.txt"
+  echo "== strength $s: whole photos" >> "$out/strength.txt"
+  build/photo_eval "$model" "$data/val" --strength "$s" --codecs jpeg:10,jpeg:25,jpeg:50,jpeg:75,jpeg:90 \
+    2>/dev/null >> "$out/strength.txt"
+done
+build/photo_eval "$model" "$data/val" 2>/dev/null > "$out/photos.txt"
+set +e
+$bin extract -m "$model" -i "$data/train" --json --progress off > "$out/unmarked-train.json"
+$bin extract -m "$model" -i "$data/val" --json --progress off > "$out/unmarked-val.json"
+set -e
+python3 - "$out" <<'PY' > "$out/unmarked.txt"
+import json, sys, collections
+out = sys.argv[1]
+rows = json.load(open(out + "/unmarked-train.json")) + json.load(open(out + "/unmarked-val.json"))
+found = [r for r in rows if r.get("found")]
+decoded = collections.Counter(r["corrected"] for r in rows if r.get("decoded"))
+print(f"{len(rows)} unmarked photos: {len(found)} reported as marked at the default threshold (1e-3)")
+print("decodes by corrections (any threshold):", dict(sorted(decoded.items())))
+for r in found: print("  false positive:", r["input"], r["corrected"], r["false_positive"])
+PY
+: > "$out/latency.txt"
+for size in "128 128" "1920 1080" "4000 3000"; do
+  build/watermark_latency "$model" $size 5 >> "$out/latency.txt"
+done
+cat "$out"/*.txt
