@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
     std::cerr << "usage: photo_eval MODEL FOLDER [--strength S] [--max N] [--codecs a,b,...] [--json]\n";
     return 2;
   }
+  tune_memory_allocator();
   set_compute_threads(0);
   const std::string model_path = argv[1], folder = argv[2];
   double strength = 1.0;

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
+    tune_memory_allocator();
     const int threads = set_compute_threads(0);
     const int width = std::stoi(argv[2]), height = std::stoi(argv[3]);
     const int runs = argc > 4 ? std::stoi(argv[4]) : 5;

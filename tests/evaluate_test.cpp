@@ -315,6 +315,22 @@ TEST_F(EvaluateTest, BadOptionsAreRejectedBeforeAnyWork) {
   EXPECT_THROW(evaluate(model, *dataset_, o), InvalidArgument);
 }
 
+TEST_F(EvaluateTest, StrengthScalesTheResidual) {
+  Model model = make_model();
+  EvalOptions o;
+  o.attacks = {"identity"};
+  const EvalReport one = evaluate(model, *dataset_, o);
+  o.strength = 0.25;
+  const EvalReport quarter = evaluate(model, *dataset_, o);
+  EXPECT_EQ(quarter.strength, 0.25);
+  // A quarter of the residual: ~12 dB more PSNR (20 log10 4), less before clamping.
+  EXPECT_GT(quarter.rows[0].psnr_db, one.rows[0].psnr_db + 6);
+  o.strength = 0;
+  EXPECT_THROW(evaluate(model, *dataset_, o), InvalidArgument);
+  o.strength = 50;
+  EXPECT_THROW(evaluate(model, *dataset_, o), InvalidArgument);
+}
+
 TEST(EvaluateMessages, DependOnlyOnSeedAndImageIndex) {
   const torch::Tensor all = eval_messages(3, 0, 10, 30);
   EXPECT_TRUE(eval_messages(3, 4, 3, 30).equal(all.slice(0, 4, 7)));

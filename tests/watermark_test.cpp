@@ -46,7 +46,7 @@ TEST_F(WatermarkApi, EmbedKeepsAnySizeAndChangesTheWholeImage) {
   }
 }
 
-TEST_F(WatermarkApi, StrengthLowersPsnrAndZeroChangeAtTinyStrengthIsClose) {
+TEST_F(WatermarkApi, StrengthLowersPsnr) {
   const Image cover = test::crop(photo_, 40, 30, 150, 100);
   double previous = INFINITY;
   for (const double s : {0.5, 1.0, 2.0, 4.0}) {

@@ -91,6 +91,7 @@ struct EvalReport {
   int64_t images = 0;        // images evaluated per attack
   int batch_size = 0;
   uint64_t seed = 0;
+  double strength = 1.0;     // EvalOptions::strength
   std::vector<EvalRow> rows; // one per attack, in the order of EvalOptions::attacks
 };
 

@@ -259,6 +259,7 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
   report.images = total;
   report.batch_size = options.batch_size;
   report.seed = options.seed;
+  report.strength = options.strength;
   for (auto& s : acc) {
     EvalRow row = s.row;
     const double images = static_cast<double>(row.images);

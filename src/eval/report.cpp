@@ -80,7 +80,7 @@ std::string format_text(const EvalReport& r) {
   os << "model   " << r.model << "\n"
      << "images  " << r.images << " centre crops of " << r.image_width << "x" << r.image_height
      << ", " << r.message_bits << "-bit messages, batch " << r.batch_size << ", seed " << r.seed
-     << "\n\n";
+     << (r.strength != 1.0 ? ", strength " + exact(r.strength) : std::string()) << "\n\n";
   for (const auto& line : cells) {
     for (size_t c = 0; c < line.size(); ++c) {
       os << (c == 0 ? pad_right(line[c], width[c]) : "  " + pad_left(line[c], width[c]));
@@ -145,6 +145,7 @@ std::string format_json(const EvalReport& r) {
                             {"images", r.images},
                             {"batch_size", r.batch_size},
                             {"seed", r.seed},
+                            {"strength", r.strength},
                             {"rows", rows}};
   return j.dump(2) + "\n";
 }
