@@ -141,5 +141,38 @@ TEST_F(CliWatermark, BadInputGetsAClearErrorAndNoOutput) {
   EXPECT_EQ(entries, 4);
 }
 
+TEST_F(CliWatermark, BadFlagsAndFoldersAreRefusedBeforeAnyOutput) {
+  std::filesystem::create_directories(dir_.file("empty/sub"));
+  std::filesystem::create_directories(dir_.file("in"));
+  write_image(test::crop(photo_, 0, 0, 64, 64), dir_.file("in/a.png"));
+  struct Case {
+    std::string args;
+    int exit_code;
+    std::string message;
+  };
+  const std::string cover = dir_.file("cover.png");
+  const std::vector<Case> cases = {
+      {"embed -i " + cover + " -o " + dir_.file("o.png") + " --text a --format gif", 2, "--format must be png or jpg"},
+      {"embed -i " + cover + " -o " + dir_.file("o.png") + " --text a --progress maybe", 2, "--progress must be"},
+      {"embed -i " + cover + " -o " + dir_.file("o.gif") + " --text a", 2, "o.gif"},
+      {"embed -i " + dir_.file("in") + " -o " + cover + " --text a", 2, "--output must be a folder"},
+      {"embed -i " + dir_.file("empty") + " -o " + dir_.file("out") + " --text a", 1, "no image files"},
+      {"extract -i " + dir_.file("empty"), 1, "'" + dir_.file("empty") + "'"},
+      {"extract -i " + cover + " --max-false-positive 0", 2, "must be in (0, 1], got 0"},
+      {"extract -i " + cover + " --max-false-positive 2", 2, "must be in (0, 1], got 2"},
+      {"extract -i " + cover + " --expect-text toolong", 2, "at most 4 bytes"},
+      {"evaluate -d " + dir_.file("in") + " -m " + test::default_model_path() + " --strength 30", 2,
+       "--strength must be in [0.05, 20], got 30"},
+  };
+  for (const auto& c : cases) {
+    const auto r = test::run_shell(cli() + " " + c.args);
+    EXPECT_EQ(r.exit_code, c.exit_code) << c.args << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.message), std::string::npos) << c.args << "\n" << r.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("o.png")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("out")));
+  EXPECT_EQ(read_image(cover).width, 300);  // the cover was not overwritten
+}
+
 }  // namespace
 }  // namespace robusthide

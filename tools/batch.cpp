@@ -2,25 +2,15 @@
 
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <filesystem>
 
+#include "robusthide/dataset.h"
 #include "robusthide/error.h"
 
 namespace robusthide::cli {
-namespace {
 
 namespace fs = std::filesystem;
-
-bool has_image_extension(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".webp";
-}
-
-}  // namespace
 
 bool is_folder(const std::string& path) {
   std::error_code ec;
@@ -32,16 +22,9 @@ std::vector<BatchItem> list_batch(const std::string& input) {
   if (!fs::exists(input, ec)) throw IoError("cannot read '" + input + "': no such file or folder");
   if (!fs::is_directory(input, ec)) return {{input, fs::path(input).filename().string()}};
   std::vector<BatchItem> items;
-  fs::recursive_directory_iterator it(input, fs::directory_options::skip_permission_denied, ec), end;
-  if (ec) throw IoError("cannot list folder '" + input + "': " + ec.message());
-  for (; it != end; it.increment(ec)) {
-    if (ec) throw IoError("cannot list folder '" + input + "': " + ec.message());
-    if (!it->is_regular_file(ec) || !has_image_extension(it->path())) continue;
-    items.push_back({it->path().string(), fs::relative(it->path(), input, ec).string()});
+  for (const std::string& path : list_image_files(input)) {
+    items.push_back({path, fs::relative(path, input, ec).string()});
   }
-  if (items.empty()) throw IoError("folder '" + input + "' holds no JPEG, PNG or WebP images");
-  std::sort(items.begin(), items.end(),
-            [](const BatchItem& a, const BatchItem& b) { return a.relative < b.relative; });
   return items;
 }
 

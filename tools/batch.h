@@ -15,8 +15,8 @@ struct BatchItem {
   std::string relative;
 };
 
-// When `input` is a folder: its JPEG, PNG and WebP files (by extension, case-insensitive;
-// searched recursively, sorted). When it is a file: just that file (relative = its name).
+// When `input` is a folder: its image files (list_image_files: JPEG, PNG, WebP by
+// extension, recursive, sorted). When it is a file: just that file (relative = its name).
 // Throws IoError naming `input` when it does not exist or a folder holds no images.
 std::vector<BatchItem> list_batch(const std::string& input);
 

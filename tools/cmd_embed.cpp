@@ -42,13 +42,11 @@ struct EmbedResult {
   int read_back_errors = 0;   // raw bits that differ in the written file
 };
 
-EmbedResult embed_one(const Watermarker& w, const std::vector<uint8_t>& payload,
-                      const std::vector<uint8_t>& raw, bool raw_mode, const std::string& in,
-                      const std::string& out, const WriteOptions& write_options) {
+EmbedResult embed_one(const Watermarker& w, const ParsedPayload& p, bool raw_mode,
+                      const std::string& in, const std::string& out,
+                      const WriteOptions& write_options) {
   const Image cover = read_image(in);
-  const Image encoded = raw_mode ? embed_bits(w.model(), cover, raw, w.options().strength)
-                                 : w.embed(cover, payload);
-  write_image(encoded, out, write_options);
+  write_image(embed_bits(w.model(), cover, p.raw, w.options().strength), out, write_options);
   // Read the file back, as a user would, and check the payload survives it.
   const Image written = read_image(out);
   const Extraction x = w.extract(written);
@@ -59,8 +57,8 @@ EmbedResult embed_one(const Watermarker& w, const std::vector<uint8_t>& payload,
   r.height = cover.height;
   r.psnr = psnr(cover, written);
   r.ssim = ssim(cover, written);
-  for (size_t i = 0; i < raw.size(); ++i) r.read_back_errors += x.raw_bits[i] != raw[i];
-  r.read_back = raw_mode ? r.read_back_errors == 0 : (x.found && x.payload == payload);
+  for (size_t i = 0; i < p.raw.size(); ++i) r.read_back_errors += x.raw_bits[i] != p.raw[i];
+  r.read_back = raw_mode ? r.read_back_errors == 0 : (x.found && x.payload == p.payload);
   return r;
 }
 
@@ -80,6 +78,7 @@ int run_embed(const EmbedCommandOptions& o) {
   if (o.quality < 1 || o.quality > 100) {
     throw InvalidArgument("--quality must be in 1..100, got " + std::to_string(o.quality));
   }
+  check_strength(o.strength, "--strength");
   if (o.format != "png" && o.format != "jpg") {
     throw InvalidArgument("--format must be png or jpg, got '" + o.format + "'");
   }
@@ -91,24 +90,23 @@ int run_embed(const EmbedCommandOptions& o) {
   wo.strength = o.strength;
   const std::string model_path = o.payload.model_path();
   const Watermarker w(load_model(model_path), wo);
-  const std::vector<uint8_t> payload = o.payload.payload(w, "");
-  const std::vector<uint8_t> raw = o.payload.raw() ? payload : w.code().encode(payload);
+  const ParsedPayload parsed = o.payload.parse(w);
   WriteOptions write_options;
   write_options.jpeg_quality = o.quality;
 
   if (!batch) {
-    const EmbedResult r = embed_one(w, payload, raw, o.payload.raw(), o.input, o.output, write_options);
+    const EmbedResult r = embed_one(w, parsed, o.payload.raw(), o.input, o.output, write_options);
     if (o.json) {
       nlohmann::json j = to_json(r);
       j["model"] = model_path;
       j["code"] = o.payload.raw() ? "none" : w.code().name();
       j["strength"] = o.strength;
-      j["raw_bits"] = format_bits(raw);
+      j["raw_bits"] = format_bits(parsed.raw);
       std::cout << j.dump(2) << "\n";
     } else {
       std::cout << "output   " << r.output << " (" << r.width << "x" << r.height << ")\n"
                 << "payload  " << (o.payload.raw() ? "raw bits " + o.payload.bits
-                                   : !o.payload.hex.empty() ? "hex " + payload_to_hex(payload)
+                                   : !o.payload.hex.empty() ? "hex " + payload_to_hex(parsed.payload)
                                                             : "text \"" + o.payload.text + "\"")
                 << (o.payload.raw() ? "" : " (" + w.code().name() + ")") << "\n"
                 << "PSNR     " << db_text(r.psnr) << "\n"
@@ -139,7 +137,7 @@ int run_embed(const EmbedCommandOptions& o) {
     out.replace_extension(o.format == "png" ? ".png" : ".jpg");
     try {
       fs::create_directories(out.parent_path());
-      const EmbedResult r = embed_one(w, payload, raw, o.payload.raw(), item.path, out.string(), write_options);
+      const EmbedResult r = embed_one(w, parsed, o.payload.raw(), item.path, out.string(), write_options);
       if (std::isfinite(r.psnr)) {
         psnr_sum += r.psnr;
         ++finite;

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "commands.h"
-#include "format.h"
 #include "robusthide/attack.h"
 #include "robusthide/dataset.h"
 #include "robusthide/device.h"
@@ -53,10 +52,7 @@ int run_evaluate(const EvaluateCommandOptions& o) {
   options.codec_threads = o.threads;
   options.device = o.device;
   options.strength = o.strength;
-  if (!(o.strength >= kMinStrength && o.strength <= kMaxStrength)) {
-    throw InvalidArgument("--strength must be in [" + format_fixed(kMinStrength, 2) + ", " +
-                          format_fixed(kMaxStrength, 2) + "], got " + std::to_string(o.strength));
-  }
+  check_strength(o.strength, "--strength");
   options.video_messages = o.per_frame_video ? VideoMessages::kPerImage : VideoMessages::kPerClip;
   if (o.batch_size < 1) {
     throw InvalidArgument("--batch-size must be >= 1, got " + std::to_string(o.batch_size));

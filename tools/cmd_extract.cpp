@@ -119,7 +119,7 @@ int run_extract(const ExtractCommandOptions& o) {
   Expected expected;
   if (o.expect.given()) {
     expected.given = true;
-    expected.raw = o.expect.raw_bits(w, "expect-");
+    expected.raw = o.expect.parse(w).raw;
   }
   BatchProgress progress(show && batch, items.size());
   nlohmann::json all = nlohmann::json::array();

@@ -5,7 +5,8 @@
 
 namespace robusthide::cli {
 
-void PayloadArgs::add(CLI::App& sub, const std::string& prefix, const std::string& help_suffix) {
+void PayloadArgs::add(CLI::App& sub, const std::string& flag_prefix, const std::string& help_suffix) {
+  prefix = flag_prefix;
   auto* t = sub.add_option("--" + prefix + "text", text, "text payload (UTF-8)" + help_suffix);
   auto* h = sub.add_option("--" + prefix + "hex", hex, "hex payload" + help_suffix);
   auto* b = sub.add_option("--" + prefix + "bits", bits,
@@ -20,15 +21,17 @@ void PayloadArgs::add(CLI::App& sub, const std::string& prefix, const std::strin
 
 std::string PayloadArgs::model_path() const { return model.empty() ? default_model_path() : model; }
 
-std::vector<uint8_t> PayloadArgs::payload(const Watermarker& w, const std::string& prefix) const {
-  if (!bits.empty()) return parse_bits(bits, w.model().config.message_bits, "--" + prefix + "bits");
-  if (!hex.empty()) return payload_from_hex(hex, w.code().capacity_bits());
-  return payload_from_text(text, w.code().capacity_bits());
-}
-
-std::vector<uint8_t> PayloadArgs::raw_bits(const Watermarker& w, const std::string& prefix) const {
-  const std::vector<uint8_t> p = payload(w, prefix);
-  return raw() ? p : w.code().encode(p);
+ParsedPayload PayloadArgs::parse(const Watermarker& w) const {
+  ParsedPayload p;
+  if (!bits.empty()) {
+    p.payload = parse_bits(bits, w.model().config.message_bits, "--" + prefix + "bits");
+    p.raw = p.payload;
+    return p;
+  }
+  p.payload = hex.empty() ? payload_from_text(text, w.code().capacity_bits())
+                          : payload_from_hex(hex, w.code().capacity_bits());
+  p.raw = w.code().encode(p.payload);
+  return p;
 }
 
 }  // namespace robusthide::cli

@@ -11,24 +11,30 @@
 
 namespace robusthide::cli {
 
-// --text / --hex / --bits (at most one; `required` = exactly one) and the code options.
+// What a payload flag asks for, in the model's terms.
+struct ParsedPayload {
+  std::vector<uint8_t> payload;  // the code's payload bits (text/hex), or the raw bits (--bits)
+  std::vector<uint8_t> raw;      // the model bits to embed / expect (encoded unless --bits)
+};
+
+// --text / --hex / --bits (at most one of them), --model and --ecc-t.
 struct PayloadArgs {
   std::string text;   // UTF-8 text payload
   std::string hex;    // hex payload
   std::string bits;   // raw model bits, no error correction (research use)
   std::string model;  // model file; empty = default_model_path()
   int ecc_t = 0;      // BCH t (0 = default)
+  std::string prefix; // "" for embed, "expect-" for extract (set by add)
 
   // Registers the flags; `prefix` is "" for embed and "expect-" for extract.
-  void add(CLI::App& sub, const std::string& prefix, const std::string& help_suffix);
+  void add(CLI::App& sub, const std::string& flag_prefix, const std::string& help_suffix);
   bool given() const { return !text.empty() || !hex.empty() || !bits.empty(); }
   bool raw() const { return !bits.empty(); }
   // The model file to load (the flag or the default model).
   std::string model_path() const;
-  // The payload bits for `w`'s code (text/hex), or the raw model bits (--bits).
-  std::vector<uint8_t> payload(const Watermarker& w, const std::string& prefix) const;
-  // The raw model bits the payload becomes (what the decoder should read).
-  std::vector<uint8_t> raw_bits(const Watermarker& w, const std::string& prefix) const;
+  // The payload for `w`'s code and the raw model bits it becomes. Throws
+  // InvalidArgument naming the flag for a payload the code cannot hold.
+  ParsedPayload parse(const Watermarker& w) const;
 };
 
 }  // namespace robusthide::cli

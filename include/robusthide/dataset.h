@@ -11,6 +11,12 @@
 
 namespace robusthide {
 
+// The image files (.jpg, .jpeg, .png, .webp, case-insensitive) under `folder`, searched
+// recursively (following directory links), in sorted path order. Throws IoError
+// "cannot load images from 'FOLDER': <why>" when it is missing, not a folder, cannot be
+// listed or holds no image file.
+std::vector<std::string> list_image_files(const std::string& folder);
+
 // How a folder of photos is loaded.
 struct DatasetOptions {
   // Side of the square crops handed to the networks.

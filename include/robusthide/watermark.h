@@ -17,9 +17,12 @@
 
 namespace robusthide {
 
-// Strengths embed accepts (inclusive).
+// Strengths embed and evaluate accept (inclusive).
 constexpr double kMinStrength = 0.05;
 constexpr double kMaxStrength = 20.0;
+
+// Throws InvalidArgument "<what> must be in [0.05, 20], got X" outside that range.
+void check_strength(double strength, const std::string& what = "strength");
 
 // Embeds raw message bits (model.config.message_bits values, 0/1) into an image of any
 // size: residual x strength, clamped and rounded to 8 bits. Throws InvalidArgument for a

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "model/eval_mode.h"
 #include "robusthide/attack.h"
 #include "robusthide/codec.h"
 #include "robusthide/device.h"
@@ -50,30 +51,6 @@ torch::Tensor messages_from(uint64_t base, int64_t first, int64_t count, int bit
   }
   return m;
 }
-
-// Sets the networks to eval mode and restores their previous mode on destruction.
-class EvalModeGuard {
- public:
-  explicit EvalModeGuard(const Model& model)
-      : encoder_(model.encoder), decoder_(model.decoder),
-        encoder_training_(model.encoder->is_training()),
-        decoder_training_(model.decoder->is_training()) {
-    encoder_->eval();
-    decoder_->eval();
-  }
-  ~EvalModeGuard() {
-    encoder_->train(encoder_training_);
-    decoder_->train(decoder_training_);
-  }
-  EvalModeGuard(const EvalModeGuard&) = delete;
-  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
-
- private:
-  Encoder encoder_;
-  Decoder decoder_;
-  bool encoder_training_;
-  bool decoder_training_;
-};
 
 // Running sums of one row.
 struct Accumulator {
@@ -148,11 +125,7 @@ bool is_video_attack(const std::string& spec) {
 EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
                     const EvalOptions& options) {
   if (options.attacks.empty()) throw InvalidArgument("evaluate: no attack given");
-  if (!(options.strength >= kMinStrength && options.strength <= kMaxStrength)) {
-    throw InvalidArgument("evaluate: strength " + std::to_string(options.strength) +
-                          " is out of range [" + std::to_string(kMinStrength) + ", " +
-                          std::to_string(kMaxStrength) + "]");
-  }
+  check_strength(options.strength, "evaluate: strength");
   if (options.batch_size < 1) {
     throw InvalidArgument("evaluate: batch size must be >= 1, got " +
                           std::to_string(options.batch_size));
@@ -189,7 +162,7 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
   const bool any_clip = std::find(per_clip.begin(), per_clip.end(), true) != per_clip.end();
   const bool any_image = std::find(per_clip.begin(), per_clip.end(), false) != per_clip.end();
 
-  EvalModeGuard mode(model);
+  EvalModeGuard encoder_mode(*model.encoder), decoder_mode(*model.decoder);
   DeviceGuard on_device(model, device);
   torch::NoGradGuard no_grad;
   const int64_t batches = (total + options.batch_size - 1) / options.batch_size;

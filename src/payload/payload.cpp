@@ -94,9 +94,11 @@ PayloadCode::Decoded PayloadCode::decode(const std::vector<uint8_t>& raw) const 
   if (parity_) {
     // The corrected codeword's parity must match the received parity bit; a mismatch is
     // one more error (the parity bit's own, or one beyond t that the extended code sees).
+    // Each correction flips one bit, so the codeword's parity is the received word's
+    // parity XOR (corrections mod 2).
     uint8_t p = raw[static_cast<size_t>(bch_.n())] ^ whitening_[static_cast<size_t>(bch_.n())];
-    const std::vector<uint8_t> codeword = bch_.encode(r.data);
-    for (const uint8_t b : codeword) p ^= b;
+    for (const uint8_t b : word) p ^= b;
+    p ^= static_cast<uint8_t>(r.corrected & 1);
     if (p != 0) {
       if (corrected == bch_.t()) return d;
       ++corrected;

@@ -25,8 +25,9 @@ bool has_image_extension(const fs::path& path) {
   return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".webp";
 }
 
-// Image files under `folder` (recursively, following directory links), unsorted.
-std::vector<std::string> scan_folder(const std::string& folder) {
+}  // namespace
+
+std::vector<std::string> list_image_files(const std::string& folder) {
   auto fail = [&folder](const std::string& why) {
     return IoError("cannot load images from '" + folder + "': " + why);
   };
@@ -45,8 +46,11 @@ std::vector<std::string> scan_folder(const std::string& folder) {
   }
   if (ec) throw fail(ec.message());
   if (files.empty()) throw fail("no image files (.jpg, .jpeg, .png, .webp) found");
+  std::sort(files.begin(), files.end());
   return files;
 }
+
+namespace {
 
 // Resizes up so that the shorter side is `size` (aspect kept), when it is smaller.
 Image upsize_to(const Image& image, int size) {
@@ -85,7 +89,7 @@ ImageFolderDataset::ImageFolderDataset(const std::vector<std::string>& folders,
   }
   if (folders.empty()) throw InvalidArgument("cannot load a dataset: no folder given");
   for (const std::string& folder : folders) {
-    std::vector<std::string> files = scan_folder(folder);
+    std::vector<std::string> files = list_image_files(folder);
     paths_.insert(paths_.end(), files.begin(), files.end());
   }
   std::sort(paths_.begin(), paths_.end());

@@ -1,13 +1,13 @@
 // embed_bits / extract_raw (any image size) and the Watermarker (payload on top).
-#include <unistd.h>
-
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "model/eval_mode.h"
 #include "robusthide/error.h"
 #include "robusthide/tensor.h"
 #include "robusthide/watermark.h"
@@ -43,21 +43,16 @@ void check_image(const Image& image, const char* action) {
   }
 }
 
-// Sets eval mode for the scope's forward passes (batch norm uses running statistics)
-// and restores the previous mode.
-class EvalGuard {
- public:
-  explicit EvalGuard(torch::nn::Module& m) : module_(m), was_training_(m.is_training()) { m.eval(); }
-  ~EvalGuard() { if (was_training_) module_.train(); }
-  EvalGuard(const EvalGuard&) = delete;
-  EvalGuard& operator=(const EvalGuard&) = delete;
-
- private:
-  torch::nn::Module& module_;
-  bool was_training_;
-};
-
 }  // namespace
+
+void check_strength(double strength, const std::string& what) {
+  if (!(strength >= kMinStrength && strength <= kMaxStrength)) {
+    char text[160];
+    std::snprintf(text, sizeof text, "%s must be in [%g, %g], got %g", what.c_str(), kMinStrength,
+                  kMaxStrength, strength);
+    throw InvalidArgument(text);
+  }
+}
 
 Image embed_bits(const Model& model, const Image& cover, const std::vector<uint8_t>& bits,
                  double strength) {
@@ -70,13 +65,9 @@ Image embed_bits(const Model& model, const Image& cover, const std::vector<uint8
   for (const uint8_t b : bits) {
     if (b > 1) throw InvalidArgument("cannot embed: message bits must be 0 or 1");
   }
-  if (!(strength >= kMinStrength && strength <= kMaxStrength)) {
-    throw InvalidArgument("cannot embed: strength " + std::to_string(strength) +
-                          " is out of range [" + std::to_string(kMinStrength) + ", " +
-                          std::to_string(kMaxStrength) + "]");
-  }
+  check_strength(strength, "cannot embed: strength");
   torch::NoGradGuard no_grad;
-  EvalGuard eval(*model.encoder);
+  EvalModeGuard eval(*model.encoder);
   const torch::Tensor image = image_to_tensor(cover);
   const torch::Tensor small = to_model_size(image, model.config.image_size);
   const torch::Tensor message =
@@ -95,7 +86,7 @@ Image embed_bits(const Model& model, const Image& cover, const std::vector<uint8
 std::vector<float> extract_raw(const Model& model, const Image& image) {
   check_image(image, "extract");
   torch::NoGradGuard no_grad;
-  EvalGuard eval(*model.decoder);
+  EvalModeGuard eval(*model.decoder);
   const torch::Tensor x = to_model_size(image_to_tensor(image), model.config.image_size);
   const torch::Tensor out = model.decoder->forward(x).contiguous().to(torch::kFloat32);
   return std::vector<float>(out.data_ptr<float>(), out.data_ptr<float>() + out.numel());
@@ -109,13 +100,12 @@ std::vector<uint8_t> threshold_bits(const std::vector<float>& raw) {
 
 Watermarker::Watermarker(Model model, const Options& options)
     : model_(std::move(model)), code_(model_.config.message_bits, options.ecc_t), options_(options) {
-  if (!(options.strength >= kMinStrength && options.strength <= kMaxStrength)) {
-    throw InvalidArgument("strength " + std::to_string(options.strength) + " is out of range [" +
-                          std::to_string(kMinStrength) + ", " + std::to_string(kMaxStrength) + "]");
-  }
+  check_strength(options.strength);
   if (!(options.max_false_positive > 0 && options.max_false_positive <= 1)) {
-    throw InvalidArgument("max false-positive probability " +
-                          std::to_string(options.max_false_positive) + " is out of range (0, 1]");
+    char text[160];
+    std::snprintf(text, sizeof text, "max false-positive probability must be in (0, 1], got %g",
+                  options.max_false_positive);
+    throw InvalidArgument(text);
   }
   model_.encoder->eval();
   model_.decoder->eval();
