@@ -12,6 +12,8 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev
   # reference tools the tests compare against
   libjpeg-turbo-progs webp libopenjp2-tools
+  # fuzzing (scripts/fuzz.sh: clang's libFuzzer and sanitizer runtimes, symbolized reports)
+  clang libclang-rt-14-dev llvm
 )
 
 missing=()

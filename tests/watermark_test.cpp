@@ -81,7 +81,10 @@ TEST_F(WatermarkApi, RejectsBadArguments) {
   Watermarker::Options o;
   o.max_false_positive = 0;
   EXPECT_THROW(Watermarker(*model_, o), InvalidArgument);
-  EXPECT_THROW(Watermarker(Model(test::tiny_fast_config(32, 6)), Watermarker::Options{}), InvalidArgument);
+  // A 6-bit model has no payload code (raw bits only, issue 10): payloads are refused.
+  const Watermarker six(Model(test::tiny_fast_config(32, 6)), Watermarker::Options{});
+  EXPECT_FALSE(six.has_code());
+  EXPECT_THROW(six.embed(cover, std::vector<uint8_t>(4, 1)), InvalidArgument);
 }
 
 TEST(DefaultModelPath, EnvironmentVariableComesFirst) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace robusthide::cli {
 
 // One image of a batch: its path and its path relative to the input folder.
@@ -23,6 +25,21 @@ std::vector<BatchItem> list_batch(const std::string& input);
 // True when `path` is an existing folder.
 bool is_folder(const std::string& path);
 
+// Throws InvalidArgument when writing `output` would replace the input file `input`
+// (the same path, or another name of the same file).
+void check_output_is_not_input(const std::string& input, const std::string& output);
+
+// The output file of every item of a folder batch: --output / relative path with the
+// extension replaced by `extension` (".png"). Throws InvalidArgument, before anything is
+// written, when two inputs would get the same output (x.jpg and x.png), when `output`
+// lies inside the input folder (its files would become inputs of a later run, or replace
+// originals), or when an output would replace one of the inputs.
+std::vector<std::string> plan_outputs(const std::vector<BatchItem>& items, const std::string& input,
+                                      const std::string& output, const std::string& extension);
+
+// JSON text that never throws: invalid UTF-8 (e.g. in a file name) becomes U+FFFD.
+std::string json_text(const nlohmann::json& j);
+
 // "[=====>     ] 12/40  3.1 img/s  ETA 0:00:09" on stderr, redrawn at most 5 times a
 // second; only when enabled.
 class BatchProgress {
@@ -31,6 +48,8 @@ class BatchProgress {
   ~BatchProgress();
   void update(size_t done);
   void finish();
+  // Prints "error: MESSAGE" on stderr on its own line (clearing the bar if it is drawn).
+  void error(const std::string& message);
 
  private:
   bool enabled_;

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "batch.h"
 #include "commands.h"
 #include "format.h"
 #include "robusthide/attack.h"
@@ -30,6 +31,7 @@ int run_attack(const AttackCommandOptions& o) {
   attack_options.codec_threads = o.threads;
   const Attack attack = make_attack(o.attack, attack_options);
   format_from_path(o.output);  // an unsupported output name fails before any work
+  check_output_is_not_input(o.input, o.output);
   const Image input = read_image(o.input);
   torch::NoGradGuard no_grad;
   const torch::Tensor x = image_to_tensor(input);
@@ -48,7 +50,7 @@ int run_attack(const AttackCommandOptions& o) {
       j["compressed_bytes"] = *bytes;
       j["bits_per_pixel"] = 8.0 * *bytes / (static_cast<double>(input.width) * input.height);
     }
-    std::cout << j.dump(2) << "\n";
+    std::cout << json_text(j) << "\n";
     return kExitOk;
   }
   std::cout << "attack   " << attack->spec() << "\n"
@@ -79,7 +81,9 @@ void add_attack_command(CLI::App& app, Runner& run) {
                   "cmd:\"cjpeg -quality 30 | djpeg\":format=ppm, blur:2, jpeg-mask")
       ->required();
   sub->add_option("--seed", o->seed, "seed for random attacks")->capture_default_str();
-  sub->add_option("--threads", o->threads, "codec threads (0 = all cores)")->capture_default_str();
+  sub->add_option("--threads", o->threads, "codec threads (0 = all cores)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   sub->add_flag("--json", o->json, "print the result as JSON");
   sub->callback([o, &run] { run = [o] { return run_attack(*o); }; });
 }

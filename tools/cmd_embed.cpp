@@ -1,5 +1,6 @@
 // robusthide embed: hide a text/hex payload (or raw bits) in photos of any size, one
 // file or a whole folder.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -42,24 +43,40 @@ struct EmbedResult {
   int read_back_errors = 0;   // raw bits that differ in the written file
 };
 
+// Embeds, encodes, decodes the encoded bytes (exactly what the file will hold) and checks
+// the payload there; writes the file only when it reads back.
 EmbedResult embed_one(const Watermarker& w, const ParsedPayload& p, bool raw_mode,
                       const std::string& in, const std::string& out,
                       const WriteOptions& write_options) {
-  const Image cover = read_image(in);
-  write_image(embed_bits(w.model(), cover, p.raw, w.options().strength), out, write_options);
-  // Read the file back, as a user would, and check the payload survives it.
-  const Image written = read_image(out);
-  const Extraction x = w.extract(written);
-  EmbedResult r;
-  r.input = in;
-  r.output = out;
-  r.width = cover.width;
-  r.height = cover.height;
-  r.psnr = psnr(cover, written);
-  r.ssim = ssim(cover, written);
-  for (size_t i = 0; i < p.raw.size(); ++i) r.read_back_errors += x.raw_bits[i] != p.raw[i];
-  r.read_back = raw_mode ? r.read_back_errors == 0 : (x.found && x.payload == p.payload);
-  return r;
+  try {
+    const Image cover = read_image(in);
+    // The marked image lives only until it is encoded (peak memory: cover, marked, bytes).
+    const std::vector<uint8_t> bytes =
+        encode_image(embed_bits(w.model(), cover, p.raw, w.options().strength), format_from_path(out),
+                     write_options);
+    const Image written = decode_image(bytes.data(), bytes.size(), out);
+    const Extraction x = w.extract(written);
+    EmbedResult r;
+    r.input = in;
+    r.output = out;
+    r.width = cover.width;
+    r.height = cover.height;
+    r.psnr = psnr(cover, written);
+    // No SSIM below one 11x11 window (reported as n/a).
+    r.ssim = std::min(cover.width, cover.height) >= kSsimWindow ? ssim(cover, written) : NAN;
+    for (size_t i = 0; i < p.raw.size(); ++i) r.read_back_errors += x.raw_bits[i] != p.raw[i];
+    r.read_back = raw_mode ? r.read_back_errors == 0 : (x.found && x.payload == p.payload);
+    if (!r.read_back) {
+      throw Error("cannot embed into '" + in + "': the " + (raw_mode ? "raw bits do" : "payload does") +
+                  " not read back from the encoded output (" + std::to_string(r.read_back_errors) +
+                  " of " + std::to_string(p.raw.size()) + " raw bits wrong); nothing written to '" + out +
+                  "' (raise --strength, or --quality for .jpg output)");
+    }
+    write_file_atomic(out, bytes.data(), bytes.size());
+    return r;
+  } catch (const std::bad_alloc&) {
+    throw IoError("cannot embed into '" + in + "': out of memory");
+  }
 }
 
 nlohmann::json to_json(const EmbedResult& r) {
@@ -68,10 +85,15 @@ nlohmann::json to_json(const EmbedResult& r) {
                       {"ssim", r.ssim},     {"read_back", r.read_back},
                       {"read_back_errors", r.read_back_errors}};
   j["psnr_db"] = std::isfinite(r.psnr) ? nlohmann::json(r.psnr) : nlohmann::json();
+  j["ssim"] = std::isfinite(r.ssim) ? nlohmann::json(r.ssim) : nlohmann::json();  // < 11x11: none
   return j;
 }
 
 std::string db_text(double db) { return std::isfinite(db) ? format_fixed(db, 2) + " dB" : "inf (identical)"; }
+
+std::string ssim_text(double s) {
+  return std::isfinite(s) ? format_fixed(s, 4) : "n/a (image smaller than the 11x11 SSIM window)";
+}
 
 int run_embed(const EmbedCommandOptions& o) {
   if (!o.payload.given()) throw InvalidArgument("no payload: give --text, --hex or --bits");
@@ -83,7 +105,10 @@ int run_embed(const EmbedCommandOptions& o) {
     throw InvalidArgument("--format must be png or jpg, got '" + o.format + "'");
   }
   const bool batch = is_folder(o.input);
-  if (!batch) format_from_path(o.output);  // bad names fail before any work
+  if (!batch) {
+    format_from_path(o.output);  // bad names fail before any work
+    check_output_is_not_input(o.input, o.output);
+  }
   const bool show = progress_enabled(o.progress);
   Watermarker::Options wo;
   wo.ecc_t = o.payload.ecc_t;
@@ -102,7 +127,7 @@ int run_embed(const EmbedCommandOptions& o) {
       j["code"] = o.payload.raw() ? "none" : w.code().name();
       j["strength"] = o.strength;
       j["raw_bits"] = format_bits(parsed.raw);
-      std::cout << j.dump(2) << "\n";
+      std::cout << json_text(j) << "\n";
     } else {
       std::cout << "output   " << r.output << " (" << r.width << "x" << r.height << ")\n"
                 << "payload  " << (o.payload.raw() ? "raw bits " + o.payload.bits
@@ -110,31 +135,23 @@ int run_embed(const EmbedCommandOptions& o) {
                                                             : "text \"" + o.payload.text + "\"")
                 << (o.payload.raw() ? "" : " (" + w.code().name() + ")") << "\n"
                 << "PSNR     " << db_text(r.psnr) << "\n"
-                << "SSIM     " << format_fixed(r.ssim, 4) << "\n"
-                << "check    " << (r.read_back ? "payload read back from the written file"
-                                               : "WARNING: the payload does not read back from the written file ("
-                                                 + std::to_string(r.read_back_errors) + " raw bits wrong)")
-                << "\n";
+                << "SSIM     " << ssim_text(r.ssim) << "\n"
+                << "check    " << (o.payload.raw() ? "raw bits" : "payload") << " read back from the written file\n";
     }
     return kExitOk;
   }
 
-  if (fs::exists(o.output) && !fs::is_directory(o.output)) {
-    throw InvalidArgument("'" + o.output + "' is a file; with a folder as input, --output must be a folder");
-  }
-  std::error_code ec;
-  if (fs::exists(o.output) && fs::equivalent(o.input, o.output, ec)) {
-    throw InvalidArgument("--output '" + o.output + "' is the input folder; choose another folder");
-  }
   const std::vector<BatchItem> items = list_batch(o.input);
+  const std::vector<std::string> outputs =
+      plan_outputs(items, o.input, o.output, o.format == "png" ? ".png" : ".jpg");
   BatchProgress progress(show, items.size());
   nlohmann::json all = nlohmann::json::array();
   int failed = 0;
   double psnr_sum = 0;
   size_t done = 0, finite = 0;
-  for (const BatchItem& item : items) {
-    fs::path out = fs::path(o.output) / item.relative;
-    out.replace_extension(o.format == "png" ? ".png" : ".jpg");
+  for (size_t i = 0; i < items.size(); ++i) {
+    const BatchItem& item = items[i];
+    const fs::path out = outputs[i];
     try {
       fs::create_directories(out.parent_path());
       const EmbedResult r = embed_one(w, parsed, o.payload.raw(), item.path, out.string(), write_options);
@@ -146,19 +163,18 @@ int run_embed(const EmbedCommandOptions& o) {
         all.push_back(to_json(r));
       } else {
         std::cout << r.output << "  " << r.width << "x" << r.height << "  PSNR " << db_text(r.psnr)
-                  << "  SSIM " << format_fixed(r.ssim, 4) << (r.read_back ? "" : "  WARNING: does not read back")
-                  << "\n";
+                  << "  SSIM " << (std::isfinite(r.ssim) ? format_fixed(r.ssim, 4) : "n/a") << "\n";
       }
     } catch (const std::exception& e) {
       ++failed;
-      std::cerr << "\rerror: " << e.what() << "\033[K\n";
+      progress.error(e.what());
       if (o.json) all.push_back({{"input", item.path}, {"error", e.what()}});
     }
     progress.update(++done);
   }
   progress.finish();
   if (o.json) {
-    std::cout << nlohmann::json({{"model", model_path}, {"images", all}, {"failed", failed}}).dump(2) << "\n";
+    std::cout << json_text({{"model", model_path}, {"images", all}, {"failed", failed}}) << "\n";
   } else {
     std::cout << items.size() - failed << " of " << items.size() << " images embedded into "
               << o.output << (finite ? ", mean PSNR " + db_text(psnr_sum / finite) : "") << "\n";

@@ -105,7 +105,9 @@ void add_evaluate_command(CLI::App& app, Runner& run) {
   sub->add_option("--seed", o->seed, "seed of the messages and of random attacks")->capture_default_str();
   sub->add_option("-b,--batch-size", o->batch_size, "images per batch (frames per clip for video)")
       ->capture_default_str();
-  sub->add_option("--threads", o->threads, "codec threads (0 = all cores)")->capture_default_str();
+  sub->add_option("--threads", o->threads, "codec threads (0 = all cores)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   sub->add_flag("--per-frame-video", o->per_frame_video,
                 "video attacks: an independent message per frame (default: the same bits in "
                 "every frame of a clip, as in the paper)");

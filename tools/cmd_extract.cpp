@@ -69,6 +69,19 @@ nlohmann::json result_json(const std::string& path, const Image& image, const Ex
 
 void print_text(const nlohmann::json& j, bool batch) {
   const bool found = j["found"];
+  if (j.contains("code")) {  // a model without a payload code: raw bits only
+    if (batch) std::cout << j["input"].get<std::string>() << "  ";
+    std::cout << (batch ? "bits " : "bits       ") << j["raw_bits"].get<std::string>();
+    if (!batch) std::cout << " (raw: this model has no payload code)\n";
+    if (j.contains("ber")) {
+      std::cout << (batch ? "  BER " : "BER        ") << format_fixed(100 * j["ber"].get<double>(), 2)
+                << " %" << (batch ? "" : " (" + std::to_string(j["bit_errors"].get<int>()) + " of " +
+                                          std::to_string(j["raw_bits"].get<std::string>().size()) +
+                                          " raw bits wrong)");
+    }
+    if (batch || j.contains("ber")) std::cout << "\n";
+    return;
+  }
   if (batch) {
     std::cout << j["input"].get<std::string>() << "  ";
     if (!found) {
@@ -127,21 +140,27 @@ int run_extract(const ExtractCommandOptions& o) {
   size_t done = 0;
   for (const BatchItem& item : items) {
     try {
-      const Image image = read_image(item.path);
-      const nlohmann::json j = result_json(item.path, image, w.extract(image), expected);
-      not_found += !j["found"].get<bool>();
+      nlohmann::json j;
+      try {
+        const Image image = read_image(item.path);
+        j = result_json(item.path, image, w.extract(image), expected);
+      } catch (const std::bad_alloc&) {
+        throw IoError("cannot extract from '" + item.path + "': out of memory");
+      }
+      if (!w.has_code()) j["code"] = "none";
+      not_found += w.has_code() && !j["found"].get<bool>();
       if (o.json) all.push_back(j);
       else print_text(j, batch);
     } catch (const std::exception& e) {
       if (!batch) throw;
       ++failed;
-      std::cerr << "\rerror: " << e.what() << "\033[K\n";
+      progress.error(e.what());
       if (o.json) all.push_back({{"input", item.path}, {"error", e.what()}});
     }
     progress.update(++done);
   }
   progress.finish();
-  if (o.json) std::cout << (batch ? all : all.at(0)).dump(2) << "\n";
+  if (o.json) std::cout << json_text(batch ? all : all.at(0)) << "\n";
   if (batch && !o.json) {
     std::cout << items.size() - failed - not_found << " of " << items.size()
               << " images hold a watermark";

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "batch.h"
 #include "commands.h"
 #include "format.h"
 #include "robusthide/model.h"
@@ -142,7 +143,7 @@ int run_info(const InfoCommandOptions& o) {
   j["total_parameters"] = total;
   const ReferenceCost ref = reference_cost(model.config);
   j["reference_encoder_decoder"] = {{"parameters", ref.parameters}, {"flops", ref.flops}};
-  std::cout << j.dump(2) << "\n";
+  std::cout << json_text(j) << "\n";
   return kExitOk;
 }
 

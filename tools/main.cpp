@@ -7,6 +7,7 @@
 
 int main(int argc, char** argv) {
   namespace cli = robusthide::cli;
+  robusthide::install_interrupt_cleanup();
   robusthide::tune_memory_allocator();
   robusthide::set_compute_threads(0);
   CLI::App app{"robusthide: hide data in images and video, robust to real lossy codecs"};
@@ -30,6 +31,10 @@ int main(int argc, char** argv) {
   } catch (const robusthide::InvalidArgument& e) {
     std::cerr << "robusthide: error: " << e.what() << "\n";
     return cli::kExitUsage;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "robusthide: error: out of memory (an input too large for this machine's memory "
+                 "or its limit; docs/reliability.md lists what each input needs)\n";
+    return cli::kExitFailure;
   } catch (const std::exception& e) {
     std::cerr << "robusthide: error: " << e.what() << "\n";
     return cli::kExitFailure;

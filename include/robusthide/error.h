@@ -30,4 +30,11 @@ class CodecError : public Error {
   using Error::Error;
 };
 
+// A user value as it appears in an error message: unchanged up to `max_bytes`, else its
+// first `max_bytes` bytes + "... (N bytes)", so a 100 KB payload or spec is not echoed.
+inline std::string abbreviate(const std::string& value, size_t max_bytes = 120) {
+  if (value.size() <= max_bytes) return value;
+  return value.substr(0, max_bytes) + "... (" + std::to_string(value.size()) + " bytes)";
+}
+
 }  // namespace robusthide

@@ -36,7 +36,8 @@ std::vector<double> batch_psnr(const torch::Tensor& a, const torch::Tensor& b);
 // region). This is exactly scikit-image's
 //   structural_similarity(a, b, channel_axis=-1, gaussian_weights=True, sigma=1.5,
 //                         use_sample_covariance=False, data_range=255)
-// Throws InvalidArgument for different sizes or images smaller than 11x11.
+// Memory O(width). Throws InvalidArgument for different sizes or images smaller than
+// 11x11 (no whole window: undefined, scikit-image refuses them too).
 double ssim(const Image& a, const Image& b);
 
 // Side of the SSIM window: images must be at least this wide and high.

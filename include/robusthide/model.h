@@ -21,6 +21,10 @@ constexpr int kMaxChannels = 1024; // every *_channels field: 1..kMaxChannels
 
 // Everything that determines the shapes of a model's networks. The defaults are the
 // paper's reference configuration (docs: reference.md section 2).
+// Most weights a valid config may need (ModelConfig::min_parameters): 50 million floats
+// (200 MB); the reference networks hold 0.5 million, the fast default 0.65 million.
+constexpr int64_t kMaxParameters = 50'000'000;
+
 struct ModelConfig {
   // Network family: "hidden" (the paper's reference HiDDeN networks) or "fast" (the
   // efficient ones: downsampling, spatial message map, fixed-energy residual; image_size
@@ -46,7 +50,12 @@ struct ModelConfig {
   // Throws InvalidArgument naming the first field out of range and its value
   // ("invalid model config: image_size = 8 is out of range [16, 1024]") or the unknown
   // architecture.
+  // Also refuses configs whose networks would hold more than kMaxParameters weights
+  // (min_parameters), so a crafted model file cannot make loading allocate gigabytes.
   void validate() const;
+  // A lower bound of the weights the three networks of this config hold (their largest
+  // layers), computed without building them.
+  int64_t min_parameters() const;
   bool operator==(const ModelConfig& o) const;
   bool operator!=(const ModelConfig& o) const { return !(*this == o); }
   // One line, e.g. "hidden 128px 30 bits enc 4x64 dec 7x64 disc 3x64".
@@ -146,13 +155,19 @@ constexpr int kModelFormatVersion = 1;
 // strings), "checksums" (JSON: FNV-1a 64 of each network's tensors) and one
 // sub-archive per network ("encoder", "decoder", "discriminator"), as written by
 // torch::nn::Module::save. Throws IoError naming `path`; a failed save leaves no file.
+// Refuses a model whose weights are not finite (a diverged training run).
 void save_model(const Model& model, const std::string& path);
 
 // Reads a model written by save_model; the networks are on the CPU, in training mode.
 // Throws IoError "cannot load model 'PATH': <reason>" when the file is missing, empty,
 // truncated or corrupt (checksums included), not a robusthide model, of an unknown
-// format version, holds an invalid config, or weights that do not fit its config.
+// format version, holds an invalid config, or weights that do not fit its config, or that
+// are not finite (NaN, infinity). The config is checked against the stored weights before
+// any network is built. Files over kMaxFileBytes are refused.
 Model load_model(const std::string& path);
+
+// True when every weight and buffer of the model is finite (no NaN or infinity).
+bool has_finite_weights(const Model& model);
 
 // Number of parameters (weights and biases; not batch-norm running statistics).
 int64_t parameter_count(const torch::nn::Module& module);

@@ -45,12 +45,16 @@ class BchCode {
   std::vector<uint8_t> generator_;  // g(x), degree n - k, lowest power first
 };
 
+// Fewest raw bits that carry a payload code (the smallest code is BCH(7, 4, 1)).
+constexpr int kMinPayloadCodeBits = 7;
+
 // How a model's raw bits carry a payload.
 class PayloadCode {
  public:
   // message_bits >= 7 (the smallest code is BCH(7, 4, 1)). t = 0 picks the default: the
   // largest t that leaves at least half of the n bits for data (t = 5 for L = 64).
-  // Throws InvalidArgument for a too short message or a t that leaves no data bits.
+  // Throws InvalidArgument for a too short message, a negative t or a t that leaves no
+  // data bits.
   explicit PayloadCode(int message_bits, int t = 0);
 
   int message_bits() const { return bits_; }

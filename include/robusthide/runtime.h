@@ -16,4 +16,10 @@ bool tune_memory_allocator();
 // calls set_compute_threads(0) at start.
 int set_compute_threads(int threads = 0);
 
+// Installs handlers for SIGINT, SIGTERM, SIGHUP and SIGQUIT that remove the temporary
+// files of atomic writes in flight (write_file_atomic) and then end the process as the
+// signal would have. Call once at program start; the CLI does. kill -9 cannot be caught:
+// its temporaries are removed by the next write into the same folder.
+void install_interrupt_cleanup();
+
 }  // namespace robusthide

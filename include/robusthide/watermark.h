@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -62,20 +63,24 @@ class Watermarker {
     double max_false_positive = 1e-3;
   };
 
-  // Throws InvalidArgument for a model too small for a payload or bad options.
+  // Throws InvalidArgument for bad options. A model of fewer than 7 bits has no payload
+  // code (has_code() is false): it embeds and extracts raw bits only.
   Watermarker(Model model, const Options& options);
 
   const Model& model() const { return model_; }
-  const PayloadCode& code() const { return code_; }
+  bool has_code() const { return code_ != nullptr; }
+  // Throws InvalidArgument when !has_code().
+  const PayloadCode& code() const;
   const Options& options() const { return options_; }
 
   // Embeds capacity_bits() payload bits (payload_from_text / payload_from_hex).
   Image embed(const Image& cover, const std::vector<uint8_t>& payload) const;
+  // Raw bits always; the payload when has_code() (else found and decoded stay false).
   Extraction extract(const Image& image) const;
 
  private:
   Model model_;
-  PayloadCode code_;
+  std::shared_ptr<const PayloadCode> code_;
   Options options_;
 };
 

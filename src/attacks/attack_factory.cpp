@@ -24,7 +24,7 @@ std::string join_specs(const std::string& name, const std::vector<Attack>& child
 Attack build(const SpecNode& node, const AttackOptions& options) {
   if (node.name == "choice" || node.name == "split") {
     if (node.children.empty() || !node.params.empty()) {
-      throw InvalidArgument("invalid spec '" + node.text + "': expected " + node.name +
+      throw InvalidArgument("invalid spec '" + abbreviate(node.text) + "': expected " + node.name +
                             "(spec, spec, ...) with at least one attack and no parameters");
     }
     std::vector<Attack> children;
@@ -39,14 +39,14 @@ Attack build(const SpecNode& node, const AttackOptions& options) {
   }
   if (is_codec_name(node.name)) {
     if (!node.children.empty()) {
-      throw InvalidArgument("invalid spec '" + node.text + "': codec '" + node.name +
+      throw InvalidArgument("invalid spec '" + abbreviate(node.text) + "': codec '" + node.name +
                             "' takes no (...) arguments; expected " + node.name + "[:param]...");
     }
     return make_straight_through(node.text, options);
   }
   if (Attack a = make_differentiable_attack(node)) return a;
   throw InvalidArgument(
-      "unknown attack '" + node.name + "' in spec '" + node.text +
+      "unknown attack '" + abbreviate(node.name) + "' in spec '" + abbreviate(node.text) +
       "'; expected identity, " + differentiable_attack_usage() +
       ", a real codec (jpeg:Q, jpeg2000:R, webp:Q, mpeg4, xvid, h264:crf=N, cmd:\"...\") "
       "or choice(...)/split(...)");

@@ -56,7 +56,7 @@ Attack make_blur_attack(const SpecNode& spec) {
   const int size = spec.positional(1) ? spec.int_param(spec.positional(1), 1, 63, "kernel size K") : 3;
   if (size % 2 == 0) {
     throw InvalidArgument("blur: kernel size K must be odd, got '" + *spec.positional(1) +
-                          "' in spec '" + spec.text + "'; expected " + usage);
+                          "' in spec '" + abbreviate(spec.text) + "'; expected " + usage);
   }
   return std::make_shared<BlurImpl>(sigma, size);
 }

@@ -35,11 +35,17 @@ std::string format_spec_number(double value) {
 
 double positive_param(const SpecNode& spec, const std::string* value, double hi,
                       const std::string& what) {
-  const double v = spec.double_param(value, 0.0, hi, what);
-  if (v <= 0.0) {
+  double v = 0.0;
+  try {
+    v = spec.double_param(value, 0.0, hi, what);
+  } catch (const InvalidArgument&) {
+    if (value == nullptr) throw;  // "missing ..." is right as it is
+  }
+  if (!(v > 0.0)) {
+    // Also for values double_param refused (nan, inf, out of range): state (0, hi].
     throw InvalidArgument(spec.name + ": " + what + " must be a number in (0, " +
-                          format_spec_number(hi) + "], got '" + *value + "' in spec '" +
-                          spec.text + "'");
+                          format_spec_number(hi) + "], got '" + abbreviate(*value) + "' in spec '" +
+                          abbreviate(spec.text) + "'");
   }
   return v;
 }

@@ -41,7 +41,7 @@ Attack make_resize_attack(const SpecNode& spec) {
   const double scale = positive_param(spec, spec.positional(0), 8.0, "scale S");
   std::string mode = spec.positional(1) ? *spec.positional(1) : "bilinear";
   if (mode != "nearest" && mode != "bilinear" && mode != "bicubic" && mode != "area") {
-    throw InvalidArgument("invalid spec '" + spec.text + "': unknown interpolation '" + mode +
+    throw InvalidArgument("invalid spec '" + abbreviate(spec.text) + "': unknown interpolation '" + mode +
                           "'; expected " + usage);
   }
   return std::make_shared<ResizeImpl>(scale, std::move(mode));

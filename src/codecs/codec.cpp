@@ -43,7 +43,7 @@ std::unique_ptr<Codec> make_codec(const std::string& text) {
   if (spec.name == "mpeg4" || spec.name == "xvid" || spec.name == "h264")
     return make_video_codec(spec);
   if (spec.name == "cmd") return make_command_codec(spec);
-  throw InvalidArgument("unknown codec '" + spec.name + "' in spec '" + text +
+  throw InvalidArgument("unknown codec '" + abbreviate(spec.name) + "' in spec '" + abbreviate(text) +
                         "'; expected one of jpeg:Q, jpeg2000:R, webp:Q, mpeg4, xvid, "
                         "h264:crf=N, cmd:\"PROGRAM ARGS\"");
 }

@@ -54,22 +54,31 @@ class CommandCodec : public Codec {
         format_ == PipeFormat::kPpm ? encode_ppm(image) : encode_image(image, ImageFormat::kPng);
     SubprocessOptions options;
     options.timeout_seconds = timeout_;
+    // The answer is one image of the same size: even uncompressed (PPM) or an inflated
+    // JPEG/PNG of noise it stays far below this; more is a runaway program.
+    options.max_stdout_bytes = 8 * image.size_bytes() + (size_t{1} << 20);
     SubprocessResult r;
     try {
       r = run_subprocess({"/bin/sh", "-c", command_}, input, options);
     } catch (const IoError& e) {
-      throw CodecError("command '" + command_ + "' could not be run: " + e.what());
+      throw CodecError("command '" + abbreviate(command_) + "' could not be run: " + e.what());
+    }
+    if (r.stdout_overflow) {
+      throw CodecError("command '" + abbreviate(command_) + "' wrote more than " +
+                       std::to_string(options.max_stdout_bytes) + " bytes on stdout for a " +
+                       std::to_string(image.width) + "x" + std::to_string(image.height) +
+                       " image; killed");
     }
     if (r.timed_out) {
-      throw CodecError("command '" + command_ + "' timed out after " + format_seconds(timeout_) +
+      throw CodecError("command '" + abbreviate(command_) + "' timed out after " + format_seconds(timeout_) +
                        " s" + stderr_suffix(r));
     }
     if (!r.success()) {
-      throw CodecError("command '" + command_ + "' failed with " + r.status_text() +
+      throw CodecError("command '" + abbreviate(command_) + "' failed with " + r.status_text() +
                        stderr_suffix(r));
     }
     if (r.stdout_data.empty()) {
-      throw CodecError("command '" + command_ + "' wrote nothing on stdout (" + r.status_text() +
+      throw CodecError("command '" + abbreviate(command_) + "' wrote nothing on stdout (" + r.status_text() +
                        ")" + stderr_suffix(r));
     }
     Image out;
@@ -80,11 +89,11 @@ class CommandCodec : public Codec {
                 ? decode_pnm(data, r.stdout_data.size(), name)
                 : decode_image(data, r.stdout_data.size(), name);
     } catch (const Error& e) {
-      throw CodecError("command '" + command_ + "' (" + r.status_text() +
+      throw CodecError("command '" + abbreviate(command_) + "' (" + r.status_text() +
                        ") wrote undecodable output: " + e.what() + stderr_suffix(r));
     }
     if (out.width != image.width || out.height != image.height) {
-      throw CodecError("command '" + command_ + "' changed the image size from " +
+      throw CodecError("command '" + abbreviate(command_) + "' changed the image size from " +
                        std::to_string(image.width) + "x" + std::to_string(image.height) +
                        " to " + std::to_string(out.width) + "x" + std::to_string(out.height));
     }
@@ -113,7 +122,7 @@ std::unique_ptr<Codec> make_command_codec(const SpecNode& spec) {
   spec.expect(1, {"timeout", "format"}, usage);
   const std::string* command = spec.positional(0);
   if (command == nullptr || command->find_first_not_of(" \t\n") == std::string::npos) {
-    throw InvalidArgument("invalid spec '" + spec.text + "': missing command; expected " + usage);
+    throw InvalidArgument("invalid spec '" + abbreviate(spec.text) + "': missing command; expected " + usage);
   }
   const std::string* timeout_text = spec.keyed("timeout");
   const double timeout =
@@ -125,7 +134,7 @@ std::unique_ptr<Codec> make_command_codec(const SpecNode& spec) {
       format = PipeFormat::kPpm;
     } else if (*f != "png") {
       throw InvalidArgument("cmd: format must be png or ppm, got '" + *f + "' in spec '" +
-                            spec.text + "'");
+                            abbreviate(spec.text) + "'");
     }
   }
   return std::make_unique<CommandCodec>(*command, timeout, format);

@@ -112,7 +112,7 @@ std::unique_ptr<Codec> make_jpeg_codec(const SpecNode& spec) {
   if (const std::string* s = spec.positional(1)) {
     if (*s != "420" && *s != "422" && *s != "444") {
       throw InvalidArgument("jpeg: chroma subsampling must be 420, 422 or 444, got '" + *s +
-                            "' in spec '" + spec.text + "'");
+                            "' in spec '" + abbreviate(spec.text) + "'");
     }
     subsampling = std::stoi(*s);
   }

@@ -127,7 +127,7 @@ std::unique_ptr<Codec> make_video_codec(const SpecNode& spec) {
     spec.expect(1, {}, "xvid or xvid:lib");
     const std::string* variant = spec.positional(0);
     if (variant != nullptr && *variant != "lib") {
-      throw InvalidArgument("invalid spec '" + spec.text + "': unknown xvid variant '" +
+      throw InvalidArgument("invalid spec '" + abbreviate(spec.text) + "': unknown xvid variant '" +
                             *variant + "'; expected xvid or xvid:lib");
     }
     return std::make_unique<VideoCodec>(variant ? Kind::kXvidLib : Kind::kXvid, 0, "");
@@ -139,7 +139,7 @@ std::unique_ptr<Codec> make_video_codec(const SpecNode& spec) {
   std::string preset = kDefaultPreset;
   if (const std::string* p = spec.keyed("preset")) {
     if (std::find(std::begin(kPresets), std::end(kPresets), *p) == std::end(kPresets)) {
-      throw InvalidArgument("h264: unknown preset '" + *p + "' in spec '" + spec.text +
+      throw InvalidArgument("h264: unknown preset '" + *p + "' in spec '" + abbreviate(spec.text) +
                             "'; expected " + usage);
     }
     preset = *p;

@@ -31,16 +31,20 @@ std::array<double, kSsimWindow> gaussian_taps() {
   return g;
 }
 
-// Mean SSIM over the valid windows of channel `c` of two interleaved RGB images.
+// Mean SSIM over the valid windows of channel `c` of two interleaved RGB images. The
+// horizontal pass (valid columns) of x, y, x*x, y*y, x*y is kept for the last 11 rows
+// only (a ring), so memory is O(width), not O(pixels).
 double channel_ssim(const Image& a, const Image& b, int c) {
   static const std::array<double, kSsimWindow> g = gaussian_taps();
-  const int w = a.width, h = a.height, vw = w - 2 * kRadius, vh = h - 2 * kRadius;
-  // Horizontal pass (valid columns) of x, y, x*x, y*y, x*y; then vertical per output.
+  const int w = a.width, h = a.height, vw = w - 2 * kRadius;
   constexpr int kMaps = 5;
-  std::vector<double> rows(static_cast<size_t>(h) * vw * kMaps);
+  const size_t row_size = static_cast<size_t>(vw) * kMaps;
+  std::vector<double> ring(row_size * kSsimWindow);
+  double total = 0.0;
   for (int r = 0; r < h; ++r) {
     const uint8_t* pa = a.data() + static_cast<size_t>(r) * w * 3 + c;
     const uint8_t* pb = b.data() + static_cast<size_t>(r) * w * 3 + c;
+    double* row = &ring[(r % kSsimWindow) * row_size];
     for (int x = 0; x < vw; ++x) {
       double s[kMaps] = {0, 0, 0, 0, 0};
       for (int k = 0; k < kSsimWindow; ++k) {
@@ -51,16 +55,14 @@ double channel_ssim(const Image& a, const Image& b, int c) {
         s[3] += g[k] * vb * vb;
         s[4] += g[k] * va * vb;
       }
-      double* out = &rows[(static_cast<size_t>(r) * vw + x) * kMaps];
-      for (int m = 0; m < kMaps; ++m) out[m] = s[m];
+      for (int m = 0; m < kMaps; ++m) row[x * kMaps + m] = s[m];
     }
-  }
-  double total = 0.0;
-  for (int y = 0; y < vh; ++y) {
+    const int y = r - (kSsimWindow - 1);  // the output row whose window ends at r
+    if (y < 0) continue;
     for (int x = 0; x < vw; ++x) {
       double s[kMaps] = {0, 0, 0, 0, 0};
       for (int k = 0; k < kSsimWindow; ++k) {
-        const double* in = &rows[(static_cast<size_t>(y + k) * vw + x) * kMaps];
+        const double* in = &ring[((y + k) % kSsimWindow) * row_size + x * kMaps];
         for (int m = 0; m < kMaps; ++m) s[m] += g[k] * in[m];
       }
       const double ux = s[0], uy = s[1];
@@ -69,7 +71,7 @@ double channel_ssim(const Image& a, const Image& b, int c) {
                ((ux * ux + uy * uy + kC1) * (vx + vy + kC2));
     }
   }
-  return total / (static_cast<double>(vw) * vh);
+  return total / (static_cast<double>(vw) * (h - 2 * kRadius));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "robusthide/error.h"
 #include "robusthide/image.h"
+#include "util/temp_files.h"
 
 namespace robusthide {
 namespace {
@@ -51,26 +52,33 @@ mode_t current_umask() {
 
 }  // namespace
 
-std::vector<uint8_t> read_file(const std::string& path) {
+std::vector<uint8_t> read_file(const std::string& path, size_t max_bytes) {
   auto fail = [&](const std::string& why) -> IoError {
     return IoError("cannot read file '" + path + "': " + why);
   };
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO without a writer must not block; it is refused below.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw fail(errno_text(errno));
   FdGuard guard(fd);
   struct stat st;
   if (::fstat(fd, &st) != 0) throw fail(errno_text(errno));
   if (S_ISDIR(st.st_mode)) throw fail("is a directory");
+  if (!S_ISREG(st.st_mode)) throw fail("not a regular file (a device, FIFO or socket)");
+  const auto too_big = [&] {
+    return fail("larger than the limit of " + std::to_string(max_bytes) + " bytes");
+  };
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) throw too_big();
   std::vector<uint8_t> bytes;
-  if (S_ISREG(st.st_mode)) bytes.reserve(static_cast<size_t>(st.st_size));
+  bytes.reserve(static_cast<size_t>(st.st_size));
   uint8_t chunk[1 << 16];
   for (;;) {
     ssize_t n = ::read(fd, chunk, sizeof chunk);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR || errno == EAGAIN) continue;
       throw fail(errno_text(errno));
     }
     if (n == 0) break;
+    if (bytes.size() + static_cast<size_t>(n) > max_bytes) throw too_big();  // it grew
     bytes.insert(bytes.end(), chunk, chunk + n);
   }
   return bytes;
@@ -86,13 +94,21 @@ void write_file_atomic(const std::string& path, const uint8_t* data, size_t size
   std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
   if (base.empty()) throw fail("path names a directory");
 
-  std::string tmp = (dir == "/" ? "" : dir) + "/." + base + ".tmp-XXXXXX";
+  detail::remove_stale_temp_files(dir);
+  std::string tmp = (dir == "/" ? "" : dir) + "/" +
+                    detail::temp_prefix(base, static_cast<long>(::getpid())) + "XXXXXX";
   std::vector<char> tmpl(tmp.begin(), tmp.end());
   tmpl.push_back('\0');
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0) throw fail("cannot create a temporary file in '" + dir + "': " + errno_text(errno));
   tmp.assign(tmpl.data());
   FdGuard guard(fd);
+  // Removed by a signal handler (install_interrupt_cleanup) if the process is stopped
+  // while writing; unregistered once renamed or removed.
+  struct Registration {
+    int slot;
+    ~Registration() { detail::unregister_temp_file(slot); }
+  } registration{detail::register_temp_file(tmp)};
   // From here on, any failure removes the temporary file before throwing.
   auto fail_tmp = [&](const std::string& why) -> IoError {
     if (guard.get() >= 0) guard.close_now();

@@ -121,6 +121,18 @@ bool read_rows(png_structp png, png_bytepp rows) {
   return true;
 }
 
+// A non-interlaced RGBA image one row at a time, composited over white into `rgb`: no
+// full-size RGBA buffer. False on a libpng error.
+bool read_rgba_rows_over_white(png_structp png, png_uint_32 width, png_uint_32 height, uint8_t* row,
+                               uint8_t* rgb) {
+  if (setjmp(png_jmpbuf(png))) return false;
+  for (png_uint_32 y = 0; y < height; ++y) {
+    png_read_row(png, row, nullptr);
+    rgba_over_white(row, width, rgb + static_cast<size_t>(y) * width * 3);
+  }
+  return true;
+}
+
 bool write_png(png_structp png, png_infop info, PngIo* io, int width, int height, png_bytepp rows) {
   if (setjmp(png_jmpbuf(png))) return false;
   png_set_write_fn(png, io, on_write, on_flush);
@@ -159,6 +171,13 @@ Image decode_png(const uint8_t* data, size_t size, const std::string& name) {
     throw IoError(decode_error(name, "unexpected PNG row size " + std::to_string(rowbytes)));
   }
   Image image(static_cast<int>(width), static_cast<int>(height));
+  if (has_alpha && png_get_interlace_type(handle.png(), handle.info()) == PNG_INTERLACE_NONE) {
+    std::vector<uint8_t> row(rowbytes);
+    if (!read_rgba_rows_over_white(handle.png(), width, height, row.data(), image.data())) {
+      throw IoError(decode_error(name, problem(io)));
+    }
+    return image;
+  }
   std::vector<uint8_t> rgba;
   uint8_t* target = image.data();
   if (has_alpha) {

@@ -36,6 +36,30 @@ void ModelConfig::validate() const {
   check_range("discriminator_blocks", discriminator_blocks, 1, kMaxBlocks);
   check_range("discriminator_channels", discriminator_channels, 1, kMaxChannels);
   if (arch.validate) arch.validate(*this);
+  const int64_t n = min_parameters();
+  if (n > kMaxParameters) {
+    throw InvalidArgument("invalid model config: its networks would hold at least " + std::to_string(n) +
+                          " weights, more than the limit of " + std::to_string(kMaxParameters) +
+                          " (fewer channels, blocks, bits or a smaller image size)");
+  }
+}
+
+int64_t ModelConfig::min_parameters() const {
+  // The 3x3 convolutions between blocks of equal width, in every family.
+  auto stack = [](int64_t blocks, int64_t channels) {
+    return 9 * channels * channels * (blocks - 1) + 9 * 3 * channels;
+  };
+  int64_t n = stack(encoder_blocks, encoder_channels) + stack(decoder_blocks, decoder_channels) +
+              stack(discriminator_blocks, discriminator_channels);
+  const int64_t bits = message_bits;
+  if (architecture == "fast") {
+    // The message map's two linear layers: L x 16 (S/16)^2 each.
+    const int64_t map = image_size / 16;
+    n += 2 * bits * 16 * map * map;
+  } else {
+    n += bits * bits + 9 * bits * encoder_channels;  // decoder Linear(L, L), concat block
+  }
+  return n;
 }
 
 bool ModelConfig::operator==(const ModelConfig& o) const {

@@ -162,14 +162,24 @@ void collect_tensors(torch::serialize::InputArchive& archive, const std::string&
   }
 }
 
-// Copies the archive's tensors into `net` after checking that the names, dtypes and
-// shapes are exactly the ones the config gives.
-void load_network(torch::serialize::InputArchive& archive, const char* name,
-                  torch::nn::Module& net) {
+// The tensors of one network's sub-archive, by dotted name.
+TensorMap read_network(torch::serialize::InputArchive& archive, const char* name) {
   torch::serialize::InputArchive sub;
   if (!archive.try_read(name, sub)) throw LoadFailure{std::string("no ") + name + " weights"};
   TensorMap stored;
   collect_tensors(sub, "", stored);
+  return stored;
+}
+
+int64_t element_count(const TensorMap& tensors) {
+  int64_t n = 0;
+  for (const auto& entry : tensors) n += entry.second.numel();
+  return n;
+}
+
+// Copies the stored tensors into `net` after checking that the names, dtypes and shapes
+// are exactly the ones the config gives, and that every value is finite.
+void load_network(const TensorMap& stored, const char* name, torch::nn::Module& net) {
   const TensorMap wanted = module_tensors(net);
   const std::string what = std::string(name) + " weights do not fit the config: ";
   for (const auto& [key, t] : wanted) {
@@ -180,6 +190,10 @@ void load_network(torch::serialize::InputArchive& archive, const char* name,
                         " (" + std::string(c10::toString(it->second.scalar_type())) +
                         "), expected " + shape_text(t.sizes()) + " (" +
                         c10::toString(t.scalar_type()) + ")"};
+    }
+    if (it->second.is_floating_point() && !torch::isfinite(it->second).all().item<bool>()) {
+      throw LoadFailure{std::string(name) + " weight '" + key +
+                        "' holds NaN or infinity (saved from a diverged training run?)"};
     }
   }
   for (const auto& entry : stored) {
@@ -221,11 +235,22 @@ Model load_archive(torch::serialize::InputArchive& archive) {
   }
   Provenance provenance = provenance_from_json(read_json(archive, "provenance"));
   const nlohmann::json sums = read_json(archive, "checksums");
+  // The stored weights first: a config far larger than them is refused before its
+  // networks are built (a crafted config must not allocate gigabytes).
+  const TensorMap encoder = read_network(archive, "encoder");
+  const TensorMap decoder = read_network(archive, "decoder");
+  const TensorMap discriminator = read_network(archive, "discriminator");
+  const int64_t stored = element_count(encoder) + element_count(decoder) + element_count(discriminator);
+  if (config.min_parameters() > stored) {
+    throw LoadFailure{"the weights do not fit the config (it needs at least " +
+                      std::to_string(config.min_parameters()) + " weights, the file holds " +
+                      std::to_string(stored) + ")"};
+  }
   Model model(config);
   model.provenance = std::move(provenance);
-  load_network(archive, "encoder", *model.encoder);
-  load_network(archive, "decoder", *model.decoder);
-  load_network(archive, "discriminator", *model.discriminator);
+  load_network(encoder, "encoder", *model.encoder);
+  load_network(decoder, "decoder", *model.decoder);
+  load_network(discriminator, "discriminator", *model.discriminator);
   verify_checksum(sums, "encoder", *model.encoder);
   verify_checksum(sums, "decoder", *model.decoder);
   verify_checksum(sums, "discriminator", *model.discriminator);
@@ -234,13 +259,27 @@ Model load_archive(torch::serialize::InputArchive& archive) {
 
 }  // namespace
 
+bool has_finite_weights(const Model& model) {
+  for (const torch::nn::Module* net : {static_cast<const torch::nn::Module*>(model.encoder.get()),
+                                       static_cast<const torch::nn::Module*>(model.decoder.get()),
+                                       static_cast<const torch::nn::Module*>(model.discriminator.get())}) {
+    for (const auto& entry : module_tensors(*net)) {
+      if (entry.second.is_floating_point() && !torch::isfinite(entry.second).all().item<bool>()) return false;
+    }
+  }
+  return true;
+}
+
 void save_model(const Model& model, const std::string& path) {
+  if (!has_finite_weights(model)) {
+    throw IoError("cannot save model '" + path + "': its weights hold NaN or infinity (a diverged run)");
+  }
   std::vector<uint8_t> bytes;
   try {
     torch::serialize::OutputArchive archive;
     archive.write("format_version", c10::IValue(static_cast<int64_t>(kModelFormatVersion)));
     archive.write("config", c10::IValue(config_to_json(model.config).dump()));
-    archive.write("provenance", c10::IValue(provenance_to_json(model.provenance).dump()));
+    archive.write("provenance", c10::IValue(provenance_to_json(model.provenance).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     const nlohmann::json sums = {{"encoder", checksum(module_tensors(*model.encoder))},
                                  {"decoder", checksum(module_tensors(*model.decoder))},
                                  {"discriminator", checksum(module_tensors(*model.discriminator))}};
@@ -267,7 +306,7 @@ void save_model(const Model& model, const std::string& path) {
 
 Model load_model(const std::string& path) {
   auto fail = [&path](const std::string& reason) {
-    return IoError("cannot load model '" + path + "': " + reason);
+    return IoError("cannot load model '" + path + "': " + (reason.empty() ? "unreadable (no detail)" : reason));
   };
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw fail("no such file");
@@ -293,13 +332,15 @@ Model load_model(const std::string& path) {
     throw fail(first_line(e.what_without_backtrace()));
   } catch (const IoError&) {
     throw;
+  } catch (const std::bad_alloc&) {
+    throw fail("out of memory");
   } catch (const std::exception& e) {
     throw fail(first_line(e.what()));
   }
 }
 
 std::string to_json(const ModelConfig& config) { return config_to_json(config).dump(); }
-std::string to_json(const Provenance& provenance) { return provenance_to_json(provenance).dump(); }
+std::string to_json(const Provenance& provenance) { return provenance_to_json(provenance).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 ModelConfig model_config_from_json(const std::string& json) {
   try {

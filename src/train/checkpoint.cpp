@@ -88,7 +88,7 @@ void save_checkpoint(const std::string& path, const nlohmann::json& options,
   std::vector<uint8_t> bytes(kHeaderSize);
   try {
     torch::serialize::OutputArchive archive;
-    archive.write("options", c10::IValue(options.dump()));
+    archive.write("options", c10::IValue(options.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     archive.write("state", c10::IValue(state_to_json(state).dump()));
     archive.write("permutation", state.permutation.defined()
                                      ? state.permutation

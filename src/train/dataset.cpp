@@ -1,8 +1,11 @@
 // ImageFolderDataset: recursive scan, parallel decode, upsizing, random and centre crops.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -34,12 +37,25 @@ std::vector<std::string> list_image_files(const std::string& folder) {
   std::error_code ec;
   if (!fs::exists(folder, ec)) throw fail("no such folder");
   if (!fs::is_directory(folder, ec)) throw fail("not a folder");
+  // Directory links are followed, but every directory is entered once (by device and
+  // inode), so a link to an ancestor or two links to one folder cannot loop or repeat.
+  std::set<std::pair<dev_t, ino_t>> entered;
+  auto first_visit = [&entered](const fs::path& dir) {
+    struct stat st {};
+    return ::stat(dir.c_str(), &st) == 0 && entered.insert({st.st_dev, st.st_ino}).second;
+  };
+  first_visit(folder);
   std::vector<std::string> files;
   fs::recursive_directory_iterator it(folder, fs::directory_options::follow_directory_symlink, ec);
   if (ec) throw fail(ec.message());
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) throw fail(ec.message());
     std::error_code file_ec;
+    if (it->is_directory(file_ec)) {
+      if (!first_visit(it->path())) it.disable_recursion_pending();
+      continue;
+    }
+    // Regular files only: a FIFO or device named x.jpg is not read (it could block).
     if (it->is_regular_file(file_ec) && has_image_extension(it->path())) {
       files.push_back(it->path().string());
     }

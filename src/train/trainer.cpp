@@ -3,7 +3,13 @@
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <chrono>
 #include <cmath>
@@ -244,6 +250,70 @@ std::pair<double, double> process_cpu_seconds() {
   return {sec(u.ru_utime), sec(u.ru_stime)};
 }
 
+// The output folder of a run: created if missing, locked for the run (flock on
+// OUT/.lock, so two runs cannot share it), and, when the run fails before its first
+// checkpoint, emptied of what this run wrote (and removed when this run created it).
+class OutputFolder {
+ public:
+  explicit OutputFolder(const std::string& dir) : dir_(dir) {
+    std::error_code ec;
+    created_ = !fs::exists(dir, ec);
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir)) {
+      throw IoError("cannot create output folder '" + dir + "': " +
+                    (ec ? ec.message() : std::string("not a folder")));
+    }
+    lock_path_ = (fs::path(dir) / ".lock").string();
+    fd_ = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      const std::string why = std::strerror(errno);
+      discard();
+      throw IoError("cannot lock output folder '" + dir + "': " + why);
+    }
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+      throw InvalidArgument("output folder '" + dir + "' is in use by another training run "
+                            "(it holds the lock on " + lock_path_ + ")");
+    }
+  }
+  ~OutputFolder() {
+    if (!kept_) discard();
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+  }
+  OutputFolder(const OutputFolder&) = delete;
+  OutputFolder& operator=(const OutputFolder&) = delete;
+
+  // A file this run creates (removed if the run fails before keep()).
+  void add_file(const std::string& path) { files_.push_back(path); }
+  // The run has a checkpoint: keep everything from now on.
+  void keep() { kept_ = true; }
+
+ private:
+  void discard() {
+    std::error_code ec;
+    for (const auto& f : files_) fs::remove(f, ec);
+    if (created_) {
+      if (fd_ >= 0) fs::remove(lock_path_, ec);
+      fs::remove(dir_, ec);  // only if empty
+    }
+  }
+
+  std::string dir_, lock_path_;
+  std::vector<std::string> files_;
+  bool created_ = false, kept_ = false;
+  int fd_ = -1;
+};
+
+// Thrown when the loss or the weights stop being finite.
+[[noreturn]] void diverged(int64_t step, const std::string& what, int64_t last_checkpoint) {
+  throw Error("training diverged at step " + std::to_string(step) + ": " + what +
+              " (lower --lr?); " +
+              (last_checkpoint > 0 ? "the checkpoint of step " + std::to_string(last_checkpoint) + " is kept"
+                                   : std::string("no checkpoint was written")) +
+              " and no model.pt is written");
+}
+
 class Trainer {
  public:
   explicit Trainer(const TrainOptions& options);
@@ -274,6 +344,8 @@ class Trainer {
   TrainState state_;
   int64_t last_checkpoint_step_ = -1;
   std::unique_ptr<ProgressBar> progress_;
+  std::unique_ptr<OutputFolder> folder_;
+  int64_t start_step_ = 0;
   std::chrono::steady_clock::time_point start_;
   double start_seconds_ = 0;
   TrainResult result_;
@@ -333,6 +405,19 @@ Trainer::Trainer(const TrainOptions& o) : o_(o) {
   model_path_ = (out / "model.pt").string();
   log_path_ = (out / "log.csv").string();
 
+  // Run the attack once on a grey batch before anything is written, so that a spec that
+  // cannot work with this batch (a split that does not divide it) or a failing cmd:
+  // program stops the run here (torch's generator is left as it was).
+  {
+    RngStateGuard keep_rng;
+    torch::NoGradGuard no_grad;
+    const torch::Tensor grey = torch::full({o.batch_size, 3, o.model.image_size, o.model.image_size}, 0.5f,
+                                           torch::TensorOptions().device(device_));
+    attack_->forward(grey, grey);
+  }
+
+  if (o.tune_allocator) tune_memory_allocator();
+  folder_ = std::make_unique<OutputFolder>(o.out_dir);
   std::unique_ptr<Checkpoint> resumed;
   std::error_code ec;
   if (o.resume) {
@@ -345,16 +430,18 @@ Trainer::Trainer(const TrainOptions& o) : o_(o) {
                             " photos now, " + std::to_string(resumed->state().train_images) +
                             " in the checkpoint)");
     }
+    if (resumed->state().step > total_steps_) {
+      throw InvalidArgument("cannot resume from '" + checkpoint_path_ + "': the run is at step " +
+                            std::to_string(resumed->state().step) + ", beyond its new length of " +
+                            std::to_string(total_steps_) + " steps (nothing is changed)");
+    }
+    folder_->keep();
   } else if (fs::exists(checkpoint_path_, ec)) {
     throw InvalidArgument("'" + o.out_dir +
                           "' already holds a checkpoint: resume it (--resume) or choose "
                           "another output folder");
-  }
-
-  if (o.tune_allocator) tune_memory_allocator();
-  fs::create_directories(out, ec);
-  if (ec || !fs::is_directory(out)) {
-    throw IoError("cannot create output folder '" + o.out_dir + "': " + ec.message());
+  } else {
+    folder_->add_file(log_path_);
   }
 
   torch::manual_seed(o.seed);
@@ -481,6 +568,10 @@ void Trainer::train_step() {
     adversarial = g_adv.item<double>();
     t.discriminator += clock.lap();
   }
+  const double loss_value = loss.item<double>();
+  if (!std::isfinite(loss_value)) {
+    diverged(state_.step + 1, "the loss is " + std::to_string(loss_value), last_checkpoint_step_);
+  }
   optimizer_->zero_grad();
   loss.backward();
   optimizer_->step();
@@ -489,7 +580,7 @@ void Trainer::train_step() {
   ++t.steps;
 
   double* s = state_.stats.data_ptr<double>();
-  s[kStatLoss] += loss.item<double>();
+  s[kStatLoss] += loss_value;
   s[kStatImageMse] += image_mse.item<double>();
   s[kStatMessageMse] += message_mse.item<double>();
   s[kStatAdversarial] += adversarial;
@@ -591,11 +682,15 @@ void Trainer::record() {
 }
 
 void Trainer::checkpoint() {
+  if (!has_finite_weights(*model_)) {
+    diverged(state_.step, "the weights hold NaN or infinity", last_checkpoint_step_);
+  }
   state_.rng_state = rng_state();
   state_.seconds = seconds();
   save_checkpoint(checkpoint_path_, checkpoint_options_, state_, *model_, *optimizer_,
                   disc_optimizer_.get());
   last_checkpoint_step_ = state_.step;
+  folder_->keep();
 }
 
 TrainResult Trainer::run() {
@@ -604,6 +699,7 @@ TrainResult Trainer::run() {
   progress_ = std::make_unique<ProgressBar>(show, total_steps_, state_.step, o_.batch_size);
   start_ = std::chrono::steady_clock::now();
   start_seconds_ = state_.seconds;
+  start_step_ = state_.step;
   const double budget_seconds = o_.max_minutes * 60.0;
   model_->encoder->train();
   model_->decoder->train();
@@ -656,7 +752,9 @@ TrainResult Trainer::run() {
   model_->provenance.created = utc_now_iso8601();
   model_->provenance.notes = o_.notes;
   model_->provenance.device = device_name(device_);
-  save_model(*model_, model_path_);
+  std::error_code ec;
+  // A resumed run that was already complete trains nothing: its model.pt stays as it is.
+  if (state_.step != start_step_ || !fs::exists(model_path_, ec)) save_model(*model_, model_path_);
 
   result_.steps = state_.step;
   result_.epochs = state_.epoch;

@@ -52,6 +52,10 @@ void to_bytes(const float* in, size_t n, uint8_t* out) {
 
 }  // namespace
 
+const float* byte_to_float_table() { return byte_to_float().data(); }
+
+void floats_to_bytes(const float* in, size_t n, uint8_t* out) { to_bytes(in, n, out); }
+
 void plane_to_image(const float* chw, int width, int height, Image* image) {
   const size_t hw = static_cast<size_t>(width) * height;
   image->width = width;

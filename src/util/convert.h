@@ -1,6 +1,7 @@
 // Pixel conversions between float CHW planes in [0,1] and 8-bit interleaved RGB.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "robusthide/image.h"
@@ -17,5 +18,11 @@ void image_to_plane(const Image& image, float* chw);
 // The same for the w x h rectangle at (x, y) of `image` (which must contain it): writes a
 // float (3, h, w) plane.
 void crop_to_plane(const Image& image, int x, int y, int w, int h, float* chw);
+
+// v / 255 for every byte value v (the division, exactly as image_to_plane computes it).
+const float* byte_to_float_table();
+
+// n floats to bytes: round(clamp(x, 0, 1) * 255), ties to even, NaN -> 0.
+void floats_to_bytes(const float* in, size_t n, uint8_t* out);
 
 }  // namespace robusthide

@@ -1,4 +1,5 @@
 #include <malloc.h>
+#include <signal.h>
 
 #include <climits>
 #include <cstdlib>
@@ -7,6 +8,7 @@
 #include <ATen/Parallel.h>
 
 #include "robusthide/runtime.h"
+#include "util/temp_files.h"
 
 namespace robusthide {
 
@@ -17,6 +19,28 @@ bool tune_memory_allocator() {
   const bool mmap_ok = mallopt(M_MMAP_MAX, 0) == 1;
   const bool trim_ok = mallopt(M_TRIM_THRESHOLD, INT_MAX) == 1;
   return mmap_ok && trim_ok;
+}
+
+namespace {
+
+void on_interrupt(int sig) {
+  detail::remove_temp_files_now();
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+}  // namespace
+
+void install_interrupt_cleanup() {
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  for (const int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
+    struct sigaction old {};
+    // A signal the parent chose to ignore (nohup, a shell's background job) stays ignored.
+    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    ::sigaction(sig, &sa, nullptr);
+  }
 }
 
 int set_compute_threads(int threads) {

@@ -12,7 +12,12 @@ namespace {
 
 class Parser {
  public:
-  explicit Parser(const std::string& text) : text_(text) {}
+  explicit Parser(const std::string& text) : text_(text) {
+    if (text.size() > kMaxSpecLength) {
+      throw InvalidArgument("invalid spec '" + abbreviate(text) + "': longer than " +
+                            std::to_string(kMaxSpecLength) + " characters");
+    }
+  }
 
   SpecNode parse_all() {
     SpecNode node = parse_node();
@@ -23,7 +28,7 @@ class Parser {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw InvalidArgument("invalid spec '" + text_ + "' at position " + std::to_string(pos_) +
+    throw InvalidArgument("invalid spec '" + abbreviate(text_) + "' at position " + std::to_string(pos_) +
                           ": " + what +
                           " (expected name[(spec,...)][:param]..., e.g. jpeg:50 or "
                           "split(jpeg:10,jpeg:90))");
@@ -46,6 +51,7 @@ class Parser {
     skip_space();
     if (pos_ < text_.size() && text_[pos_] == '(') {
       ++pos_;
+      if (++depth_ > kMaxSpecDepth) fail("nested deeper than " + std::to_string(kMaxSpecDepth) + " levels");
       while (true) {
         node.children.push_back(parse_node());
         skip_space();
@@ -54,6 +60,7 @@ class Parser {
         if (text_[pos_] == ')') { ++pos_; break; }
         fail("expected ',' or ')'");
       }
+      --depth_;
       skip_space();
     }
     while (pos_ < text_.size() && text_[pos_] == ':') {
@@ -113,6 +120,7 @@ class Parser {
 
   const std::string& text_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace
@@ -140,7 +148,7 @@ const std::string* SpecNode::keyed(const std::string& key) const {
 void SpecNode::expect(size_t max_positional, const std::vector<std::string>& keys,
                       const std::string& usage) const {
   auto bad = [&](const std::string& why) {
-    throw InvalidArgument("invalid spec '" + text + "': " + why + "; expected " + usage);
+    throw InvalidArgument("invalid spec '" + abbreviate(text) + "': " + why + "; expected " + usage);
   };
   if (!children.empty()) bad("'" + name + "' takes no (...) arguments");
   if (positional_count() > max_positional) bad("too many parameters");
@@ -154,7 +162,7 @@ void SpecNode::expect(size_t max_positional, const std::vector<std::string>& key
 
 int SpecNode::int_param(const std::string* value, int lo, int hi, const std::string& what) const {
   if (value == nullptr) {
-    throw InvalidArgument("invalid spec '" + text + "': missing " + what + " (an integer in " +
+    throw InvalidArgument("invalid spec '" + abbreviate(text) + "': missing " + what + " (an integer in " +
                           std::to_string(lo) + ".." + std::to_string(hi) + ")");
   }
   errno = 0;
@@ -162,8 +170,8 @@ int SpecNode::int_param(const std::string* value, int lo, int hi, const std::str
   const long v = std::strtol(value->c_str(), &end, 10);
   if (value->empty() || *end != '\0' || errno != 0 || v < lo || v > hi) {
     throw InvalidArgument(name + ": " + what + " must be an integer in " + std::to_string(lo) +
-                          ".." + std::to_string(hi) + ", got '" + *value + "' in spec '" +
-                          text + "'");
+                          ".." + std::to_string(hi) + ", got '" + abbreviate(*value) + "' in spec '" +
+                          abbreviate(text) + "'");
   }
   return static_cast<int>(v);
 }
@@ -176,14 +184,14 @@ double SpecNode::double_param(const std::string* value, double lo, double hi,
     return std::string(buf);
   };
   if (value == nullptr) {
-    throw InvalidArgument("invalid spec '" + text + "': missing " + what + " (" + range() + ")");
+    throw InvalidArgument("invalid spec '" + abbreviate(text) + "': missing " + what + " (" + range() + ")");
   }
   errno = 0;
   char* end = nullptr;
   const double v = std::strtod(value->c_str(), &end);
   if (value->empty() || *end != '\0' || errno != 0 || !std::isfinite(v) || v < lo || v > hi) {
-    throw InvalidArgument(name + ": " + what + " must be " + range() + ", got '" + *value +
-                          "' in spec '" + text + "'");
+    throw InvalidArgument(name + ": " + what + " must be " + range() + ", got '" +
+                          abbreviate(*value) + "' in spec '" + abbreviate(text) + "'");
   }
   return v;
 }

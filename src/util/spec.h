@@ -34,7 +34,12 @@ struct SpecNode {
                       const std::string& what) const;
 };
 
-// Parses a whole spec. Throws InvalidArgument naming the position of a syntax error.
+// Limits of a spec: longer or deeper ones are refused (no deep recursion, bounded memory).
+constexpr size_t kMaxSpecLength = 8192;  // characters
+constexpr int kMaxSpecDepth = 32;        // nested (...) levels
+
+// Parses a whole spec. Throws InvalidArgument naming the position of a syntax error, or
+// for a spec longer than kMaxSpecLength or nested deeper than kMaxSpecDepth.
 SpecNode parse_spec(const std::string& text);
 
 }  // namespace robusthide

@@ -8,12 +8,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <string_view>
 #include <thread>
 
 #include "robusthide/error.h"
@@ -170,13 +175,13 @@ void append_tail(std::string* tail, const char* data, size_t n, size_t keep) {
   if (tail->size() > 2 * keep + 4096) tail->erase(0, tail->size() - keep);
 }
 
-// Reads what is available; returns false at end of file.
-bool drain(int fd, const std::function<void(const char*, size_t)>& sink) {
+// Reads what is available (until the sink returns false); returns false at end of file.
+bool drain(int fd, const std::function<bool(const char*, size_t)>& sink) {
   char buf[65536];
   while (true) {
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n > 0) {
-      sink(buf, static_cast<size_t>(n));
+      if (!sink(buf, static_cast<size_t>(n))) return true;
       continue;
     }
     if (n == 0) return false;
@@ -186,10 +191,66 @@ bool drain(int fd, const std::function<void(const char*, size_t)>& sink) {
   }
 }
 
+constexpr const char* kTokenName = "ROBUSTHIDE_CHILD_TOKEN";
+
+// A token no other run shares: pid, a per-process counter and the time.
+std::string new_token() {
+  static std::atomic<uint64_t> counter{0};
+  return std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)) + "-" +
+         std::to_string(Clock::now().time_since_epoch().count());
+}
+
+// The environment of this process plus KEY=token (any inherited token replaced).
+std::vector<std::string> environment_with(const std::string& entry) {
+  std::vector<std::string> env;
+  const std::string prefix = std::string(kTokenName) + "=";
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    if (std::strncmp(*e, prefix.c_str(), prefix.size()) != 0) env.emplace_back(*e);
+  }
+  env.push_back(entry);
+  return env;
+}
+
+// SIGKILLs every process (other than this one) whose environment holds `entry`; repeats
+// while it finds some, so that children forked meanwhile are caught too.
+void kill_token_holders(const std::string& entry) {
+  const pid_t self = ::getpid();
+  std::vector<char> buf(1 << 16);
+  for (int round = 0; round < 8; ++round) {
+    bool found = false;
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr) return;
+    while (const dirent* d = ::readdir(proc)) {
+      char* end = nullptr;
+      const long pid = std::strtol(d->d_name, &end, 10);
+      if (pid <= 0 || *end != '\0' || pid == self) continue;
+      const std::string path = std::string("/proc/") + d->d_name + "/environ";
+      const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      const ssize_t n = ::read(fd, buf.data(), buf.size());
+      ::close(fd);
+      if (n <= 0) continue;
+      const std::string_view env(buf.data(), static_cast<size_t>(n));
+      for (size_t at = 0; at < env.size();) {
+        const size_t stop = std::min(env.find('\0', at), env.size());
+        if (env.substr(at, stop - at) == entry) {
+          ::kill(static_cast<pid_t>(pid), SIGKILL);
+          found = true;
+          break;
+        }
+        at = stop + 1;
+      }
+    }
+    ::closedir(proc);
+    if (!found) return;
+  }
+}
+
 }  // namespace
 
 std::string SubprocessResult::status_text() const {
   if (timed_out) return "timed out";
+  if (stdout_overflow) return "killed after writing too much on stdout";
   if (exited) return "exit status " + std::to_string(exit_code);
   const char* name = sigdescr_np(term_signal);
   return "killed by signal " + std::to_string(term_signal) + (name ? std::string(" (") + name + ")" : "");
@@ -208,12 +269,24 @@ SubprocessResult run_subprocess(const std::vector<std::string>& argv,
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
 
+  const std::string token_entry = std::string(kTokenName) + "=" + new_token();
+  const std::vector<std::string> env_strings = environment_with(token_entry);
+  std::vector<char*> env;
+  for (const auto& e : env_strings) env.push_back(const_cast<char*>(e.c_str()));
+  env.push_back(nullptr);
+
   pid_t pid = 0;
   {
     SpawnSetup setup(in_read.get(), out_write.get(), err_write.get());
-    const int err = posix_spawnp(&pid, args[0], setup.actions(), setup.attr(), args.data(), environ);
+    const int err = posix_spawnp(&pid, args[0], setup.actions(), setup.attr(), args.data(), env.data());
     if (err != 0) throw IoError("cannot start '" + argv[0] + "': " + errno_text(err));
   }
+  // Declared after the child: on every exit path the child is killed and reaped first,
+  // then whatever it left behind outside its process group.
+  struct Escapees {
+    const std::string& entry;
+    ~Escapees() { kill_token_holders(entry); }
+  } escapees{token_entry};
   ChildGuard child(pid);
   in_read.reset();
   out_write.reset();
@@ -230,13 +303,19 @@ SubprocessResult run_subprocess(const std::vector<std::string>& argv,
   size_t written = 0;
   if (input.empty()) in_write.reset();
   const auto to_stdout = [&](const char* d, size_t n) {
+    if (result.stdout_data.size() + n > options.max_stdout_bytes) {
+      result.stdout_overflow = true;
+      return false;
+    }
     result.stdout_data.insert(result.stdout_data.end(), d, d + n);
+    return true;
   };
   const auto to_stderr = [&](const char* d, size_t n) {
     append_tail(&result.stderr_tail, d, n, options.stderr_tail_bytes);
+    return true;
   };
 
-  while (out_read.open() || err_read.open()) {
+  while ((out_read.open() || err_read.open()) && !result.stdout_overflow) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
       result.timed_out = true;
@@ -274,7 +353,7 @@ SubprocessResult run_subprocess(const std::vector<std::string>& argv,
   }
   in_write.reset();
 
-  if (!result.timed_out) {
+  if (!result.timed_out && !result.stdout_overflow) {
     // Both output pipes are closed; wait for the exit itself, still bounded by the deadline.
     auto pause = std::chrono::microseconds(200);
     while (!child.has_exited()) {

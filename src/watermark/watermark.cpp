@@ -11,23 +11,22 @@
 #include "robusthide/error.h"
 #include "robusthide/tensor.h"
 #include "robusthide/watermark.h"
+#include "watermark/resample.h"
 
 namespace robusthide {
 namespace {
 
 namespace F = torch::nn::functional;
 
-// (1,3,H,W) -> (1,3,S,S): box filter when shrinking (exact area average), bilinear
-// when enlarging; unchanged when already S x S.
-torch::Tensor to_model_size(const torch::Tensor& x, int64_t size) {
-  const int64_t h = x.size(2), w = x.size(3);
-  if (h == size && w == size) return x;
-  torch::Tensor y = x;
-  if (h > size || w > size) {
-    y = F::adaptive_avg_pool2d(y, F::AdaptiveAvgPool2dFuncOptions(
-                                      {std::min(h, size), std::min(w, size)}));
-  }
-  if (y.size(2) != size || y.size(3) != size) {
+// The network's (1,3,S,S) view of an image of any size: the exact area average when
+// shrinking (row by row from the bytes: no full-size float copy), bilinear when
+// enlarging; the plain conversion when already S x S.
+torch::Tensor to_model_size(const Image& image, int64_t size) {
+  const int64_t h = image.height, w = image.width;
+  if (h == size && w == size) return image_to_tensor(image);
+  const int oh = static_cast<int>(std::min(h, size)), ow = static_cast<int>(std::min(w, size));
+  torch::Tensor y = (oh == h && ow == w) ? image_to_tensor(image) : detail::area_average(image, oh, ow);
+  if (oh != size || ow != size) {
     y = F::interpolate(y, F::InterpolateFuncOptions()
                               .size(std::vector<int64_t>{size, size})
                               .mode(torch::kBilinear)
@@ -68,26 +67,27 @@ Image embed_bits(const Model& model, const Image& cover, const std::vector<uint8
   check_strength(strength, "cannot embed: strength");
   torch::NoGradGuard no_grad;
   EvalModeGuard eval(*model.encoder);
-  const torch::Tensor image = image_to_tensor(cover);
-  const torch::Tensor small = to_model_size(image, model.config.image_size);
+  const int64_t size = model.config.image_size;
+  const torch::Tensor small = to_model_size(cover, size);
   const torch::Tensor message =
       torch::tensor(std::vector<float>(bits.begin(), bits.end())).view({1, bits_needed});
   torch::Tensor residual = model.encoder->forward(small, message) - small;
   residual.mul_(strength);
-  if (small.sizes() != image.sizes()) {
-    residual = F::interpolate(residual, F::InterpolateFuncOptions()
-                                            .size(std::vector<int64_t>{cover.height, cover.width})
-                                            .mode(torch::kBilinear)
-                                            .align_corners(false));
+  if (!torch::isfinite(residual).all().item<bool>()) {
+    throw Error("cannot embed: the model's encoder produced non-finite values (NaN or "
+                "infinity): the model is diverged or corrupt");
   }
-  return tensor_to_images(residual.add_(image)).at(0);
+  if (cover.width == size && cover.height == size) {
+    return tensor_to_images(residual.add_(small)).at(0);
+  }
+  return detail::add_resampled(cover, residual);
 }
 
 std::vector<float> extract_raw(const Model& model, const Image& image) {
   check_image(image, "extract");
   torch::NoGradGuard no_grad;
   EvalModeGuard eval(*model.decoder);
-  const torch::Tensor x = to_model_size(image_to_tensor(image), model.config.image_size);
+  const torch::Tensor x = to_model_size(image, model.config.image_size);
   const torch::Tensor out = model.decoder->forward(x).contiguous().to(torch::kFloat32);
   return std::vector<float>(out.data_ptr<float>(), out.data_ptr<float>() + out.numel());
 }
@@ -99,7 +99,18 @@ std::vector<uint8_t> threshold_bits(const std::vector<float>& raw) {
 }
 
 Watermarker::Watermarker(Model model, const Options& options)
-    : model_(std::move(model)), code_(model_.config.message_bits, options.ecc_t), options_(options) {
+    : model_(std::move(model)), options_(options) {
+  if (options.ecc_t < 0) {
+    throw InvalidArgument("BCH t (--ecc-t) must be >= 0 (0 = the code's default), got " +
+                          std::to_string(options.ecc_t));
+  }
+  if (model_.config.message_bits >= kMinPayloadCodeBits) {
+    code_ = std::make_shared<const PayloadCode>(model_.config.message_bits, options.ecc_t);
+  } else if (options.ecc_t != 0) {
+    throw InvalidArgument("a " + std::to_string(model_.config.message_bits) +
+                          "-bit model has no payload code (BCH needs at least " +
+                          std::to_string(kMinPayloadCodeBits) + " bits): --ecc-t does not apply");
+  }
   check_strength(options.strength);
   if (!(options.max_false_positive > 0 && options.max_false_positive <= 1)) {
     char text[160];
@@ -111,14 +122,25 @@ Watermarker::Watermarker(Model model, const Options& options)
   model_.decoder->eval();
 }
 
+const PayloadCode& Watermarker::code() const {
+  if (!code_) {
+    throw InvalidArgument("a " + std::to_string(model_.config.message_bits) +
+                          "-bit model carries no text or hex payload (the payload code needs at "
+                          "least " + std::to_string(kMinPayloadCodeBits) +
+                          " bits): give raw bits (--bits)");
+  }
+  return *code_;
+}
+
 Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload) const {
-  return embed_bits(model_, cover, code_.encode(payload), options_.strength);
+  return embed_bits(model_, cover, code().encode(payload), options_.strength);
 }
 
 Extraction Watermarker::extract(const Image& image) const {
   Extraction e;
   e.raw_bits = threshold_bits(extract_raw(model_, image));
-  const PayloadCode::Decoded d = code_.decode(e.raw_bits);
+  if (!code_) return e;
+  const PayloadCode::Decoded d = code_->decode(e.raw_bits);
   e.decoded = d.decoded;
   e.corrected = d.corrected;
   e.false_positive = d.false_positive;

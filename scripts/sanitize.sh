@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer (gcc): builds
+# into build-asan/ and runs ctest there. Any report fails the test that caused it.
+# LibTorch itself is not instrumented; leaks that LibTorch's own start-up holds until exit
+# are suppressed by library name in scripts/lsan.supp (nothing of robusthide's).
+#
+#   scripts/sanitize.sh [ctest args...]         # e.g. -R Reliability
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+build=${ASAN_BUILD_DIR:-build-asan}
+if [ ! -f "$build/build.ninja" ]; then
+  flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROBUSTHIDE_BUILD_BENCH=OFF \
+    -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_C_FLAGS="$flags" \
+    -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
+fi
+ninja -C "$build" -j "${JOBS:-$(nproc)}"
+export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:allocator_may_return_null=1"
+export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+cd "$build"
+ctest --output-on-failure -j "${JOBS:-$(nproc)}" "$@"

@@ -1,0 +1,106 @@
+#include "watermark/resample.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "util/convert.h"
+
+namespace robusthide::detail {
+namespace {
+
+// Source taps of one output coordinate of a bilinear resize (align_corners = false), as
+// torch computes them: src = max(scale (dst + 0.5) - 0.5, 0), taps floor(src) and the next
+// one (clamped), weights 1 - frac and frac.
+struct Taps {
+  std::vector<int> i0, i1;
+  std::vector<float> w0, w1;
+};
+
+Taps bilinear_taps(int in, int out) {
+  Taps t;
+  const float scale = static_cast<float>(in) / static_cast<float>(out);
+  for (int d = 0; d < out; ++d) {
+    const float src = std::max(scale * (static_cast<float>(d) + 0.5f) - 0.5f, 0.0f);
+    const int i0 = std::min(static_cast<int>(src), in - 1);
+    const float l1 = src - static_cast<float>(i0);
+    t.i0.push_back(i0);
+    t.i1.push_back(std::min(i0 + 1, in - 1));
+    t.w0.push_back(1.0f - l1);
+    t.w1.push_back(l1);
+  }
+  return t;
+}
+
+}  // namespace
+
+torch::Tensor area_average(const Image& image, int out_h, int out_w) {
+  const int w = image.width, h = image.height;
+  std::vector<int> ws(static_cast<size_t>(out_w)), we(static_cast<size_t>(out_w));
+  for (int j = 0; j < out_w; ++j) {
+    ws[j] = static_cast<int>(static_cast<int64_t>(j) * w / out_w);
+    we[j] = static_cast<int>((static_cast<int64_t>(j + 1) * w + out_w - 1) / out_w);
+  }
+  // Sums of bytes per cell (exact integers), then one division per cell.
+  std::vector<double> sums(static_cast<size_t>(3) * out_h * out_w, 0.0);
+  std::vector<uint32_t> prefix(static_cast<size_t>(3) * (w + 1));
+  for (int i = 0; i < out_h; ++i) {
+    const int hs = static_cast<int>(static_cast<int64_t>(i) * h / out_h);
+    const int he = static_cast<int>((static_cast<int64_t>(i + 1) * h + out_h - 1) / out_h);
+    for (int y = hs; y < he; ++y) {
+      const uint8_t* row = image.data() + static_cast<size_t>(y) * w * 3;
+      for (int c = 0; c < 3; ++c) {
+        uint32_t* p = &prefix[static_cast<size_t>(c) * (w + 1)];
+        p[0] = 0;
+        for (int x = 0; x < w; ++x) p[x + 1] = p[x] + row[x * 3 + c];
+        double* cell = &sums[(static_cast<size_t>(c) * out_h + i) * out_w];
+        for (int j = 0; j < out_w; ++j) cell[j] += p[we[j]] - p[ws[j]];
+      }
+    }
+    for (int c = 0; c < 3; ++c) {
+      double* cell = &sums[(static_cast<size_t>(c) * out_h + i) * out_w];
+      for (int j = 0; j < out_w; ++j) cell[j] /= 255.0 * (he - hs) * (we[j] - ws[j]);
+    }
+  }
+  return torch::tensor(sums, torch::kFloat64).to(torch::kFloat32).view({1, 3, out_h, out_w});
+}
+
+Image add_resampled(const Image& cover, const torch::Tensor& residual) {
+  const torch::Tensor r = residual.to(torch::kCPU, torch::kFloat32).contiguous();
+  const int rh = static_cast<int>(r.size(2)), rw = static_cast<int>(r.size(3));
+  const int w = cover.width, h = cover.height;
+  const Taps tx = bilinear_taps(rw, w), ty = bilinear_taps(rh, h);
+  // Every residual row resampled horizontally once: (3, rh, w) floats.
+  const float* src = r.data_ptr<float>();
+  std::vector<float> rows(static_cast<size_t>(3) * rh * w);
+  for (int c = 0; c < 3; ++c) {
+    for (int y = 0; y < rh; ++y) {
+      const float* in = src + (static_cast<size_t>(c) * rh + y) * rw;
+      float* out = &rows[(static_cast<size_t>(c) * rh + y) * w];
+      for (int x = 0; x < w; ++x) out[x] = tx.w0[x] * in[tx.i0[x]] + tx.w1[x] * in[tx.i1[x]];
+    }
+  }
+  Image marked(w, h);
+  const float* to_float = byte_to_float_table();
+  std::vector<float> line(static_cast<size_t>(w) * 3);
+  std::vector<uint8_t> bytes(static_cast<size_t>(w) * 3);
+  for (int y = 0; y < h; ++y) {
+    const uint8_t* in = cover.data() + static_cast<size_t>(y) * w * 3;
+    for (int c = 0; c < 3; ++c) {
+      const float* a = &rows[(static_cast<size_t>(c) * rh + ty.i0[y]) * w];
+      const float* b = &rows[(static_cast<size_t>(c) * rh + ty.i1[y]) * w];
+      float* o = &line[static_cast<size_t>(c) * w];
+      for (int x = 0; x < w; ++x) o[x] = (ty.w0[y] * a[x] + ty.w1[y] * b[x]) + to_float[in[x * 3 + c]];
+    }
+    floats_to_bytes(line.data(), line.size(), bytes.data());
+    uint8_t* out = marked.data() + static_cast<size_t>(y) * w * 3;
+    for (int x = 0; x < w; ++x) {
+      out[x * 3] = bytes[x];
+      out[x * 3 + 1] = bytes[static_cast<size_t>(w) + x];
+      out[x * 3 + 2] = bytes[static_cast<size_t>(2) * w + x];
+    }
+  }
+  return marked;
+}
+
+}  // namespace robusthide::detail

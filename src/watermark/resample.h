@@ -1,0 +1,22 @@
+// The two resamplings of the any-size watermark, computed row by row from and into 8-bit
+// images, so that a photo at the pixel limit costs its bytes plus O(width) floats instead
+// of several full-size float tensors (docs/image-io.md, "Memory").
+#pragma once
+
+#include <torch/torch.h>
+
+#include "robusthide/image.h"
+
+namespace robusthide::detail {
+
+// The area average of `image` (values v / 255) over out_h x out_w cells, with the cells
+// of torch's adaptive_avg_pool2d (cell i covers rows floor(i H / out_h) to
+// ceil((i + 1) H / out_h)). out_h <= height and out_w <= width. Returns (1, 3, out_h, out_w).
+torch::Tensor area_average(const Image& image, int out_h, int out_w);
+
+// cover + residual enlarged (or shrunk) bilinearly to the cover's size (torch's
+// interpolate, align_corners = false), rounded to 8 bits: round(clamp(x, 0, 1) * 255).
+// `residual` is a CPU float (1, 3, h, w) tensor.
+Image add_resampled(const Image& cover, const torch::Tensor& residual);
+
+}  // namespace robusthide::detail
