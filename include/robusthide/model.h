@@ -146,15 +146,15 @@ std::string to_json(const Provenance& provenance);
 // mistyped field. Does not validate the values (ModelConfig::validate does).
 ModelConfig model_config_from_json(const std::string& json);
 
-// Version of the model file format written by save_model.
-constexpr int kModelFormatVersion = 1;
+// Version of the model file format written and read by save_model / load_model. Version
+// 1 (a LibTorch zip archive) is no longer read: LibTorch's reader runs TorchScript's type
+// parser, which crafted files crash (docs/reliability.md).
+constexpr int kModelFormatVersion = 2;
 
-// Writes the model atomically (temporary file + rename): config, provenance, format
-// version and all weights (parameters and batch-norm buffers). The file is a LibTorch
-// archive (zip) holding "format_version" (int), "config" and "provenance" (JSON
-// strings), "checksums" (JSON: FNV-1a 64 of each network's tensors) and one
-// sub-archive per network ("encoder", "decoder", "discriminator"), as written by
-// torch::nn::Module::save. Throws IoError naming `path`; a failed save leaves no file.
+// Writes the model atomically (temporary file + rename): robusthide's checksummed
+// container (src/util/archive.h) with magic "RHIDEMDL", "config" and "provenance" (JSON
+// texts) and every parameter and batch-norm buffer as "encoder.<name>", "decoder.<name>",
+// "discriminator.<name>". Throws IoError naming `path`; a failed save leaves no file.
 // Refuses a model whose weights are not finite (a diverged training run).
 void save_model(const Model& model, const std::string& path);
 

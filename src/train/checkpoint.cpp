@@ -1,44 +1,27 @@
-// Checkpoint files: a checksummed header around a LibTorch archive.
+// Checkpoint files: the run's state, the networks and the Adam states in robusthide's
+// own checksummed container (util/archive.h).
 #include "train/checkpoint.h"
 
-#include <cstring>
+#include <sstream>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "model/network_io.h"
 #include "robusthide/error.h"
 #include "robusthide/image.h"
+#include "util/archive.h"
 
 namespace robusthide {
 namespace {
 
 constexpr char kMagic[8] = {'R', 'H', 'I', 'D', 'E', 'C', 'K', 'P'};
-constexpr size_t kHeaderSize = 32;
 
 // A failure while reading; the Checkpoint constructor adds the path.
 struct LoadFailure {
   std::string reason;
 };
-
-uint64_t fnv1a(const uint8_t* data, size_t size) {
-  uint64_t h = 1469598103934665603ULL;
-  for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 1099511628211ULL;
-  return h;
-}
-
-void put_le(std::vector<uint8_t>& out, size_t offset, uint64_t value, int bytes) {
-  for (int i = 0; i < bytes; ++i) out[offset + i] = static_cast<uint8_t>(value >> (8 * i));
-}
-
-uint64_t get_le(const uint8_t* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
-  return v;
-}
-
-std::string first_line(const std::string& s) {
-  std::string line = s.substr(0, s.find('\n'));
-  return line.size() > 200 ? line.substr(0, 200) + "..." : line;
-}
 
 nlohmann::json state_to_json(const TrainState& s) {
   return {{"step", s.step},
@@ -48,34 +31,79 @@ nlohmann::json state_to_json(const TrainState& s) {
           {"seconds", s.seconds}};
 }
 
-void write_module(torch::serialize::OutputArchive& archive, const char* key,
-                  const torch::nn::Module& module) {
-  torch::serialize::OutputArchive sub(archive.compilation_unit());
-  module.save(sub);
-  archive.write(key, sub);
-}
-
-torch::serialize::InputArchive read_sub(torch::serialize::InputArchive& archive, const char* key) {
-  torch::serialize::InputArchive sub;
-  if (!archive.try_read(key, sub)) throw LoadFailure{std::string("no '") + key + "' entry"};
-  return sub;
-}
-
-torch::Tensor read_tensor(torch::serialize::InputArchive& archive, const char* key) {
-  torch::Tensor t;
-  if (!archive.try_read(key, t)) throw LoadFailure{std::string("no '") + key + "' tensor"};
-  return t;
-}
-
-nlohmann::json read_json(torch::serialize::InputArchive& archive, const char* key) {
-  c10::IValue value;
-  if (!archive.try_read(key, value) || !value.isString()) {
-    throw LoadFailure{std::string("no '") + key + "' entry"};
+// The key of a parameter in Optimizer::state(): its TensorImpl's address, as text in
+// LibTorch 1.x and as the pointer itself in 2.x.
+template <typename Map>
+typename Map::key_type state_key(const Map&, const torch::Tensor& p) {
+  if constexpr (std::is_same_v<typename Map::key_type, std::string>) {
+    std::ostringstream os;
+    os << static_cast<const void*>(p.unsafeGetTensorImpl());
+    return os.str();
+  } else {
+    return p.unsafeGetTensorImpl();
   }
-  try {
-    return nlohmann::json::parse(value.toStringRef());
-  } catch (const nlohmann::json::exception&) {
-    throw LoadFailure{std::string("'") + key + "' is not valid JSON"};
+}
+
+std::vector<torch::Tensor> all_params(const torch::optim::Optimizer& optimizer) {
+  std::vector<torch::Tensor> out;
+  for (const auto& group : optimizer.param_groups()) {
+    for (const auto& p : group.params()) out.push_back(p);
+  }
+  return out;
+}
+
+void write_adam(ArchiveWriter& archive, const std::string& prefix, const torch::optim::Optimizer& optimizer) {
+  const std::vector<torch::Tensor> params = all_params(optimizer);
+  const auto& state = optimizer.state();
+  for (size_t i = 0; i < params.size(); ++i) {
+    const auto it = state.find(state_key(state, params[i]));
+    if (it == state.end()) continue;  // no step taken yet
+    const auto* s = dynamic_cast<const torch::optim::AdamParamState*>(it->second.get());
+    if (s == nullptr) throw std::runtime_error("only Adam optimizer states can be saved");
+    const std::string at = prefix + "." + std::to_string(i) + ".";
+    archive.add_tensor(at + "step", torch::tensor({s->step()}, torch::kInt64));
+    archive.add_tensor(at + "exp_avg", s->exp_avg());
+    archive.add_tensor(at + "exp_avg_sq", s->exp_avg_sq());
+    if (s->max_exp_avg_sq().defined()) archive.add_tensor(at + "max_exp_avg_sq", s->max_exp_avg_sq());
+  }
+}
+
+void read_adam(const ArchiveReader& archive, const std::string& prefix, torch::optim::Optimizer& optimizer) {
+  const std::vector<torch::Tensor> params = all_params(optimizer);
+  auto& state = optimizer.state();
+  state.clear();
+  for (size_t i = 0; i < params.size(); ++i) {
+    const std::string at = prefix + "." + std::to_string(i) + ".";
+    if (!archive.has(at + "step")) continue;
+    const torch::Tensor step = archive.tensor(at + "step");
+    if (step.scalar_type() != torch::kInt64 || step.numel() != 1) {
+      throw LoadFailure{"'" + at + "step' is not one integer"};
+    }
+    auto s = std::make_unique<torch::optim::AdamParamState>();
+    s->step(step.item<int64_t>());
+    for (const char* field : {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}) {
+      if (!archive.has(at + field)) {
+        if (std::string(field) == "max_exp_avg_sq") continue;
+        throw LoadFailure{"no '" + at + field + "' tensor"};
+      }
+      const torch::Tensor t = archive.tensor(at + field);
+      if (t.scalar_type() != params[i].scalar_type() || t.sizes() != params[i].sizes()) {
+        throw LoadFailure{"'" + at + field + "' does not fit parameter " + std::to_string(i)};
+      }
+      if (std::string(field) == "exp_avg") s->exp_avg(t.clone());
+      else if (std::string(field) == "exp_avg_sq") s->exp_avg_sq(t.clone());
+      else s->max_exp_avg_sq(t.clone());
+    }
+    state[state_key(state, params[i])] = std::move(s);
+  }
+  // Every stored state belongs to one of these parameters.
+  for (const auto& entry : archive.tensors_under(prefix + ".")) {
+    const size_t dot = entry.first.find('.');
+    const std::string index = entry.first.substr(0, dot);
+    if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoull(index) >= params.size()) {
+      throw LoadFailure{"optimizer state '" + prefix + "." + entry.first + "' belongs to no parameter"};
+    }
   }
 }
 
@@ -85,42 +113,22 @@ void save_checkpoint(const std::string& path, const nlohmann::json& options,
                      const TrainState& state, const Model& model,
                      const torch::optim::Optimizer& optimizer,
                      const torch::optim::Optimizer* discriminator_optimizer) {
-  std::vector<uint8_t> bytes(kHeaderSize);
+  std::vector<uint8_t> bytes;
   try {
-    torch::serialize::OutputArchive archive;
-    archive.write("options", c10::IValue(options.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
-    archive.write("state", c10::IValue(state_to_json(state).dump()));
-    archive.write("permutation", state.permutation.defined()
-                                     ? state.permutation
-                                     : torch::empty({0}, torch::kInt64));
-    archive.write("rng_state", state.rng_state);
-    archive.write("stats", state.stats);
-    write_module(archive, "encoder", *model.encoder);
-    write_module(archive, "decoder", *model.decoder);
-    write_module(archive, "discriminator", *model.discriminator);
-    torch::serialize::OutputArchive opt(archive.compilation_unit());
-    optimizer.save(opt);
-    archive.write("optimizer", opt);
-    if (discriminator_optimizer) {
-      torch::serialize::OutputArchive dopt(archive.compilation_unit());
-      discriminator_optimizer->save(dopt);
-      archive.write("discriminator_optimizer", dopt);
-    }
-    archive.save_to([&bytes](const void* data, size_t n) {
-      const auto* p = static_cast<const uint8_t*>(data);
-      bytes.insert(bytes.end(), p, p + n);
-      return n;
-    });
-  } catch (const c10::Error& e) {
-    throw IoError("cannot save checkpoint '" + path + "': " +
-                  first_line(e.what_without_backtrace()));
+    ArchiveWriter archive;
+    archive.add_text("options", options.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    archive.add_text("state", state_to_json(state).dump());
+    archive.add_tensor("permutation", state.permutation.defined() ? state.permutation
+                                                                  : torch::empty({0}, torch::kInt64));
+    archive.add_tensor("rng_state", state.rng_state);
+    archive.add_tensor("stats", state.stats);
+    write_networks(archive, model);
+    write_adam(archive, "optimizer", optimizer);
+    if (discriminator_optimizer) write_adam(archive, "discriminator_optimizer", *discriminator_optimizer);
+    bytes = archive.finish(kMagic, kCheckpointFormatVersion);
+  } catch (const std::exception& e) {
+    throw IoError("cannot save checkpoint '" + path + "': " + e.what());
   }
-  const size_t payload = bytes.size() - kHeaderSize;
-  std::memcpy(bytes.data(), kMagic, sizeof kMagic);
-  put_le(bytes, 8, kCheckpointFormatVersion, 4);
-  put_le(bytes, 12, 0, 4);
-  put_le(bytes, 16, payload, 8);
-  put_le(bytes, 24, fnv1a(bytes.data() + kHeaderSize, payload), 8);
   write_file_atomic(path, bytes.data(), bytes.size());
 }
 
@@ -135,37 +143,18 @@ Checkpoint::Checkpoint(const std::string& path) : path_(path) {
     throw fail(e.what());
   }
   try {
-    if (bytes.size() < kHeaderSize || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
-      throw LoadFailure{bytes.empty() ? "empty file" : "not a robusthide checkpoint"};
-    }
-    const uint64_t version = get_le(bytes.data() + 8, 4);
-    if (version != kCheckpointFormatVersion) {
-      throw LoadFailure{"unsupported checkpoint format version " + std::to_string(version) +
-                        " (this build reads version " +
-                        std::to_string(kCheckpointFormatVersion) + ")"};
-    }
-    const uint64_t payload = get_le(bytes.data() + 16, 8);
-    if (payload != bytes.size() - kHeaderSize) {
-      throw LoadFailure{"truncated or padded file (" + std::to_string(bytes.size() - kHeaderSize) +
-                        " payload bytes, header says " + std::to_string(payload) + ")"};
-    }
-    if (fnv1a(bytes.data() + kHeaderSize, payload) != get_le(bytes.data() + 24, 8)) {
-      throw LoadFailure{"corrupt file (checksum mismatch)"};
-    }
-    archive_ = std::make_unique<torch::serialize::InputArchive>();
-    archive_->load_from(reinterpret_cast<const char*>(bytes.data()) + kHeaderSize, payload,
-                        torch::kCPU);
-    options_ = read_json(*archive_, "options");
-    const nlohmann::json s = read_json(*archive_, "state");
+    archive_ = std::make_unique<ArchiveReader>(bytes, kMagic, kCheckpointFormatVersion, "checkpoint");
+    options_ = nlohmann::json::parse(archive_->text("options"));
+    const nlohmann::json s = nlohmann::json::parse(archive_->text("state"));
     state_.step = s.at("step").get<int64_t>();
     state_.epoch = s.at("epoch").get<int64_t>();
     state_.batch = s.at("batch").get<int64_t>();
     state_.train_images = s.at("train_images").get<int64_t>();
     state_.seconds = s.at("seconds").get<double>();
-    state_.permutation = read_tensor(*archive_, "permutation");
+    state_.permutation = archive_->tensor("permutation");
     if (state_.permutation.numel() == 0) state_.permutation = torch::Tensor();
-    state_.rng_state = read_tensor(*archive_, "rng_state");
-    state_.stats = read_tensor(*archive_, "stats");
+    state_.rng_state = archive_->tensor("rng_state");
+    state_.stats = archive_->tensor("stats");
     if (state_.stats.scalar_type() != torch::kFloat64 || state_.stats.numel() != kStatCount) {
       throw LoadFailure{"'stats' has the wrong shape"};
     }
@@ -179,8 +168,10 @@ Checkpoint::Checkpoint(const std::string& path) : path_(path) {
     throw fail(e.reason);
   } catch (const nlohmann::json::exception& e) {
     throw fail(std::string("bad state entry: ") + e.what());
-  } catch (const c10::Error& e) {
-    throw fail(first_line(e.what_without_backtrace()));
+  } catch (const std::bad_alloc&) {
+    throw fail("out of memory");
+  } catch (const std::exception& e) {
+    throw fail(e.what());
   }
 }
 
@@ -189,24 +180,13 @@ Checkpoint::~Checkpoint() = default;
 void Checkpoint::restore(Model& model, torch::optim::Optimizer& optimizer,
                          torch::optim::Optimizer* discriminator_optimizer) {
   try {
-    auto load = [this](const char* key, torch::nn::Module& module) {
-      torch::serialize::InputArchive sub = read_sub(*archive_, key);
-      module.load(sub);
-    };
-    load("encoder", *model.encoder);
-    load("decoder", *model.decoder);
-    load("discriminator", *model.discriminator);
-    torch::serialize::InputArchive opt = read_sub(*archive_, "optimizer");
-    optimizer.load(opt);
-    if (discriminator_optimizer) {
-      torch::serialize::InputArchive dopt = read_sub(*archive_, "discriminator_optimizer");
-      discriminator_optimizer->load(dopt);
-    }
+    read_networks(*archive_, model);
+    read_adam(*archive_, "optimizer", optimizer);
+    if (discriminator_optimizer) read_adam(*archive_, "discriminator_optimizer", *discriminator_optimizer);
   } catch (const LoadFailure& e) {
     throw IoError("cannot load checkpoint '" + path_ + "': " + e.reason);
-  } catch (const c10::Error& e) {
-    throw IoError("cannot load checkpoint '" + path_ + "': " +
-                  first_line(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    throw IoError("cannot load checkpoint '" + path_ + "': " + e.what());
   }
 }
 

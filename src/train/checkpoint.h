@@ -13,6 +13,8 @@
 
 namespace robusthide {
 
+class ArchiveReader;
+
 // Sums of the per-step training figures since the last log row (float64 tensor of
 // kStatCount values, so NaNs survive a checkpoint unchanged).
 enum TrainStat : int64_t {
@@ -38,13 +40,12 @@ struct TrainState {
   double seconds = 0;        // training wall time so far
 };
 
-// File layout: 8-byte magic "RHIDECKP", uint32 format version, uint32 zero, uint64
-// payload size, uint64 FNV-1a 64 of the payload (all little-endian), then the payload:
-// a LibTorch archive with "options" and "state" (JSON strings), "permutation",
-// "rng_state", "stats" (tensors), and sub-archives "encoder", "decoder",
-// "discriminator", "optimizer" and, when the discriminator is trained,
-// "discriminator_optimizer".
-constexpr int kCheckpointFormatVersion = 1;
+// robusthide's checksummed container (util/archive.h) with magic "RHIDECKP": "options"
+// and "state" (JSON texts), "permutation", "rng_state", "stats", the networks
+// (model/network_io.h) and the Adam states of each optimizer, "optimizer.<i>.<field>"
+// and "discriminator_optimizer.<i>.<field>" for parameter i in the optimizer's order.
+// Version 1 (a LibTorch archive inside the same header) is no longer read.
+constexpr int kCheckpointFormatVersion = 2;
 
 // Serializes and writes atomically (write_file_atomic): a failure leaves the previous
 // file untouched. `options` is stored as-is (JSON). Throws IoError naming `path`.
@@ -76,7 +77,7 @@ class Checkpoint {
   std::string path_;
   nlohmann::json options_;
   TrainState state_;
-  std::unique_ptr<torch::serialize::InputArchive> archive_;
+  std::unique_ptr<ArchiveReader> archive_;
 };
 
 }  // namespace robusthide

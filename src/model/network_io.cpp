@@ -1,0 +1,82 @@
+#include "model/network_io.h"
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace robusthide {
+namespace {
+
+using TensorMap = std::map<std::string, torch::Tensor>;
+
+std::string shape_text(c10::IntArrayRef shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+// Parameters and buffers by their dotted names.
+TensorMap module_tensors(const torch::nn::Module& module) {
+  TensorMap out;
+  for (const auto& p : module.named_parameters(true)) out[p.key()] = p.value();
+  for (const auto& b : module.named_buffers(true)) out[b.key()] = b.value();
+  return out;
+}
+
+std::pair<const char*, torch::nn::Module*> networks(const Model& model, int i) {
+  switch (i) {
+    case 0: return {"encoder", model.encoder.get()};
+    case 1: return {"decoder", model.decoder.get()};
+    default: return {"discriminator", model.discriminator.get()};
+  }
+}
+
+void load_network(const TensorMap& stored, const char* name, torch::nn::Module& net) {
+  const TensorMap wanted = module_tensors(net);
+  const std::string what = std::string(name) + " weights do not fit the config: ";
+  for (const auto& [key, t] : wanted) {
+    const auto it = stored.find(key);
+    if (it == stored.end()) throw std::runtime_error(what + "'" + key + "' is missing");
+    if (it->second.scalar_type() != t.scalar_type() || it->second.sizes() != t.sizes()) {
+      throw std::runtime_error(what + "'" + key + "' has shape " + shape_text(it->second.sizes()) + " (" +
+                               std::string(c10::toString(it->second.scalar_type())) + "), expected " +
+                               shape_text(t.sizes()) + " (" + c10::toString(t.scalar_type()) + ")");
+    }
+    if (it->second.is_floating_point() && !torch::isfinite(it->second).all().item<bool>()) {
+      throw std::runtime_error(std::string(name) + " weight '" + key +
+                               "' holds NaN or infinity (saved from a diverged training run?)");
+    }
+  }
+  for (const auto& entry : stored) {
+    if (!wanted.count(entry.first)) throw std::runtime_error(what + "unexpected '" + entry.first + "'");
+  }
+  torch::NoGradGuard no_grad;
+  for (const auto& [key, t] : wanted) t.copy_(stored.at(key));
+}
+
+}  // namespace
+
+void write_networks(ArchiveWriter& archive, const Model& model) {
+  for (int i = 0; i < 3; ++i) {
+    const auto [name, net] = networks(model, i);
+    for (const auto& [key, t] : module_tensors(*net)) archive.add_tensor(std::string(name) + "." + key, t);
+  }
+}
+
+int64_t stored_network_weights(const ArchiveReader& archive) {
+  int64_t n = 0;
+  for (const char* name : {"encoder.", "decoder.", "discriminator."}) {
+    for (const auto& entry : archive.tensors_under(name)) n += entry.second.numel();
+  }
+  return n;
+}
+
+void read_networks(const ArchiveReader& archive, Model& model) {
+  for (int i = 0; i < 3; ++i) {
+    const auto [name, net] = networks(model, i);
+    load_network(archive.tensors_under(std::string(name) + "."), name, *net);
+  }
+}
+
+}  // namespace robusthide

@@ -1,0 +1,24 @@
+// The networks' tensors in an archive (util/archive.h), shared by model files and
+// training checkpoints: "<network>.<dotted parameter or buffer name>".
+#pragma once
+
+#include <cstdint>
+
+#include "robusthide/model.h"
+#include "util/archive.h"
+
+namespace robusthide {
+
+// Adds every parameter and buffer of the encoder, decoder and discriminator.
+void write_networks(ArchiveWriter& archive, const Model& model);
+
+// Total elements of the stored network tensors (to compare with a config's needs before
+// building its networks).
+int64_t stored_network_weights(const ArchiveReader& archive);
+
+// Copies the stored tensors into the model's networks after checking that the names,
+// dtypes and shapes are exactly the config's and every value is finite. Throws
+// std::runtime_error with the reason ("decoder weights do not fit the config: ...").
+void read_networks(const ArchiveReader& archive, Model& model);
+
+}  // namespace robusthide
