@@ -9,7 +9,7 @@ PACKAGES=(
   # libraries
   libtorch-dev libturbojpeg0-dev libopenjp2-7-dev libwebp-dev libpng-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libxvidcore-dev
-  libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev
+  libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev liblcms2-dev
   # reference tools the tests compare against
   libjpeg-turbo-progs webp libopenjp2-tools
   # fuzzing (scripts/fuzz.sh: clang's libFuzzer and sanitizer runtimes, symbolized reports)

@@ -17,6 +17,7 @@
 #include "robusthide/error.h"
 #include "robusthide/image.h"
 #include "robusthide/metrics.h"
+#include "robusthide/perceptual.h"
 #include "robusthide/watermark.h"
 
 namespace robusthide::cli {
@@ -39,6 +40,7 @@ struct EmbedResult {
   std::string input, output;
   int width = 0, height = 0;
   double psnr = 0, ssim = 0;
+  PerceptualDistance perceptual;  // CIEDE2000 and flat-region visibility
   bool read_back = false;     // the payload is read back from the written file
   int read_back_errors = 0;   // raw bits that differ in the written file
 };
@@ -64,6 +66,7 @@ EmbedResult embed_one(const Watermarker& w, const ParsedPayload& p, bool raw_mod
     r.psnr = psnr(cover, written);
     // No SSIM below one 11x11 window (reported as n/a).
     r.ssim = std::min(cover.width, cover.height) >= kSsimWindow ? ssim(cover, written) : NAN;
+    r.perceptual = perceptual_distance(cover, written);
     for (size_t i = 0; i < p.raw.size(); ++i) r.read_back_errors += x.raw_bits[i] != p.raw[i];
     r.read_back = raw_mode ? r.read_back_errors == 0 : (x.found && x.payload == p.payload);
     if (!r.read_back) {
@@ -86,6 +89,10 @@ nlohmann::json to_json(const EmbedResult& r) {
                       {"read_back_errors", r.read_back_errors}};
   j["psnr_db"] = std::isfinite(r.psnr) ? nlohmann::json(r.psnr) : nlohmann::json();
   j["ssim"] = std::isfinite(r.ssim) ? nlohmann::json(r.ssim) : nlohmann::json();  // < 11x11: none
+  j["ciede2000_mean"] = r.perceptual.delta_e_mean;
+  j["ciede2000_p99"] = r.perceptual.delta_e_p99;
+  j["flat_pixels"] = r.perceptual.flat_pixels;
+  j["flat_visible_share"] = r.perceptual.flat_visible_share();
   return j;
 }
 
@@ -136,6 +143,10 @@ int run_embed(const EmbedCommandOptions& o) {
                 << (o.payload.raw() ? "" : " (" + w.code().name() + ")") << "\n"
                 << "PSNR     " << db_text(r.psnr) << "\n"
                 << "SSIM     " << ssim_text(r.ssim) << "\n"
+                << "CIEDE2000 mean " << format_fixed(r.perceptual.delta_e_mean, 2) << ", p99 "
+                << format_fixed(r.perceptual.delta_e_p99, 2) << "; flat pixels visibly changed (> 2) "
+                << format_fixed(100 * r.perceptual.flat_visible_share(), 1) << " % of "
+                << r.perceptual.flat_pixels << "\n"
                 << "check    " << (o.payload.raw() ? "raw bits" : "payload") << " read back from the written file\n";
     }
     return kExitOk;
@@ -147,7 +158,8 @@ int run_embed(const EmbedCommandOptions& o) {
   BatchProgress progress(show, items.size());
   nlohmann::json all = nlohmann::json::array();
   int failed = 0;
-  double psnr_sum = 0;
+  double psnr_sum = 0, delta_e_sum = 0;
+  int64_t flat = 0, flat_visible = 0;  // pooled over the images
   size_t done = 0, finite = 0;
   for (size_t i = 0; i < items.size(); ++i) {
     const BatchItem& item = items[i];
@@ -159,11 +171,16 @@ int run_embed(const EmbedCommandOptions& o) {
         psnr_sum += r.psnr;
         ++finite;
       }
+      delta_e_sum += r.perceptual.delta_e_mean;
+      flat += r.perceptual.flat_pixels;
+      flat_visible += r.perceptual.flat_visible;
       if (o.json) {
         all.push_back(to_json(r));
       } else {
         std::cout << r.output << "  " << r.width << "x" << r.height << "  PSNR " << db_text(r.psnr)
-                  << "  SSIM " << (std::isfinite(r.ssim) ? format_fixed(r.ssim, 4) : "n/a") << "\n";
+                  << "  SSIM " << (std::isfinite(r.ssim) ? format_fixed(r.ssim, 4) : "n/a") << "  CIEDE2000 "
+                  << format_fixed(r.perceptual.delta_e_mean, 2) << "  flat visible "
+                  << format_fixed(100 * r.perceptual.flat_visible_share(), 1) << " %\n";
       }
     } catch (const std::exception& e) {
       ++failed;
@@ -174,10 +191,21 @@ int run_embed(const EmbedCommandOptions& o) {
   }
   progress.finish();
   if (o.json) {
-    std::cout << json_text({{"model", model_path}, {"images", all}, {"failed", failed}}) << "\n";
+    const size_t ok = items.size() - failed;
+    nlohmann::json summary = {{"model", model_path}, {"images", all}, {"failed", failed}};
+    if (ok > 0) {
+      summary["mean_ciede2000"] = delta_e_sum / ok;
+      summary["flat_visible_share"] = flat > 0 ? static_cast<double>(flat_visible) / flat : 0.0;
+    }
+    std::cout << json_text(summary) << "\n";
   } else {
-    std::cout << items.size() - failed << " of " << items.size() << " images embedded into "
-              << o.output << (finite ? ", mean PSNR " + db_text(psnr_sum / finite) : "") << "\n";
+    const size_t ok = items.size() - failed;
+    std::cout << ok << " of " << items.size() << " images embedded into " << o.output
+              << (finite ? ", mean PSNR " + db_text(psnr_sum / finite) : "")
+              << (ok ? ", mean CIEDE2000 " + format_fixed(delta_e_sum / ok, 2) + ", flat pixels visibly changed " +
+                           format_fixed(flat ? 100.0 * flat_visible / flat : 0.0, 1) + " %"
+                     : "")
+              << "\n";
   }
   return failed ? kExitFailure : kExitOk;
 }
