@@ -10,7 +10,8 @@
 # cores), each continuing from its checkpoint; a column whose run reached STEPS is
 # skipped. MINUTES bounds the wall time of one call (default 150). When every column is
 # trained, each is evaluated (jpeg, jpeg2000 and webp tables, CSV) into OUT/NAME.eval.csv.
-# Environment: STEPS (default 4000), MINUTES, ONLY (space-separated column names).
+# Environment: STEPS (default 4000), MINUTES, ONLY (space-separated column names), SAVE=1
+# (copy the checkpoints to models/checkpoints/paper-tables/ for the next session).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$repo/out/paper-tables}
@@ -45,8 +46,26 @@ declare -A attacks=(
 # Step of the last row of a run's log.csv (0 when there is none).
 last_step() { [ -f "$1/log.csv" ] && tail -n 1 "$1/log.csv" | cut -d, -f2 | grep -E '^[0-9]+$' || echo 0; }
 
+# Checkpoints committed at the end of a session (models/checkpoints/paper-tables/NAME/)
+# seed an output folder that lost them; `SAVE=1 scripts/experiments/paper-tables.sh` copies
+# the current ones there instead of training.
+saved=$repo/models/checkpoints/paper-tables
+if [ "${SAVE:-0}" = 1 ]; then
+  for name in "${names[@]}"; do
+    [ -f "$out/$name/checkpoint.pt" ] || continue
+    mkdir -p "$saved/$name"
+    cp "$out/$name/checkpoint.pt" "$out/$name/log.csv" "$saved/$name/"
+  done
+  echo "paper-tables: checkpoints copied to $saved"
+  exit 0
+fi
+
 for name in "${names[@]}"; do
   dir=$out/$name
+  if [ ! -f "$dir/checkpoint.pt" ] && [ -f "$saved/$name/checkpoint.pt" ]; then
+    mkdir -p "$dir"
+    cp "$saved/$name/checkpoint.pt" "$saved/$name/log.csv" "$dir/"
+  fi
   [ "$(last_step "$dir")" = "$steps" ] && continue
   left=$(( (deadline - $(date +%s)) / 60 ))
   [ "$left" -ge 2 ] || { echo "paper-tables: time budget spent; run again to continue"; exit 0; }
