@@ -461,3 +461,32 @@ TEST_F(Attacks, MatchesCpu_CUDA) {
 
 }  // namespace
 }  // namespace robusthide
+
+namespace robusthide {
+namespace {
+
+// chain(...) applies its children in order: resize then JPEG equals the two by hand, the
+// result has the resized size, and the compressed size is the codec's.
+TEST(ChainCombinator, AppliesChildrenInOrder) {
+  torch::manual_seed(1);
+  const Image photo = test::crop(read_image(test::sample_photo_path()), 0, 0, 96, 64);
+  const torch::Tensor x = image_to_tensor(photo);
+  torch::NoGradGuard no_grad;
+  const Attack chain = make_attack("chain(resize:0.5,jpeg:85)");
+  EXPECT_EQ(chain->spec(), "chain(" + make_attack("resize:0.5")->spec() + "," + make_attack("jpeg:85")->spec() + ")");
+  const torch::Tensor out = chain->forward(x, x);
+  ASSERT_EQ(out.sizes(), (std::vector<int64_t>{1, 3, 32, 48}));
+  const torch::Tensor half = make_attack("resize:0.5")->forward(x, x);
+  const Attack jpeg = make_attack("jpeg:85");
+  EXPECT_TRUE(torch::equal(out, jpeg->forward(half, half)));
+  ASSERT_TRUE(chain->last_compressed_bytes().has_value());
+  EXPECT_EQ(*chain->last_compressed_bytes(), *jpeg->last_compressed_bytes());
+  // The order matters: JPEG then resize is another image.
+  const torch::Tensor other = make_attack("chain(jpeg:85,resize:0.5)")->forward(x, x);
+  EXPECT_FALSE(torch::equal(out, other));
+  EXPECT_THROW(make_attack("chain()"), InvalidArgument);
+  EXPECT_THROW(make_attack("chain(jpeg:50):3"), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace robusthide

@@ -22,7 +22,7 @@ std::string join_specs(const std::string& name, const std::vector<Attack>& child
 }
 
 Attack build(const SpecNode& node, const AttackOptions& options) {
-  if (node.name == "choice" || node.name == "split") {
+  if (node.name == "choice" || node.name == "split" || node.name == "chain") {
     if (node.children.empty() || !node.params.empty()) {
       throw InvalidArgument("invalid spec '" + abbreviate(node.text) + "': expected " + node.name +
                             "(spec, spec, ...) with at least one attack and no parameters");
@@ -30,6 +30,7 @@ Attack build(const SpecNode& node, const AttackOptions& options) {
     std::vector<Attack> children;
     for (const auto& c : node.children) children.push_back(build(c, options));
     const std::string spec = join_specs(node.name, children);
+    if (node.name == "chain") return make_chain(std::move(children), spec);
     return node.name == "choice" ? make_choice(std::move(children), spec)
                                  : make_split(std::move(children), spec);
   }
@@ -49,7 +50,7 @@ Attack build(const SpecNode& node, const AttackOptions& options) {
       "unknown attack '" + abbreviate(node.name) + "' in spec '" + abbreviate(node.text) +
       "'; expected identity, " + differentiable_attack_usage() +
       ", a real codec (jpeg:Q, jpeg2000:R, webp:Q, mpeg4, xvid, h264:crf=N, cmd:\"...\") "
-      "or choice(...)/split(...)");
+      "or choice(...)/split(...)/chain(...)");
 }
 
 }  // namespace

@@ -72,7 +72,33 @@ class SplitImpl : public CombinatorImpl {
   }
 };
 
+class ChainImpl : public CombinatorImpl {
+ public:
+  using CombinatorImpl::CombinatorImpl;
+
+  torch::Tensor forward(const torch::Tensor& encoded, const torch::Tensor& cover) override {
+    torch::Tensor x = encoded;
+    for (auto& child : children_) {
+      const bool same_size = x.sizes() == cover.sizes();
+      x = child->forward(x, same_size ? cover : x.detach());
+    }
+    return x;
+  }
+
+  // The compressed size of the last child that reports one (the final codec's output).
+  std::optional<size_t> last_compressed_bytes() const override {
+    for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
+      if (auto b = (*it)->last_compressed_bytes()) return b;
+    }
+    return std::nullopt;
+  }
+};
+
 }  // namespace
+
+Attack make_chain(std::vector<Attack> children, std::string spec) {
+  return std::make_shared<ChainImpl>(std::move(children), std::move(spec));
+}
 
 Attack make_choice(std::vector<Attack> children, std::string spec) {
   return std::make_shared<ChoiceImpl>(std::move(children), std::move(spec));
