@@ -1,6 +1,5 @@
 // SSIM (Wang et al. 2004) with an 11x11 Gaussian window, as scikit-image computes it.
 #include <array>
-#include <cmath>
 #include <sstream>
 #include <string>
 #include <vector>

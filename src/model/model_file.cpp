@@ -121,20 +121,6 @@ Model load_archive(const ArchiveReader& archive) {
 
 }  // namespace
 
-bool has_finite_weights(const Model& model) {
-  for (const torch::nn::Module* net : {static_cast<const torch::nn::Module*>(model.encoder.get()),
-                                       static_cast<const torch::nn::Module*>(model.decoder.get()),
-                                       static_cast<const torch::nn::Module*>(model.discriminator.get())}) {
-    for (const auto& p : net->named_parameters(true)) {
-      if (!torch::isfinite(p.value()).all().item<bool>()) return false;
-    }
-    for (const auto& b : net->named_buffers(true)) {
-      if (b.value().is_floating_point() && !torch::isfinite(b.value()).all().item<bool>()) return false;
-    }
-  }
-  return true;
-}
-
 void save_model(const Model& model, const std::string& path) {
   if (!has_finite_weights(model)) {
     throw IoError("cannot save model '" + path + "': its weights hold NaN or infinity (a diverged run)");

@@ -32,6 +32,9 @@ std::pair<const char*, torch::nn::Module*> networks(const Model& model, int i) {
   }
 }
 
+// True when a floating-point tensor holds no NaN or infinity (other types always).
+bool finite(const torch::Tensor& t) { return !t.is_floating_point() || torch::isfinite(t).all().item<bool>(); }
+
 void load_network(const TensorMap& stored, const char* name, torch::nn::Module& net) {
   const TensorMap wanted = module_tensors(net);
   const std::string what = std::string(name) + " weights do not fit the config: ";
@@ -43,7 +46,7 @@ void load_network(const TensorMap& stored, const char* name, torch::nn::Module& 
                                std::string(c10::toString(it->second.scalar_type())) + "), expected " +
                                shape_text(t.sizes()) + " (" + c10::toString(t.scalar_type()) + ")");
     }
-    if (it->second.is_floating_point() && !torch::isfinite(it->second).all().item<bool>()) {
+    if (!finite(it->second)) {
       throw std::runtime_error(std::string(name) + " weight '" + key +
                                "' holds NaN or infinity (saved from a diverged training run?)");
     }
@@ -56,6 +59,15 @@ void load_network(const TensorMap& stored, const char* name, torch::nn::Module& 
 }
 
 }  // namespace
+
+bool has_finite_weights(const Model& model) {
+  for (int i = 0; i < 3; ++i) {
+    for (const auto& entry : module_tensors(*networks(model, i).second)) {
+      if (!finite(entry.second)) return false;
+    }
+  }
+  return true;
+}
 
 void write_networks(ArchiveWriter& archive, const Model& model) {
   for (int i = 0; i < 3; ++i) {

@@ -81,19 +81,21 @@ void read_adam(const ArchiveReader& archive, const std::string& prefix, torch::o
     }
     auto s = std::make_unique<torch::optim::AdamParamState>();
     s->step(step.item<int64_t>());
-    for (const char* field : {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}) {
+    // A stored moment of parameter i, checked against it (undefined when optional and absent).
+    auto moment = [&](const char* field, bool required) -> torch::Tensor {
       if (!archive.has(at + field)) {
-        if (std::string(field) == "max_exp_avg_sq") continue;
-        throw LoadFailure{"no '" + at + field + "' tensor"};
+        if (required) throw LoadFailure{"no '" + at + field + "' tensor"};
+        return {};
       }
-      const torch::Tensor t = archive.tensor(at + field);
+      const torch::Tensor& t = archive.tensor(at + field);
       if (t.scalar_type() != params[i].scalar_type() || t.sizes() != params[i].sizes()) {
         throw LoadFailure{"'" + at + field + "' does not fit parameter " + std::to_string(i)};
       }
-      if (std::string(field) == "exp_avg") s->exp_avg(t.clone());
-      else if (std::string(field) == "exp_avg_sq") s->exp_avg_sq(t.clone());
-      else s->max_exp_avg_sq(t.clone());
-    }
+      return t.clone();  // Adam updates it in place: not the archive's copy
+    };
+    s->exp_avg(moment("exp_avg", true));
+    s->exp_avg_sq(moment("exp_avg_sq", true));
+    s->max_exp_avg_sq(moment("max_exp_avg_sq", false));
     state[state_key(state, params[i])] = std::move(s);
   }
   // Every stored state belongs to one of these parameters.
