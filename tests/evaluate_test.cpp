@@ -390,6 +390,9 @@ EvalReport sample_report() {
   a.ber = 1.0 / 32;
   a.psnr_db = 31.25;
   a.ssim = 0.875;
+  a.ciede2000_mean = 1.25;
+  a.ciede2000_p99 = 4.5;
+  a.flat_visible_share = 0.125;
   a.attacked_psnr_db = 31.25;
   a.attacked_ssim = 0.875;
   EvalRow b = a;
@@ -435,18 +438,21 @@ TEST(EvaluateReport, CsvHasTheDocumentedColumns) {
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0], (std::vector<std::string>{"attack", "messages", "images", "bits",
                                                "bit_errors", "ber", "psnr_db", "ssim",
-                                               "attacked_psnr_db", "attacked_ssim",
-                                               "bits_per_pixel", "seconds"}));
-  for (const auto& r : rows) EXPECT_EQ(r.size(), 12u);
+                                               "ciede2000_mean", "ciede2000_p99",
+                                               "flat_visible_share", "attacked_psnr_db",
+                                               "attacked_ssim", "bits_per_pixel", "seconds"}));
+  for (const auto& r : rows) EXPECT_EQ(r.size(), 15u);
+  EXPECT_DOUBLE_EQ(std::stod(rows[1][8]), 1.25);    // ciede2000_mean
+  EXPECT_DOUBLE_EQ(std::stod(rows[1][10]), 0.125);  // flat_visible_share
   EXPECT_EQ(rows[1][0], "identity");
   EXPECT_EQ(rows[1][1], "per-image");
   EXPECT_EQ(rows[1][3], "32");
   EXPECT_DOUBLE_EQ(std::stod(rows[1][5]), 1.0 / 32);
   EXPECT_DOUBLE_EQ(std::stod(rows[1][6]), 31.25);
-  EXPECT_EQ(rows[1][10], "");
+  EXPECT_EQ(rows[1][13], "");
   EXPECT_EQ(rows[2][0], "split(jpeg:10:420,jpeg:90:420)");  // quoted, comma kept
-  EXPECT_EQ(rows[2][8], "");
-  EXPECT_DOUBLE_EQ(std::stod(rows[2][10]), 1.5);
+  EXPECT_EQ(rows[2][11], "");
+  EXPECT_DOUBLE_EQ(std::stod(rows[2][13]), 1.5);
   EXPECT_EQ(rows[3][1], "per-clip");
   EXPECT_EQ(rows[3][6], "inf");
 }
@@ -461,6 +467,7 @@ TEST(EvaluateReport, JsonParses) {
   EXPECT_DOUBLE_EQ(j["rows"][1]["ber"].get<double>(), 0.25);
   EXPECT_TRUE(j["rows"][1]["attacked_psnr_db"].is_null());
   EXPECT_DOUBLE_EQ(j["rows"][1]["bits_per_pixel"].get<double>(), 1.5);
+  EXPECT_DOUBLE_EQ(j["rows"][0]["ciede2000_p99"].get<double>(), 4.5);
   EXPECT_TRUE(j["rows"][2]["psnr_db"].is_null());  // infinite
   EXPECT_EQ(j["rows"][2]["messages"], "per-clip");
 }

@@ -192,7 +192,11 @@ TEST(ModelFlops, ReferenceNetworksMatchHandFormula) {
 TEST(ModelConfigTest, DefaultsAreTheReferenceAndValid) {
   const ModelConfig c;
   EXPECT_NO_THROW(c.validate());
-  EXPECT_EQ(c.summary(), "hidden 128px 30 bits enc 4x64 dec 7x64 disc 3x64");
+  EXPECT_EQ(c.summary(), "hidden 128px 30 bits enc 4x64 dec 7x64 disc 3x64 shaped chroma 0 flat 0.25 texture 8 lum");
+  ModelConfig unshaped = c;
+  unshaped.shaping = Shaping::none();
+  EXPECT_EQ(unshaped.summary(), "hidden 128px 30 bits enc 4x64 dec 7x64 disc 3x64");
+  EXPECT_NE(unshaped, c);
   EXPECT_EQ(c, ModelConfig());
   ModelConfig d = c;
   d.discriminator_channels = 32;
@@ -261,7 +265,7 @@ TEST(FastNets, ConfigChecks) {
   EXPECT_THROW(c.validate(), InvalidArgument);
   c.target_psnr = 36;
   EXPECT_NO_THROW(c.validate());
-  EXPECT_EQ(c.summary(), "fast 128px 64 bits enc 4x64 dec 7x64 disc 3x64 psnr 36");
+  EXPECT_EQ(c.summary(), "fast 128px 64 bits enc 4x64 dec 7x64 disc 3x64 psnr 36 shaped chroma 0 flat 0.25 texture 8 lum");
   ModelConfig d = c;
   d.target_psnr = 37;
   EXPECT_NE(c, d);

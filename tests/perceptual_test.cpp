@@ -82,18 +82,8 @@ TEST(Ciede2000, SrgbToLabUsesTheD65White) {
   EXPECT_NEAR(grey[2], 0.0, 1e-3);
 }
 
-Image flat_image(int w, int h, uint8_t r, uint8_t g, uint8_t b) {
-  Image out(w, h);
-  for (size_t i = 0; i < out.pixels.size(); i += 3) {
-    out.pixels[i] = r;
-    out.pixels[i + 1] = g;
-    out.pixels[i + 2] = b;
-  }
-  return out;
-}
-
 TEST(PerceptualDistance, CountsVisibleChangesInFlatRegions) {
-  const Image grey = flat_image(40, 30, 120, 120, 120);
+  const Image grey = test::flat_image(40, 30, 120, 120, 120);
   PerceptualDistance d = perceptual_distance(grey, grey);
   EXPECT_EQ(d.delta_e_mean, 0.0);
   EXPECT_EQ(d.flat_pixels, 40 * 30);
@@ -126,7 +116,7 @@ TEST(PerceptualDistance, TextureIsNotFlat) {
   EXPECT_EQ(d.flat_visible_share(), 0.0);
   EXPECT_GT(d.delta_e_mean, 1.0);
   // A step edge: flat far from it, not flat within 4 pixels of it.
-  Image step = flat_image(30, 20, 50, 50, 50);
+  Image step = test::flat_image(30, 20, 50, 50, 50);
   for (int y = 0; y < 20; ++y) {
     for (int x = 15; x < 30; ++x) {
       for (int c = 0; c < 3; ++c) step.pixels[(y * 30 + x) * 3 + c] = 200;

@@ -19,7 +19,8 @@ inline std::string sample_photo_path(const std::string& name = "101085.jpg") {
 
 // The w x h rectangle of `image` whose top-left corner is (x, y).
 // A HiDDeN configuration small enough to build and run in milliseconds: one block and
-// `channels` channels in every network.
+// `channels` channels in every network; unshaped (Shaping::none()), as the tests of the
+// networks and of training expect the encoder's residual unchanged.
 inline ModelConfig tiny_config(int image_size, int message_bits, int channels = 4) {
   ModelConfig c;
   c.image_size = image_size;
@@ -30,6 +31,7 @@ inline ModelConfig tiny_config(int image_size, int message_bits, int channels = 
   c.decoder_channels = channels;
   c.discriminator_blocks = 1;
   c.discriminator_channels = channels;
+  c.shaping = Shaping::none();
   return c;
 }
 
@@ -38,6 +40,17 @@ inline Image crop(const Image& image, int x, int y, int w, int h) {
   for (int r = 0; r < h; ++r) {
     const uint8_t* src = image.data() + ((static_cast<size_t>(y) + r) * image.width + x) * 3;
     std::copy(src, src + static_cast<size_t>(w) * 3, out.data() + static_cast<size_t>(r) * w * 3);
+  }
+  return out;
+}
+
+// A w x h image of one colour.
+inline Image flat_image(int w, int h, uint8_t r, uint8_t g, uint8_t b) {
+  Image out(w, h);
+  for (size_t i = 0; i < out.pixels.size(); i += 3) {
+    out.pixels[i] = r;
+    out.pixels[i + 1] = g;
+    out.pixels[i + 2] = b;
   }
   return out;
 }

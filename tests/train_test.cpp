@@ -313,8 +313,10 @@ TrainOptions tiny_options(const std::string& out_dir) {
 TEST(TrainLearning, MessageBerFallsFarBelowChance) {
   // 16x16 crops keep this at a few CPU seconds per seed. Only the message path is under
   // test (image weight 0): broken gradients, or a decoder that never sees the encoder's
-  // output, leave the BER near 50%. Seeds 1..6 ended at 2.3-9.4% validation BER when
-  // this was written; 15% leaves room for other CPUs' last bits.
+  // output, leave the BER near 50%. Since training embeds through the one pipeline
+  // (clamped, rounded to 8 bits, issue 11) seeds 1 and 2 end at 19.1% and 19.5%
+  // validation BER (train 21.7%, 17.6%; before, on unclamped floats, 2.3-9.4%); 25%
+  // leaves room for other CPUs' last bits and is still far below chance.
   for (const uint64_t seed : {1u, 2u}) {
     test::TempDir dir;
     TrainOptions o = tiny_options(dir.file("run"));
@@ -332,10 +334,10 @@ TEST(TrainLearning, MessageBerFallsFarBelowChance) {
     const EpochRecord& last = r.records.back();
     std::cout << "seed " << seed << ": train BER " << first.train_ber << " -> " << last.train_ber
               << ", validation BER " << last.val_ber_identity << "\n";
-    EXPECT_LT(last.val_ber_identity, 0.15) << "seed " << seed;
+    EXPECT_LT(last.val_ber_identity, 0.25) << "seed " << seed;
     EXPECT_EQ(last.val_ber, last.val_ber_identity);  // the attack is the identity
     EXPECT_GT(first.train_ber, 0.3) << "seed " << seed;
-    EXPECT_LT(last.train_ber, 0.2) << "seed " << seed;
+    EXPECT_LT(last.train_ber, 0.25) << "seed " << seed;
     EXPECT_LT(last.val_message_mse, first.val_message_mse / 2) << "seed " << seed;
   }
 }
@@ -760,8 +762,10 @@ TEST(TrainDevice, ExplicitCpuEqualsTheDefaultAndIsRecorded) {
   EXPECT_EQ(b.provenance.device, "cpu");
   const auto lines = read_lines(dir.file("cpu/log.csv"));
   ASSERT_GE(lines.size(), 2u);
-  EXPECT_EQ(split_csv(lines[0]).back(), "device");
-  EXPECT_EQ(split_csv(lines[1]).back(), "cpu");
+  const auto header = split_csv(lines[0]);
+  const size_t device = static_cast<size_t>(std::find(header.begin(), header.end(), "device") - header.begin());
+  ASSERT_LT(device, header.size());
+  EXPECT_EQ(split_csv(lines[1]).at(device), "cpu");
 }
 
 TEST(TrainTimeLimit, StopsCleanlyAndResumeEqualsUninterruptedRun) {

@@ -76,6 +76,11 @@ void print_text(const InfoCommandOptions& o, const Model& m, const std::vector<N
   row("discriminator", std::to_string(c.discriminator_blocks) + " blocks x " +
                            std::to_string(c.discriminator_channels) + " channels");
   if (c.architecture == "fast") row("target PSNR", format_fixed(c.target_psnr, 1) + " dB (residual at strength 1)");
+  const Shaping& s = c.shaping;
+  row("shaping", s.is_none() ? std::string("none (the residual as the encoder makes it)")
+                             : "chroma " + format_fixed(s.chroma, 2) + ", flat " + format_fixed(s.flat, 2) +
+                                   ", texture " + format_fixed(s.texture, 1) + ", luminance adaptation " +
+                                   (s.luminance_adaptation ? "on" : "off") + " (docs/visibility.md)");
 
   std::cout << "\n";
   char line[160];

@@ -185,6 +185,42 @@ void add_train_command(CLI::App& app, Runner& run) {
                       ->capture_default_str()->group(group),
               &ModelConfig::target_psnr);
 
+  const std::string shaping_group = "Perceptual shaping (fixed for a run; docs/visibility.md)";
+  Shaping& sh = m.shaping;
+  auto fixed_shaping = [&c](CLI::Option* flag, auto Shaping::*field) {
+    c->fixed_flags.emplace_back(flag, [field](const TrainOptions& from, TrainOptions& to) {
+      to.model.shaping.*field = from.model.shaping.*field;
+    });
+  };
+  fixed_shaping(sub->add_option("--chroma", sh.chroma,
+                                "share of the residual's chroma kept (0 = luminance only, 1 = off)")
+                    ->capture_default_str()->group(shaping_group),
+                &Shaping::chroma);
+  fixed_shaping(sub->add_option("--flat", sh.flat,
+                                "residual amplitude in flat regions, relative to textured ones "
+                                "(1 = no texture mask)")
+                    ->capture_default_str()->group(shaping_group),
+                &Shaping::flat);
+  fixed_shaping(sub->add_option("--texture", sh.texture,
+                                "5x5 luminance std (0..255) that gets the full residual")
+                    ->capture_default_str()->group(shaping_group),
+                &Shaping::texture);
+  fixed_shaping(sub->add_option("--luminance-adaptation", sh.luminance_adaptation,
+                                "scale the residual by the lightness sensitivity at each grey "
+                                "level (true/false)")
+                    ->capture_default_str()->group(shaping_group),
+                &Shaping::luminance_adaptation);
+  auto* no_shaping = sub->add_flag_callback(
+      "--no-shaping", [&sh] { sh = Shaping::none(); },
+      "embed the residual as the encoder makes it (the paper's setting; same as --chroma 1 "
+      "--flat 1 --luminance-adaptation false)")->group(shaping_group);
+  // Its fields are resumed one by one by the flags above.
+  c->fixed_flags.emplace_back(no_shaping, [](const TrainOptions&, TrainOptions&) {});
+  fixed(*c, sub->add_option("--init", o.init_model,
+                            "start from this model file's weights (fine-tuning; same network "
+                            "shapes, shaping and target PSNR may differ)"),
+        &TrainOptions::init_model);
+
   sub->add_option("--checkpoint-every", o.checkpoint_every,
                   "write OUT/checkpoint.pt every N steps (0 = only at the end)")
       ->capture_default_str();

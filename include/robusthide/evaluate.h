@@ -72,6 +72,16 @@ struct EvalRow {
   // images of per-image PSNR (dB, peak 255, capped at kEvalPsnrCap) and SSIM.
   double psnr_db = 0.0;
   double ssim = 0.0;
+  // Perceptual distance, cover vs encoded (perceptual.h), like PSNR: means over the images
+  // of the per-image CIEDE2000 mean and 99th percentile; the flat-region visibility share
+  // pooled over all images (visible flat pixels / flat pixels, 0 when none is flat).
+  double ciede2000_mean = 0.0;
+  double ciede2000_p99 = 0.0;
+  double flat_visible_share = 0.0;
+  // Mean squared errors: encoded vs cover (0..1 scale), decoded raw outputs vs message
+  // bits (the training loss's message term).
+  double image_mse = 0.0;
+  double message_mse = 0.0;
   // Distortion the attack adds on top, cover vs attacked image: empty when the attack
   // changes the image size (crop, resize).
   std::optional<double> attacked_psnr_db;
@@ -101,13 +111,13 @@ struct EvalReport {
 //   1. messages: eval_messages(seed, first image index, batch size, L) -- or, for video
 //      attacks with VideoMessages::kPerClip, eval_clip_message(seed, batch index, L) in
 //      every image of the batch;
-//   2. encoded = encoder(cover, message) in eval mode without gradients (its residual
-//      scaled by options.strength when that is not 1), then rounded to
-//      8 bits (round(clamp(x, 0, 1) * 255) / 255), as when written to a file; each
-//      message set is encoded once per batch and shared by all attacks;
+//   2. encoded = embed_batch(model, cover, message, options.strength) (embedding.h: the
+//      one embedding pipeline, shaped and rounded to 8 bits as when written to a file) in
+//      eval mode without gradients; each message set is encoded once per batch and
+//      shared by all attacks;
 //   3. for each attack: torch::manual_seed(eval_attack_seed(seed, canonical attack
 //      spec, batch index)), attacked = attack(encoded, cover), decoded =
-//      decoder(attacked); a bit is 1 when its decoded value is > 0.5. (So evaluate
+//      read_batch(model, attacked); a bit is 1 when its decoded value is > 0.5. (So evaluate
 //      leaves torch's global generator reseeded.)
 // Results therefore depend only on the model, the images, the batch size, the seed and
 // the attack itself -- not on the other attacks in the list or their order.
@@ -156,11 +166,13 @@ ReportFormat parse_report_format(const std::string& name);
 
 // Formats a report (docs/evaluation.md shows each format):
 //   text: a header line, then an aligned table
-//         attack | BER % | PSNR dB | SSIM | images | bits | att. PSNR | bpp
+//         attack | BER % | PSNR dB | SSIM | dE00 | dE00 p99 | flat vis. % | images | bits
+//         | att. PSNR | bpp
 //   csv:  a header row, then one row per attack with the columns
-//         attack,messages,images,bits,bit_errors,ber,psnr_db,ssim,attacked_psnr_db,
-//         attacked_ssim,bits_per_pixel,seconds   (RFC 4180 quoting; empty = n/a;
-//         "inf" for an infinite PSNR)
+//         attack,messages,images,bits,bit_errors,ber,psnr_db,ssim,ciede2000_mean,
+//         ciede2000_p99,flat_visible_share,attacked_psnr_db,attacked_ssim,
+//         bits_per_pixel,seconds   (RFC 4180 quoting; empty = n/a; "inf" for an
+//         infinite PSNR)
 //   json: {"model", "message_bits", "image_width", "image_height", "images",
 //          "batch_size", "seed", "rows": [{the csv columns}]} (null = n/a or infinite)
 std::string format_report(const EvalReport& report, ReportFormat format);

@@ -25,6 +25,42 @@ constexpr int kMaxChannels = 1024; // every *_channels field: 1..kMaxChannels
 // (200 MB); the reference networks hold 0.5 million, the fast default 0.65 million.
 constexpr int64_t kMaxParameters = 50'000'000;
 
+// How the encoder's residual is shaped before it is added to a photo (the one embedding
+// pipeline, embedding.h): the parts of the mark that are visible are held back where the
+// photo cannot mask them. Part of the model: training and embedding must shape alike.
+// With all fields at their "off" values (Shaping::none(), what model files written
+// before shaping existed hold) the residual is added as the encoder made it.
+struct Shaping {
+  // Share of the residual's chroma kept: the residual r becomes Y(r) + chroma (r - Y(r))
+  // per pixel, Y = 0.299 R + 0.587 G + 0.114 B. 0 = luminance only (no colour blotches);
+  // 1 = off. Range [0, 1].
+  double chroma = 0.0;
+  // Texture masking: the residual's amplitude is multiplied per pixel by
+  //   min(1, flat + sigma5 / texture) x lum
+  // where sigma5 is the standard deviation of the cover's luminance Y (0..255) over the
+  // pixel's 5x5 window (clipped at the borders), computed at the photo's own resolution.
+  // flat = 1 turns the texture mask off. Range (0, 1].
+  double flat = 0.25;
+  // The sigma5 (0..255 scale) at which a pixel gets the full residual. Range [0.5, 255].
+  double texture = 8.0;
+  // Luminance adaptation: lum = S_L(L*) / (dL*/dV) at the 5x5 mean grey V, relative to
+  // its value at V = 128 and clipped to [0.5, 1.5], so that a residual of the same
+  // amplitude gives about the same CIEDE2000 lightness difference at every brightness
+  // (dL*/dV: the slope of CIELAB lightness over 8-bit sRGB grey; S_L: CIEDE2000's
+  // lightness weight). false = lum is 1.
+  bool luminance_adaptation = true;
+
+  // Every field at its "off" value: the residual passes unchanged.
+  static Shaping none() { return Shaping{1.0, 1.0, 8.0, false}; }
+  // True when the residual passes unchanged (chroma 1, flat 1, no adaptation).
+  bool is_none() const { return chroma == 1.0 && flat == 1.0 && !luminance_adaptation; }
+  bool operator==(const Shaping& o) const {
+    return chroma == o.chroma && flat == o.flat && texture == o.texture &&
+           luminance_adaptation == o.luminance_adaptation;
+  }
+  bool operator!=(const Shaping& o) const { return !(*this == o); }
+};
+
 struct ModelConfig {
   // Network family: "hidden" (the paper's reference HiDDeN networks) or "fast" (the
   // efficient ones: downsampling, spatial message map, fixed-energy residual; image_size
@@ -46,6 +82,9 @@ struct ModelConfig {
   // "fast" only: PSNR (dB, [10, 80]) of the encoder's residual at strength 1; the encoder
   // scales its residual to exactly this energy per image. Ignored by "hidden".
   double target_psnr = 38.0;
+  // Perceptual shaping of the residual (see Shaping). Model files without this field
+  // load as Shaping::none().
+  Shaping shaping;
 
   // Throws InvalidArgument naming the first field out of range and its value
   // ("invalid model config: image_size = 8 is out of range [16, 1024]") or the unknown

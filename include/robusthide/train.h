@@ -42,6 +42,10 @@ struct TrainOptions {
   std::vector<std::string> val_folders;
   // [fixed] Network shapes; model.image_size is the side of the training crops.
   ModelConfig model;
+  // [fixed] Start from this model file's weights instead of random ones (fine-tuning).
+  // Its networks must have the shapes of `model`; shaping and target_psnr may differ
+  // (e.g. a model trained unshaped, fine-tuned with perceptual shaping). "" = random.
+  std::string init_model;
   // [fixed] Attack between encoder and decoder (attack.h grammar), e.g. "jpeg:50".
   std::string attack = "identity";
   // [fixed] Images per step.
@@ -117,6 +121,11 @@ struct TrainOptions {
 };
 
 // One validation, as written to log.csv (columns in this order; docs/training.md).
+// Seed of training's validation (EvalOptions::seed of the evaluate() run it is): the
+// messages and the attack's randomness. `robusthide evaluate --seed 20240501` on the
+// same images with the same batch size reproduces log.csv's validation figures.
+constexpr uint64_t kTrainValidationSeed = 20240501;
+
 struct EpochRecord {
   double epoch = 0;  // epochs completed (fractional for a run that stopped mid-epoch)
   int64_t step = 0;  // optimizer steps done
@@ -129,6 +138,9 @@ struct EpochRecord {
   double val_ber = 0;           // under the training attack
   double val_ber_identity = 0;  // without attack
   double val_psnr = 0;          // mean over images of batch_psnr(cover, encoded), dB
+  // Perceptual distance of the validation images (EvalRow's fields): CIEDE2000 mean and
+  // 99th percentile, share of flat pixels visibly changed.
+  double val_ciede2000 = 0, val_ciede2000_p99 = 0, val_flat_visible = 0;
   double seconds = 0;           // training wall time so far, all resumed parts together
   std::string device;           // where the networks ran ("cpu", "cuda:0")
 };

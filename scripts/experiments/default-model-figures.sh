@@ -4,8 +4,9 @@
 #   tables.txt      evaluate on the validation photos (128x128 centre crops): the jpeg,
 #                   webp and jpeg2000 tables at strength 1
 #   strength.txt    evaluate --table jpeg at several strengths (128x128 crops) and
-#                   photo_eval (whole photos) at the same strengths
-#   photos.txt      photo_eval at strength 1: whole photos, every codec, false positives
+#                   evaluate --photos (whole photos) at the same strengths
+#   photos.txt      evaluate --photos at strength 1: whole photos, issue 11's attacks and
+#                   every codec table, imperceptibility, false positives
 #   unmarked.json   extract on every training and validation photo (none is marked):
 #                   the false-positive count at the default threshold
 #   latency.txt     watermark_latency at 128x128, 1920x1080, 4000x3000
@@ -19,14 +20,15 @@ mkdir -p "$out"
 bin=build/robusthide
 $bin evaluate -m "$model" -d "$data/val" --table jpeg --table webp --table jpeg2000 -q > "$out/tables.txt"
 : > "$out/strength.txt"
-for s in ${STRENGTHS:-0.5 0.75 1 1.5 2}; do
+for s in ${STRENGTHS:-0.25 0.5 0.75 1 1.5 2 3}; do
   echo "== strength $s: 128x128 crops" >> "$out/strength.txt"
   $bin evaluate -m "$model" -d "$data/val" --table jpeg --strength "$s" -q >> "$out/strength.txt"
   echo "== strength $s: whole photos" >> "$out/strength.txt"
-  build/photo_eval "$model" "$data/val" --strength "$s" --codecs jpeg:10,jpeg:25,jpeg:50,jpeg:75,jpeg:90 \
-    2>/dev/null >> "$out/strength.txt"
+  $bin evaluate --photos -m "$model" -d "$data/val" --table jpeg --strength "$s" -q >> "$out/strength.txt"
 done
-build/photo_eval "$model" "$data/val" 2>/dev/null > "$out/photos.txt"
+$bin evaluate --photos -m "$model" -d "$data/val" -q \
+  -a jpeg:50 -a jpeg:25 -a webp:50 -a jpeg2000:250 -a "chain(resize:0.5,jpeg:85)" \
+  --table jpeg --table webp --table jpeg2000 > "$out/photos.txt"
 set +e
 $bin extract -m "$model" -i "$data/train" --json --progress off > "$out/unmarked-train.json"
 $bin extract -m "$model" -i "$data/val" --json --progress off > "$out/unmarked-val.json"

@@ -10,10 +10,13 @@
 #include "robusthide/attack.h"
 #include "robusthide/codec.h"
 #include "robusthide/device.h"
+#include "robusthide/embedding.h"
 #include "robusthide/error.h"
 #include "robusthide/metrics.h"
+#include "robusthide/perceptual.h"
 #include "robusthide/tensor.h"
 #include "robusthide/watermark.h"
+#include "util/parallel.h"
 #include "util/spec.h"
 
 namespace robusthide {
@@ -55,13 +58,24 @@ torch::Tensor messages_from(uint64_t base, int64_t first, int64_t count, int bit
 // Running sums of one row.
 struct Accumulator {
   EvalRow row;
-  double psnr_sum = 0.0, ssim_sum = 0.0;
+  double psnr_sum = 0.0, ssim_sum = 0.0, delta_e_sum = 0.0, delta_e_p99_sum = 0.0;
+  double image_mse_sum = 0.0, message_se_sum = 0.0;
+  int64_t flat_pixels = 0, flat_visible = 0;
   double attacked_psnr_sum = 0.0, attacked_ssim_sum = 0.0;
   int64_t attacked_images = 0;
   bool size_changed = false;
   double compressed_bits = 0.0, pixels = 0.0;
   bool has_bytes = false;
 };
+
+// Perceptual distance of each image of two (N,3,H,W) batches, on `threads` threads.
+std::vector<PerceptualDistance> batch_perceptual(const torch::Tensor& a, const torch::Tensor& b,
+                                                 int threads) {
+  const std::vector<Image> x = tensor_to_images(a), y = tensor_to_images(b);
+  std::vector<PerceptualDistance> out(x.size());
+  parallel_for(x.size(), threads, [&](size_t i) { out[i] = perceptual_distance(x[i], y[i]); });
+  return out;
+}
 
 // The batch as it would be read back from lossless 8-bit files.
 torch::Tensor to_8bit(const torch::Tensor& x) {
@@ -177,15 +191,18 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
     struct Encoded {
       torch::Tensor message, image;
       std::vector<double> psnr, ssim;
+      std::vector<PerceptualDistance> perceptual;
+      double image_mse = 0.0;  // summed over the batch's images
     };
     auto encode = [&](const torch::Tensor& message) {
       Encoded e;
       e.message = message.to(device);
-      torch::Tensor encoded = model.encoder->forward(cover, e.message);
-      if (options.strength != 1.0) encoded = cover + options.strength * (encoded - cover);
-      e.image = to_8bit(encoded);
+      // embed_batch's values are 8-bit already; to_8bit makes the type exact.
+      e.image = to_8bit(embed_batch(model, cover, e.message, options.strength));
       e.psnr = batch_psnr(cover, e.image);
       e.ssim = batch_ssim(cover, e.image, options.codec_threads);
+      e.perceptual = batch_perceptual(cover, e.image, options.codec_threads);
+      e.image_mse = (e.image - cover).square().mean({1, 2, 3}).sum().item<double>();
       return e;
     };
     Encoded per_image, per_batch;
@@ -200,8 +217,16 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
       const auto start = std::chrono::steady_clock::now();
       torch::manual_seed(eval_attack_seed(options.seed, s.row.attack, b));
       const torch::Tensor attacked = attacks[a]->forward(e.image, cover).to(device);
-      const torch::Tensor decoded = model.decoder->forward(attacked);
+      const torch::Tensor decoded = read_batch(model, attacked);
       s.row.bit_errors += bit_errors(decoded, e.message);
+      s.message_se_sum += (decoded - e.message).square().mean(1).sum().item<double>();
+      s.image_mse_sum += e.image_mse;
+      for (const PerceptualDistance& p : e.perceptual) {
+        s.delta_e_sum += p.delta_e_mean;
+        s.delta_e_p99_sum += p.delta_e_p99;
+        s.flat_pixels += p.flat_pixels;
+        s.flat_visible += p.flat_visible;
+      }
       s.row.seconds +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       s.row.images += n;
@@ -239,6 +264,12 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
     row.ber = static_cast<double>(row.bit_errors) / static_cast<double>(row.bits);
     row.psnr_db = s.psnr_sum / images;
     row.ssim = s.ssim_sum / images;
+    row.ciede2000_mean = s.delta_e_sum / images;
+    row.ciede2000_p99 = s.delta_e_p99_sum / images;
+    row.flat_visible_share =
+        s.flat_pixels > 0 ? static_cast<double>(s.flat_visible) / static_cast<double>(s.flat_pixels) : 0.0;
+    row.image_mse = s.image_mse_sum / images;
+    row.message_mse = s.message_se_sum / images;
     if (!s.size_changed && s.attacked_images > 0) {
       row.attacked_psnr_db = s.attacked_psnr_sum / static_cast<double>(s.attacked_images);
       row.attacked_ssim = s.attacked_ssim_sum / static_cast<double>(s.attacked_images);

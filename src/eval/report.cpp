@@ -1,92 +1,46 @@
 // Formatting of evaluation reports: aligned text, CSV, JSON.
-#include <algorithm>
-#include <charconv>
-#include <cmath>
-#include <cstdio>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "eval/report_format.h"
 #include "robusthide/error.h"
 #include "robusthide/evaluate.h"
 
 namespace robusthide {
 namespace {
 
-std::string fixed(double v, int decimals) {
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  if (std::isnan(v)) return "nan";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-std::string fixed(const std::optional<double>& v, int decimals, const std::string& none) {
-  return v ? fixed(*v, decimals) : none;
-}
-
-// Shortest round-trip form for machine-readable output ("inf" for an infinite PSNR).
-std::string exact(double v) {
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  const auto result = std::to_chars(buf, buf + sizeof buf, v);  // shortest exact form
-  return std::string(buf, result.ptr);
-}
-
-std::string exact(const std::optional<double>& v) { return v ? exact(*v) : ""; }
-
-nlohmann::json json_number(const std::optional<double>& v) {
-  return v && std::isfinite(*v) ? nlohmann::json(*v) : nlohmann::json();
-}
+using detail::csv_field;
+using detail::exact;
+using detail::fixed;
+using detail::json_number;
 
 const char* messages_name(const EvalRow& row) {
   return row.per_clip_messages ? "per-clip" : "per-image";
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-std::string pad_left(const std::string& s, size_t width) {
-  return s.size() >= width ? s : std::string(width - s.size(), ' ') + s;
-}
-
-std::string pad_right(const std::string& s, size_t width) {
-  return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
-}
-
 std::string format_text(const EvalReport& r) {
   std::vector<std::vector<std::string>> cells;
-  cells.push_back({"attack", "BER %", "PSNR dB", "SSIM", "images", "bits", "att. PSNR", "bpp"});
+  cells.push_back({"attack", "BER %", "PSNR dB", "SSIM", "dE00", "dE00 p99", "flat vis. %",
+                   "images", "bits", "att. PSNR", "bpp"});
   bool any_clip = false;
   for (const auto& row : r.rows) {
     any_clip = any_clip || row.per_clip_messages;
     cells.push_back({row.attack + (row.per_clip_messages ? " *" : ""), fixed(100.0 * row.ber, 3),
-                     fixed(row.psnr_db, 2), fixed(row.ssim, 4), std::to_string(row.images),
+                     fixed(row.psnr_db, 2), fixed(row.ssim, 4), fixed(row.ciede2000_mean, 2),
+                     fixed(row.ciede2000_p99, 2), fixed(100.0 * row.flat_visible_share, 2),
+                     std::to_string(row.images),
                      std::to_string(row.bits), fixed(row.attacked_psnr_db, 2, "-"),
                      fixed(row.bits_per_pixel, 3, "-")});
-  }
-  std::vector<size_t> width(cells.front().size(), 0);
-  for (const auto& line : cells) {
-    for (size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
   }
   std::ostringstream os;
   os << "model   " << r.model << "\n"
      << "images  " << r.images << " centre crops of " << r.image_width << "x" << r.image_height
      << ", " << r.message_bits << "-bit messages, batch " << r.batch_size << ", seed " << r.seed
-     << (r.strength != 1.0 ? ", strength " + exact(r.strength) : std::string()) << "\n\n";
-  for (const auto& line : cells) {
-    for (size_t c = 0; c < line.size(); ++c) {
-      os << (c == 0 ? pad_right(line[c], width[c]) : "  " + pad_left(line[c], width[c]));
-    }
-    os << "\n";
-  }
+     << (r.strength != 1.0 ? ", strength " + exact(r.strength) : std::string()) << "\n\n"
+     << detail::aligned_table(cells);
   if (any_clip) os << "\n* one message per clip (batch): the same bits in every frame\n";
   return os.str();
 }
@@ -94,7 +48,8 @@ std::string format_text(const EvalReport& r) {
 const std::vector<std::string>& csv_columns() {
   static const std::vector<std::string> kColumns = {
       "attack", "messages",        "images",        "bits",           "bit_errors", "ber",
-      "psnr_db", "ssim", "attacked_psnr_db", "attacked_ssim", "bits_per_pixel", "seconds"};
+      "psnr_db", "ssim", "ciede2000_mean", "ciede2000_p99", "flat_visible_share",
+      "attacked_psnr_db", "attacked_ssim", "bits_per_pixel", "seconds"};
   return kColumns;
 }
 
@@ -112,6 +67,9 @@ std::string format_csv(const EvalReport& r) {
                                              exact(row.ber),
                                              exact(row.psnr_db),
                                              exact(row.ssim),
+                                             exact(row.ciede2000_mean),
+                                             exact(row.ciede2000_p99),
+                                             exact(row.flat_visible_share),
                                              exact(row.attacked_psnr_db),
                                              exact(row.attacked_ssim),
                                              exact(row.bits_per_pixel),
@@ -133,6 +91,9 @@ std::string format_json(const EvalReport& r) {
                     {"ber", row.ber},
                     {"psnr_db", json_number(row.psnr_db)},
                     {"ssim", row.ssim},
+                    {"ciede2000_mean", row.ciede2000_mean},
+                    {"ciede2000_p99", row.ciede2000_p99},
+                    {"flat_visible_share", row.flat_visible_share},
                     {"attacked_psnr_db", json_number(row.attacked_psnr_db)},
                     {"attacked_ssim", json_number(row.attacked_ssim)},
                     {"bits_per_pixel", json_number(row.bits_per_pixel)},

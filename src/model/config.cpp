@@ -36,6 +36,19 @@ void ModelConfig::validate() const {
   check_range("discriminator_blocks", discriminator_blocks, 1, kMaxBlocks);
   check_range("discriminator_channels", discriminator_channels, 1, kMaxChannels);
   if (arch.validate) arch.validate(*this);
+  const Shaping& s = shaping;
+  if (!(s.chroma >= 0 && s.chroma <= 1)) {
+    throw InvalidArgument("invalid model config: shaping chroma = " + format_db(s.chroma) +
+                          " is out of range [0, 1]");
+  }
+  if (!(s.flat > 0 && s.flat <= 1)) {
+    throw InvalidArgument("invalid model config: shaping flat = " + format_db(s.flat) +
+                          " is out of range (0, 1]");
+  }
+  if (!(s.texture >= 0.5 && s.texture <= 255)) {
+    throw InvalidArgument("invalid model config: shaping texture = " + format_db(s.texture) +
+                          " is out of range [0.5, 255]");
+  }
   const int64_t n = min_parameters();
   if (n > kMaxParameters) {
     throw InvalidArgument("invalid model config: its networks would hold at least " + std::to_string(n) +
@@ -68,7 +81,8 @@ bool ModelConfig::operator==(const ModelConfig& o) const {
          encoder_channels == o.encoder_channels && decoder_blocks == o.decoder_blocks &&
          decoder_channels == o.decoder_channels &&
          discriminator_blocks == o.discriminator_blocks &&
-         discriminator_channels == o.discriminator_channels && target_psnr == o.target_psnr;
+         discriminator_channels == o.discriminator_channels && target_psnr == o.target_psnr &&
+         shaping == o.shaping;
 }
 
 std::string ModelConfig::summary() const {
@@ -77,7 +91,11 @@ std::string ModelConfig::summary() const {
          " bits enc " + nxc(encoder_blocks, encoder_channels) + " dec " +
          nxc(decoder_blocks, decoder_channels) + " disc " +
          nxc(discriminator_blocks, discriminator_channels) +
-         (architecture == "fast" ? " psnr " + format_db(target_psnr) : "");
+         (architecture == "fast" ? " psnr " + format_db(target_psnr) : "") +
+         (shaping.is_none() ? "" : " shaped chroma " + format_db(shaping.chroma) + " flat " +
+                                       format_db(shaping.flat) + " texture " +
+                                       format_db(shaping.texture) +
+                                       (shaping.luminance_adaptation ? " lum" : ""));
 }
 
 bool Provenance::operator==(const Provenance& o) const {

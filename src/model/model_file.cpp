@@ -34,7 +34,12 @@ nlohmann::json config_to_json(const ModelConfig& c) {
           {"decoder_channels", c.decoder_channels},
           {"discriminator_blocks", c.discriminator_blocks},
           {"discriminator_channels", c.discriminator_channels},
-          {"target_psnr", c.target_psnr}};
+          {"target_psnr", c.target_psnr},
+          {"shaping",
+           {{"chroma", c.shaping.chroma},
+            {"flat", c.shaping.flat},
+            {"texture", c.shaping.texture},
+            {"luminance_adaptation", c.shaping.luminance_adaptation}}}};
 }
 
 ModelConfig config_from_json(const nlohmann::json& j) {
@@ -60,6 +65,25 @@ ModelConfig config_from_json(const nlohmann::json& j) {
   // Added after format version 1 was first written: older files lack it ("hidden" ones,
   // which ignore it).
   if (j.contains("target_psnr")) get("target_psnr", c.target_psnr);
+  // Added with perceptual shaping (issue 11): older files embed unshaped; a file that
+  // has the object must have every field of it.
+  c.shaping = Shaping::none();
+  if (j.contains("shaping")) {
+    const nlohmann::json& s = j.at("shaping");
+    if (!s.is_object()) throw LoadFailure{"config field 'shaping' is not a JSON object"};
+    auto get_shaping = [&s](const char* key, auto& field) {
+      if (!s.contains(key)) throw LoadFailure{std::string("config's shaping has no '") + key + "'"};
+      try {
+        s.at(key).get_to(field);
+      } catch (const nlohmann::json::exception&) {
+        throw LoadFailure{std::string("config's shaping field '") + key + "' has the wrong type"};
+      }
+    };
+    get_shaping("chroma", c.shaping.chroma);
+    get_shaping("flat", c.shaping.flat);
+    get_shaping("texture", c.shaping.texture);
+    get_shaping("luminance_adaptation", c.shaping.luminance_adaptation);
+  }
   return c;
 }
 

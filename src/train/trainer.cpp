@@ -27,10 +27,13 @@
 #include "robusthide/attack.h"
 #include "robusthide/dataset.h"
 #include "robusthide/device.h"
+#include "robusthide/embedding.h"
 #include "robusthide/error.h"
+#include "robusthide/evaluate.h"
 #include "robusthide/metrics.h"
 #include "robusthide/runtime.h"
 #include "robusthide/train.h"
+#include "model/eval_mode.h"
 #include "train/checkpoint.h"
 #include "train/csv_log.h"
 #include "train/progress.h"
@@ -42,10 +45,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace F = torch::nn::functional;
 
-// Seed of the validation messages and of the attack's randomness during validation.
-constexpr uint64_t kValidationSeed = 20240501;
-// PSNR of an image that rounds back to its cover exactly (instead of +inf).
-constexpr double kPsnrCap = 100.0;
+constexpr uint64_t kValidationSeed = kTrainValidationSeed;
 
 void bad_option(const std::string& what) {
   throw InvalidArgument("invalid training options: " + what);
@@ -101,6 +101,7 @@ nlohmann::json fixed_options(const TrainOptions& o, const std::string& attack_sp
           {"adversarial_weight", o.adversarial_weight},
           {"model", nlohmann::json::parse(to_json(o.model))}};
   // Only stored when on, so checkpoints written before the option existed still resume.
+  if (!o.init_model.empty()) j["init_model"] = o.init_model;
   if (o.warmup_steps > 0) {
     j["warmup_strength"] = o.warmup_strength;
     j["warmup_steps"] = o.warmup_steps;
@@ -131,7 +132,14 @@ void check_resume(const nlohmann::json& stored, const nlohmann::json& now,
     const nlohmann::json old = stored.contains(key) ? stored.at(key) : nlohmann::json();
     if (key == "model" && old.is_object()) {
       for (const auto& [field, v] : value.items()) {
-        compare("model." + field, old.contains(field) ? old.at(field) : nlohmann::json(), v);
+        nlohmann::json was = old.contains(field) ? old.at(field) : nlohmann::json();
+        // Checkpoints written before shaping existed trained unshaped.
+        if (field == "shaping" && was.is_null()) {
+          ModelConfig unshaped;
+          unshaped.shaping = Shaping::none();
+          was = nlohmann::json::parse(to_json(unshaped)).at("shaping");
+        }
+        compare("model." + field, was, v);
       }
     } else {
       compare(key, old, value);
@@ -305,6 +313,28 @@ class OutputFolder {
   int fd_ = -1;
 };
 
+// Copies the weights of the model file `path` into `model` (TrainOptions::init_model).
+void init_from(const std::string& path, Model& model) {
+  const Model source = load_model(path);
+  ModelConfig a = source.config, b = model.config;
+  a.shaping = b.shaping;
+  a.target_psnr = b.target_psnr;
+  if (a != b) {
+    throw InvalidArgument("cannot start from '" + path + "': its networks (" +
+                          source.config.summary() + ") differ from the run's (" +
+                          model.config.summary() + ")");
+  }
+  torch::NoGradGuard no_grad;
+  auto copy = [](const torch::nn::Module& from, torch::nn::Module& to) {
+    const auto src = from.named_parameters(), src_buffers = from.named_buffers();
+    for (auto& p : to.named_parameters()) p.value().copy_(src[p.key()]);
+    for (auto& p : to.named_buffers()) p.value().copy_(src_buffers[p.key()]);
+  };
+  copy(*source.encoder, *model.encoder);
+  copy(*source.decoder, *model.decoder);
+  copy(*source.discriminator, *model.discriminator);
+}
+
 // Thrown when the loss or the weights stop being finite.
 [[noreturn]] void diverged(int64_t step, const std::string& what, int64_t last_checkpoint) {
   throw Error("training diverged at step " + std::to_string(step) + ": " + what +
@@ -335,7 +365,6 @@ class Trainer {
   bool adversarial_ = false;
   std::unique_ptr<ImageFolderDataset> train_data_, val_data_;
   int64_t steps_per_epoch_ = 0, total_steps_ = 0, val_count_ = 0;
-  torch::Tensor val_messages_;
   nlohmann::json checkpoint_options_;
   std::string checkpoint_path_, model_path_, log_path_;
   std::unique_ptr<Model> model_;
@@ -453,6 +482,7 @@ Trainer::Trainer(const TrainOptions& o) : o_(o) {
     disc_optimizer_ = std::make_unique<torch::optim::Adam>(model_->discriminator->parameters(),
                                                            torch::optim::AdamOptions(o.lr));
   }
+  if (!o.init_model.empty() && !resumed) init_from(o.init_model, *model_);
   if (resumed) {
     resumed->restore(*model_, *optimizer_, disc_optimizer_.get());
     state_ = resumed->state();
@@ -488,11 +518,6 @@ Trainer::Trainer(const TrainOptions& o) : o_(o) {
   state_.train_images = n;
   log_ = std::make_unique<TrainLog>(log_path_, o.resume, state_.step);
 
-  // Fixed validation messages from their own generator (training's is untouched).
-  at::Generator gen = at::detail::createCPUGenerator(kValidationSeed);
-  val_messages_ = torch::randint(0, 2, {val_count_, o.model.message_bits}, gen,
-                                 torch::TensorOptions().dtype(torch::kFloat32))
-                      .to(device_);
 }
 
 double Trainer::seconds() const {
@@ -523,11 +548,11 @@ void Trainer::train_step() {
 
   torch::Tensor encoded, decoded;
   {
+    // The one embedding pipeline (embedding.h): shaped, 8-bit (straight-through), with the
+    // warm-up factor as its strength.
     AutocastGuard autocast(amp_);
-    encoded = model_->encoder->forward(cover, message).to(torch::kFloat32);
+    encoded = embed_batch(*model_, cover, message, warmup_factor(o_, state_.step));
   }
-  const double strength = warmup_factor(o_, state_.step);
-  if (strength != 1.0) encoded = cover + strength * (encoded - cover);
   t.encoder_decoder += clock.lap();
   const torch::Tensor attacked = attack_->forward(encoded, cover);
   t.attack += clock.lap();
@@ -590,54 +615,42 @@ void Trainer::train_step() {
 }
 
 EpochRecord Trainer::validate() {
+  // The validation is `evaluate` itself (same pipeline, messages, attack seeds and
+  // metrics), so log.csv's val_ber is what `robusthide evaluate` reports for this model,
+  // these images and this batch size (seed kValidationSeed).
   RngStateGuard keep_training_rng;
-  torch::manual_seed(kValidationSeed);
-  torch::NoGradGuard no_grad;
   Model& m = *model_;
-  m.encoder->eval();
-  m.decoder->eval();
-  m.discriminator->eval();
   const ImageFolderDataset& data = val_data_ ? *val_data_ : *train_data_;
-  const bool identity = attack_spec_ == "identity";
-  const int64_t b = o_.batch_size, batches = val_count_ / b;
-  double image_mse = 0, message_mse = 0, adversarial = 0, psnr_sum = 0;
-  int64_t errors = 0, errors_identity = 0;
-  // The networks under autocast (when on); attacks and metrics always see float32.
-  auto encode = [&](const torch::Tensor& cover, const torch::Tensor& message) {
-    AutocastGuard autocast(amp_);
-    return m.encoder->forward(cover, message).to(torch::kFloat32);
-  };
-  auto decode = [&](const torch::Tensor& image) {
-    AutocastGuard autocast(amp_);
-    return m.decoder->forward(image).to(torch::kFloat32);
-  };
-  for (int64_t i = 0; i < batches; ++i) {
-    std::vector<int64_t> idx(static_cast<size_t>(b));
-    for (int64_t k = 0; k < b; ++k) idx[static_cast<size_t>(k)] = i * b + k;
-    const torch::Tensor cover = to_device(data.center_crops(idx));
-    const torch::Tensor message = val_messages_.narrow(0, i * b, b);
-    const torch::Tensor encoded = encode(cover, message);
-    const torch::Tensor decoded = decode(attack_->forward(encoded, cover));
-    image_mse += F::mse_loss(encoded, cover).item<double>();
-    message_mse += F::mse_loss(decoded, message).item<double>();
-    if (adversarial_) {
-      torch::Tensor fooled;
-      {
-        AutocastGuard autocast(amp_);
-        fooled = m.discriminator->forward(encoded).to(torch::kFloat32);
-      }
-      adversarial +=
-          F::binary_cross_entropy_with_logits(fooled, torch::ones_like(fooled)).item<double>();
+  EvalOptions eo;
+  eo.attacks = {attack_spec_};
+  if (attack_spec_ != "identity") eo.attacks.push_back("identity");
+  eo.batch_size = static_cast<int>(o_.batch_size);
+  eo.seed = kValidationSeed;
+  eo.max_images = val_count_;
+  eo.codec_threads = o_.codec_threads;
+  eo.device = device_name(device_);
+  const EvalReport report = evaluate(m, data, eo);
+  const EvalRow& attacked = report.rows.front();
+  const EvalRow& clean = report.rows.back();
+  double adversarial = 0;
+  if (adversarial_) {
+    // The discriminator's view of the same marked images (evaluate has no discriminator).
+    torch::NoGradGuard no_grad;
+    EvalModeGuard encoder_mode(*m.encoder), disc_mode(*m.discriminator);
+    const int64_t b = o_.batch_size, batches = val_count_ / b;
+    for (int64_t i = 0; i < batches; ++i) {
+      std::vector<int64_t> idx(static_cast<size_t>(b));
+      for (int64_t k = 0; k < b; ++k) idx[static_cast<size_t>(k)] = i * b + k;
+      const torch::Tensor cover = to_device(data.center_crops(idx));
+      const torch::Tensor message = eval_messages(kValidationSeed, i * b, b, o_.model.message_bits).to(device_);
+      AutocastGuard autocast(amp_);
+      const torch::Tensor fooled = m.discriminator->forward(embed_batch(m, cover, message)).to(torch::kFloat32);
+      adversarial += F::binary_cross_entropy_with_logits(fooled, torch::ones_like(fooled)).item<double>();
     }
-    errors += bit_errors(decoded, message);
-    errors_identity += identity ? bit_errors(decoded, message)
-                                : bit_errors(decode(encoded), message);
-    for (const double db : batch_psnr(cover, encoded)) psnr_sum += std::min(db, kPsnrCap);
+    adversarial /= static_cast<double>(batches);
   }
-  m.encoder->train();
-  m.decoder->train();
-  m.discriminator->train();
-
+  const double image_mse = attacked.image_mse, message_mse = attacked.message_mse;
+  const double psnr_sum = attacked.psnr_db * static_cast<double>(val_count_);
   EpochRecord r;
   r.step = state_.step;
   r.epoch = state_.epoch + static_cast<double>(state_.batch) / steps_per_epoch_;
@@ -649,15 +662,17 @@ EpochRecord Trainer::validate() {
   r.train_adversarial = s[kStatAdversarial] / n;
   r.train_discriminator = s[kStatDiscriminator] / n;
   r.train_ber = s[kStatBer] / n;
-  r.val_image_mse = image_mse / batches;
-  r.val_message_mse = message_mse / batches;
-  r.val_adversarial = adversarial_ ? adversarial / batches : NAN;
+  r.val_image_mse = image_mse;
+  r.val_message_mse = message_mse;
+  r.val_adversarial = adversarial_ ? adversarial : NAN;
   r.val_loss = o_.image_weight * r.val_image_mse + o_.message_weight * r.val_message_mse +
                (adversarial_ ? o_.adversarial_weight * r.val_adversarial : 0.0);
-  const double bits = static_cast<double>(val_count_) * o_.model.message_bits;
-  r.val_ber = errors / bits;
-  r.val_ber_identity = errors_identity / bits;
+  r.val_ber = attacked.ber;
+  r.val_ber_identity = clean.ber;
   r.val_psnr = psnr_sum / static_cast<double>(val_count_);
+  r.val_ciede2000 = attacked.ciede2000_mean;
+  r.val_ciede2000_p99 = attacked.ciede2000_p99;
+  r.val_flat_visible = attacked.flat_visible_share;
   r.seconds = seconds();
   r.device = device_name(device_);
   return r;
@@ -674,9 +689,11 @@ void Trainer::record() {
     char line[512];
     std::snprintf(line, sizeof line,
                   "epoch %.4g step %lld: train loss %.5f BER %.2f%% | val loss %.5f "
-                  "BER %.2f%% (identity %.2f%%) PSNR %.2f dB | %.1f s",
+                  "BER %.2f%% (identity %.2f%%) PSNR %.2f dB CIEDE2000 %.2f (p99 %.2f) flat "
+                  "visible %.2f%% | %.1f s",
                   r.epoch, static_cast<long long>(r.step), r.train_loss, 100 * r.train_ber,
-                  r.val_loss, 100 * r.val_ber, 100 * r.val_ber_identity, r.val_psnr, r.seconds);
+                  r.val_loss, 100 * r.val_ber, 100 * r.val_ber_identity, r.val_psnr,
+                  r.val_ciede2000, r.val_ciede2000_p99, 100 * r.val_flat_visible, r.seconds);
     *o_.report << line << std::endl;
   }
 }
@@ -779,6 +796,7 @@ TrainOptions read_checkpoint_options(const std::string& checkpoint_path) {
     f.at("image_weight").get_to(o.image_weight);
     f.at("message_weight").get_to(o.message_weight);
     f.at("adversarial_weight").get_to(o.adversarial_weight);
+    if (f.contains("init_model")) f.at("init_model").get_to(o.init_model);
     if (f.contains("warmup_steps")) {
       f.at("warmup_strength").get_to(o.warmup_strength);
       f.at("warmup_steps").get_to(o.warmup_steps);

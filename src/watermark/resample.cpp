@@ -1,5 +1,7 @@
 #include "watermark/resample.h"
 
+#include "watermark/shaping.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -65,7 +67,7 @@ torch::Tensor area_average(const Image& image, int out_h, int out_w) {
   return torch::tensor(sums, torch::kFloat64).to(torch::kFloat32).view({1, 3, out_h, out_w});
 }
 
-Image add_resampled(const Image& cover, const torch::Tensor& residual) {
+Image add_resampled(const Image& cover, const torch::Tensor& residual, const Shaping& shaping) {
   const torch::Tensor r = residual.to(torch::kCPU, torch::kFloat32).contiguous();
   const int rh = static_cast<int>(r.size(2)), rw = static_cast<int>(r.size(3));
   const int w = cover.width, h = cover.height;
@@ -84,13 +86,23 @@ Image add_resampled(const Image& cover, const torch::Tensor& residual) {
   const float* to_float = byte_to_float_table();
   std::vector<float> line(static_cast<size_t>(w) * 3);
   std::vector<uint8_t> bytes(static_cast<size_t>(w) * 3);
+  const bool masked = !mask_is_one(shaping);
+  MaskRows mask_rows(cover, shaping);
+  std::vector<float> mask(static_cast<size_t>(w), 1.0f);
   for (int y = 0; y < h; ++y) {
     const uint8_t* in = cover.data() + static_cast<size_t>(y) * w * 3;
+    if (masked) mask_rows.row(y, mask.data());
     for (int c = 0; c < 3; ++c) {
       const float* a = &rows[(static_cast<size_t>(c) * rh + ty.i0[y]) * w];
       const float* b = &rows[(static_cast<size_t>(c) * rh + ty.i1[y]) * w];
       float* o = &line[static_cast<size_t>(c) * w];
-      for (int x = 0; x < w; ++x) o[x] = (ty.w0[y] * a[x] + ty.w1[y] * b[x]) + to_float[in[x * 3 + c]];
+      if (masked) {
+        for (int x = 0; x < w; ++x) {
+          o[x] = mask[static_cast<size_t>(x)] * (ty.w0[y] * a[x] + ty.w1[y] * b[x]) + to_float[in[x * 3 + c]];
+        }
+      } else {
+        for (int x = 0; x < w; ++x) o[x] = (ty.w0[y] * a[x] + ty.w1[y] * b[x]) + to_float[in[x * 3 + c]];
+      }
     }
     floats_to_bytes(line.data(), line.size(), bytes.data());
     uint8_t* out = marked.data() + static_cast<size_t>(y) * w * 3;

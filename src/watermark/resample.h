@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "robusthide/image.h"
+#include "robusthide/model.h"
 
 namespace robusthide::detail {
 
@@ -14,9 +15,11 @@ namespace robusthide::detail {
 // ceil((i + 1) H / out_h)). out_h <= height and out_w <= width. Returns (1, 3, out_h, out_w).
 torch::Tensor area_average(const Image& image, int out_h, int out_w);
 
-// cover + residual enlarged (or shrunk) bilinearly to the cover's size (torch's
+// cover + mask x residual enlarged (or shrunk) bilinearly to the cover's size (torch's
 // interpolate, align_corners = false), rounded to 8 bits: round(clamp(x, 0, 1) * 255).
-// `residual` is a CPU float (1, 3, h, w) tensor.
-Image add_resampled(const Image& cover, const torch::Tensor& residual);
+// The mask is the shaping mask of the full-size cover (embedding.h), computed row by
+// row. `residual` is a CPU float (1, 3, h, w) tensor.
+Image add_resampled(const Image& cover, const torch::Tensor& residual,
+                    const Shaping& shaping = Shaping::none());
 
 }  // namespace robusthide::detail

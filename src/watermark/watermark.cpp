@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/eval_mode.h"
+#include "robusthide/embedding.h"
 #include "robusthide/error.h"
 #include "robusthide/tensor.h"
 #include "robusthide/watermark.h"
@@ -71,16 +72,18 @@ Image embed_bits(const Model& model, const Image& cover, const std::vector<uint8
   const torch::Tensor small = to_model_size(cover, size);
   const torch::Tensor message =
       torch::tensor(std::vector<float>(bits.begin(), bits.end())).view({1, bits_needed});
-  torch::Tensor residual = model.encoder->forward(small, message) - small;
-  residual.mul_(strength);
+  // The one pipeline (embedding.h): the shaped residual at S x S, the mask of the cover
+  // at its own size.
+  const Shaping& shaping = model.config.shaping;
+  const torch::Tensor residual = shaped_residual(model, small, message, strength).contiguous();
   if (!torch::isfinite(residual).all().item<bool>()) {
     throw Error("cannot embed: the model's encoder produced non-finite values (NaN or "
                 "infinity): the model is diverged or corrupt");
   }
   if (cover.width == size && cover.height == size) {
-    return tensor_to_images(residual.add_(small)).at(0);
+    return tensor_to_images(small + shaping_mask(small, shaping) * residual).at(0);
   }
-  return detail::add_resampled(cover, residual);
+  return detail::add_resampled(cover, residual, shaping);
 }
 
 std::vector<float> extract_raw(const Model& model, const Image& image) {
@@ -88,7 +91,7 @@ std::vector<float> extract_raw(const Model& model, const Image& image) {
   torch::NoGradGuard no_grad;
   EvalModeGuard eval(*model.decoder);
   const torch::Tensor x = to_model_size(image, model.config.image_size);
-  const torch::Tensor out = model.decoder->forward(x).contiguous().to(torch::kFloat32);
+  const torch::Tensor out = read_batch(model, x).contiguous();
   return std::vector<float>(out.data_ptr<float>(), out.data_ptr<float>() + out.numel());
 }
 
