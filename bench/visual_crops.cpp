@@ -1,7 +1,7 @@
 // visual_crops: the mark as a person sees it. Embeds a payload into a whole photo with a
 // model and writes one PNG of a crop side by side: cover | marked | residual x GAIN
 // (marked - cover, times GAIN, around mid-grey), with the crop's CIEDE2000 figures.
-//   build/visual_crops MODEL PHOTO OUT.png [X Y W H] [--strength S] [--gain G]
+//   build/visual_crops MODEL PHOTO OUT.png [X Y W H] [--strength S] [--gain G] [--zoom Z]
 // docs/visibility.md shows what it made for flat photos (sky, sand, skin).
 #include <algorithm>
 #include <cstdio>
@@ -33,14 +33,17 @@ Image crop(const Image& image, int x, int y, int w, int h) {
 int main(int argc, char** argv) {
   std::vector<std::string> args;
   double strength = 1.0, gain = 10.0;
+  int zoom = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--strength" && i + 1 < argc) strength = std::atof(argv[++i]);
     else if (a == "--gain" && i + 1 < argc) gain = std::atof(argv[++i]);
+    else if (a == "--zoom" && i + 1 < argc) zoom = std::atoi(argv[++i]);
     else args.push_back(a);
   }
-  if (args.size() != 3 && args.size() != 7) {
-    std::cerr << "usage: visual_crops MODEL PHOTO OUT.png [X Y W H] [--strength S] [--gain G]\n";
+  if ((args.size() != 3 && args.size() != 7) || zoom < 1 || zoom > 16) {
+    std::cerr << "usage: visual_crops MODEL PHOTO OUT.png [X Y W H] [--strength S] [--gain G] "
+                 "[--zoom 1..16]\n";
     return 2;
   }
   try {
@@ -78,7 +81,15 @@ int main(int argc, char** argv) {
         }
       }
     }
-    write_image(out, args[2]);
+    // --zoom: every pixel becomes a zoom x zoom square, to look at a mark pixel by pixel.
+    Image zoomed(out.width * zoom, out.height * zoom);
+    for (int r = 0; r < zoomed.height; ++r) {
+      for (int c = 0; c < zoomed.width; ++c) {
+        const uint8_t* p = out.data() + (static_cast<size_t>(r / zoom) * out.width + c / zoom) * 3;
+        std::copy(p, p + 3, zoomed.data() + (static_cast<size_t>(r) * zoomed.width + c) * 3);
+      }
+    }
+    write_image(zoomed, args[2]);
     const PerceptualDistance whole = perceptual_distance(cover, marked), part = perceptual_distance(a, b);
     std::printf("%s: crop %dx%d at (%d,%d); CIEDE2000 mean %.2f (whole photo %.2f), p99 %.2f; "
                 "flat pixels visibly changed %.1f%% (whole photo %.1f%%)\n",

@@ -162,7 +162,7 @@ TEST_F(CliWatermark, BadFlagsAndFoldersAreRefusedBeforeAnyOutput) {
       {"extract -i " + cover + " --max-false-positive 2", 2, "must be in (0, 1], got 2"},
       {"extract -i " + cover + " --expect-text toolong", 2, "at most 4 bytes"},
       {"evaluate -d " + dir_.file("in") + " -m " + test::default_model_path() + " --strength 30", 2,
-       "--strength must be in [0.05, 20], got 30"},
+       "--strength must be in [0.05, 2], got 30"},
   };
   for (const auto& c : cases) {
     const auto r = test::run_shell(cli() + " " + c.args);

@@ -118,7 +118,7 @@ TEST(Pipeline, AnySizePathEqualsTheTensorPathAtModelSize) {
   torch::NoGradGuard no_grad;
   m.encoder->eval();
   const torch::Tensor message = torch::tensor(std::vector<float>(bits.begin(), bits.end())).view({1, 16});
-  for (const double strength : {0.5, 1.0, 3.0}) {
+  for (const double strength : {0.5, 1.0, 2.0}) {
     const Image from_tensor = tensor_to_images(embed_batch(m, image_to_tensor(cover), message, strength)).at(0);
     EXPECT_EQ(embed_bits(m, cover, bits, strength), from_tensor) << strength;
   }
@@ -184,6 +184,33 @@ TEST(DefaultModelShaping, SmoothAndFlatPhotosGetAnInvisibleMark) {
     EXPECT_EQ(d.flat_visible, 0) << "cover " << i << " of " << d.flat_pixels << " flat pixels";
     EXPECT_NE(marked, covers[i]) << "cover " << i << ": the mark must still be there";
   }
+}
+
+// Over the whole allowed range, more strength never means more bit errors (issue 11:
+// the first default model got worse above about 2), and always means a more visible mark.
+TEST(DefaultModelShaping, MoreStrengthNeverMeansMoreBitErrors) {
+  const Model model = load_model(test::default_model_path());
+  DatasetOptions data;
+  data.crop_size = model.config.image_size;
+  data.max_images = 48;
+  const ImageFolderDataset val({std::string(ROBUSTHIDE_DATA_DIR) + "/val"}, data);
+  EvalOptions o;
+  o.attacks = {"jpeg:25", "jpeg:50"};
+  o.batch_size = 16;
+  std::vector<EvalReport> reports;
+  for (const double s : {kMinStrength, 0.25, 0.5, 1.0, 1.5, kMaxStrength}) {
+    o.strength = s;
+    reports.push_back(evaluate(model, val, o));
+  }
+  for (size_t i = 1; i < reports.size(); ++i) {
+    for (size_t a = 0; a < o.attacks.size(); ++a) {
+      EXPECT_LE(reports[i].rows[a].bit_errors, reports[i - 1].rows[a].bit_errors)
+          << o.attacks[a] << " at strength " << reports[i].strength << " vs " << reports[i - 1].strength;
+    }
+    EXPECT_GT(reports[i].rows[0].ciede2000_mean, reports[i - 1].rows[0].ciede2000_mean);
+  }
+  EXPECT_GT(reports.front().rows[0].ber, 0.3);  // too weak to read at the lowest strength
+  EXPECT_LT(reports[3].rows[0].ber, 0.01);      // the default reads after JPEG Q25
 }
 
 // log.csv's validation BER is evaluate()'s: same pipeline, messages and attack seeds.

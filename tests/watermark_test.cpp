@@ -8,6 +8,7 @@
 
 #include "robusthide/error.h"
 #include "robusthide/metrics.h"
+#include "robusthide/perceptual.h"
 #include "robusthide/watermark.h"
 #include "test_util.h"
 
@@ -49,7 +50,7 @@ TEST_F(WatermarkApi, EmbedKeepsAnySizeAndChangesTheWholeImage) {
 TEST_F(WatermarkApi, StrengthLowersPsnr) {
   const Image cover = test::crop(photo_, 40, 30, 150, 100);
   double previous = INFINITY;
-  for (const double s : {0.5, 1.0, 2.0, 4.0}) {
+  for (const double s : {0.25, 0.5, 1.0, 2.0}) {
     const double db = psnr(cover, embed_bits(*model_, cover, pattern_bits(16), s));
     EXPECT_LT(db, previous) << "strength " << s;
     previous = db;
@@ -132,7 +133,10 @@ TEST_F(DefaultModel, TextPayloadSurvivesJpegAtAnySize) {
            {0, 0, photo.width, photo.height}, {60, 40, 128, 128}, {10, 10, 300, 170}, {5, 0, 201, 321}}) {
     const Image cover = test::crop(photo, x, y, wd, ht);
     const Image marked = w.embed(cover, payload);
-    EXPECT_GT(psnr(cover, marked), 35.0) << wd << "x" << ht;
+    // The shaped mark spends its energy in texture (PSNR ~34-36 dB) and stays below a
+    // JPEG Q90 re-save's mean CIEDE2000 (1.14 on the validation photos).
+    EXPECT_GT(psnr(cover, marked), 32.0) << wd << "x" << ht;
+    EXPECT_LT(perceptual_distance(cover, marked).delta_e_mean, 1.14) << wd << "x" << ht;
     const Extraction lossless = w.extract(marked);
     ASSERT_TRUE(lossless.found) << wd << "x" << ht;
     EXPECT_EQ(lossless.payload, payload);
