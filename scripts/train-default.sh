@@ -7,7 +7,9 @@
 #      steps, PHASE1_STEPS steps (default 2000): the decoder moves from reading the old
 #      chroma mark to the luminance one;
 #   2. OUT/phase2: from phase 1's model, quieter (37 dB, flat 0.25 -> 0.15), no warm-up,
-#      lr 5e-4, PHASE2_STEPS steps (default 600).
+#      lr 5e-4, PHASE2_STEPS steps (default 600);
+#   3. OUT/phase3: from phase 2's model, luminance adaptation off and texture 16 (less
+#      residual in dark, lightly noisy backgrounds), lr 5e-4, PHASE3_STEPS (default 400).
 # Resumable: run it again with --resume after an interruption; a finished phase is
 # skipped. Usage: scripts/train-default.sh OUT [--resume]
 # Environment: MINUTES (wall-clock budget of each call of a phase, default 110).
@@ -21,18 +23,29 @@ init="$out/init-v1.pt"
 if [[ ! -f "$init" ]]; then
   git show b3cdc90:models/default.pt > "$init.tmp" && mv "$init.tmp" "$init"
 fi
-common=(--architecture fast --bits 64 --chroma 0 --texture 8 --luminance-adaptation true
+common=(--architecture fast --bits 64 --chroma 0
         --train "$data/train" --val "$data/val" --val-images 96
         --attack "split(jpeg:25,jpeg:40,jpeg:50,jpeg:60,jpeg:75,jpeg:90,webp:50,jpeg2000:250)"
         --adversarial-weight 0 --image-weight 0 --checkpoint-every 100
         --max-minutes "${MINUTES:-110}" --progress off)
 if [[ ! -f "$out/phase1/model.pt" ]]; then
-  build/robusthide train "${common[@]}" --target-psnr 36 --flat 0.25 --init "$init" \
+  build/robusthide train "${common[@]}" --target-psnr 36 --flat 0.25 --texture 8 \
+    --luminance-adaptation true --init "$init" \
     --warmup-strength 10 --warmup-steps 600 --steps "${PHASE1_STEPS:-2000}" \
     --out "$out/phase1" "$@"
 fi
 [[ -f "$out/phase1/model.pt" ]] || exit 0  # stopped by its time budget: run again with --resume
-resume=()
-[[ -f "$out/phase2/checkpoint.pt" ]] && resume=(--resume)
-build/robusthide train "${common[@]}" --target-psnr 37 --flat 0.15 --init "$out/phase1/model.pt" \
-  --lr 5e-4 --steps "${PHASE2_STEPS:-600}" --out "$out/phase2" "${resume[@]}"
+# Phases 2 and 3: each resumes its own run when a checkpoint is there.
+phase() {  # phase NAME INIT ARGS...
+  local name="$1" from="$2"
+  shift 2
+  [[ -f "$out/$name/model.pt" ]] && return 0
+  local resume=()
+  [[ -f "$out/$name/checkpoint.pt" ]] && resume=(--resume)
+  build/robusthide train "${common[@]}" --init "$from" --lr 5e-4 "$@" --out "$out/$name" "${resume[@]}"
+}
+phase phase2 "$out/phase1/model.pt" --target-psnr 37 --flat 0.15 --texture 8 \
+  --luminance-adaptation true --steps "${PHASE2_STEPS:-600}"
+[[ -f "$out/phase2/model.pt" ]] || exit 0
+phase phase3 "$out/phase2/model.pt" --target-psnr 37 --flat 0.15 --texture 16 \
+  --luminance-adaptation false --steps "${PHASE3_STEPS:-400}"
