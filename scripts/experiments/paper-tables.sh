@@ -23,7 +23,8 @@ deadline=$(( $(date +%s) + ${MINUTES:-150} * 60 ))
 mkdir -p "$out"
 
 # Identical for every column. Batch 30 = five slices of 6 for the mixed-quality column.
-common=(--architecture fast --bits 30 --image-size 128 --target-psnr 36
+# Unshaped (--no-shaping): the paper's residual, not the perceptual shaping of issue 11.
+common=(--architecture fast --bits 30 --image-size 128 --target-psnr 36 --no-shaping
         --train "$data/train" --val "$data/val" --val-images 100
         --batch-size 30 --lr 1e-3 --seed 1 --adversarial-weight 0 --image-weight 0
         --warmup-strength 10 --warmup-steps 600
