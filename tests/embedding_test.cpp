@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 
 #include "robusthide/dataset.h"
@@ -254,6 +255,41 @@ TEST(Pipeline, TrainingValidationAndEvaluateGiveTheSameBer) {
   std::getline(log, header);
   EXPECT_NE(header.find("val_ciede2000"), std::string::npos);
   EXPECT_NE(header.find("val_flat_visible"), std::string::npos);
+}
+
+// --init: fine-tuning starts from a model file of the same shapes (shaping may differ).
+TEST(Pipeline, InitStartsFromAModelOfTheSameShapesOnly) {
+  test::TempDir dir;
+  ModelConfig unshaped = shaped_fast_config(32, 12);
+  unshaped.shaping = Shaping::none();
+  torch::manual_seed(9);
+  const Model source(unshaped);
+  save_model(source, dir.file("source.pt"));
+  TrainOptions o;
+  o.model = shaped_fast_config(32, 12);  // shaped: allowed to differ
+  o.init_model = dir.file("source.pt");
+  o.train_folders = {std::string(ROBUSTHIDE_DATA_DIR) + "/val/bsds500"};
+  o.max_train_images = 8;
+  o.val_images = 4;
+  o.batch_size = 4;
+  o.steps = 1;
+  o.lr = 1e-30;  // the step moves nothing measurable: the weights stay the source's
+  o.adversarial_weight = 0;
+  o.out_dir = dir.file("run");
+  o.progress = ProgressMode::kNever;
+  const TrainResult r = train(o);
+  const Model tuned = load_model(r.model_path);
+  EXPECT_EQ(tuned.config.shaping, o.model.shaping);
+  EXPECT_TRUE(torch::equal(tuned.decoder->parameters().front(), source.decoder->parameters().front()));
+  o.model = shaped_fast_config(32, 16);  // other shapes: refused by name, nothing written
+  o.out_dir = dir.file("other");
+  try {
+    train(o);
+    ADD_FAILURE() << "a 12-bit model must not initialise a 16-bit run";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot start from"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.file("other/checkpoint.pt")));
 }
 
 TEST(PhotoEvaluation, RecoversPayloadsFromWholePhotosAndCountsFalsePositives) {
