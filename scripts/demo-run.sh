@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, after setup: hide a text message in a sample photo with the shipped
 # default model, recompress the photo with real JPEG at quality 50, read the message
-# back and print message, PSNR and BER. Exits non-zero unless the message comes back.
+# back and print message, PSNR and BER. Exits non-zero unless this very message comes
+# back (extract --expect-text: 3 = no watermark, 4 = another payload).
 # Usage: scripts/demo-run.sh [ROBUSTHIDE_BINARY [OUT_DIR]]   (also run by ctest)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

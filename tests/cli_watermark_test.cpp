@@ -48,6 +48,12 @@ TEST_F(CliWatermark, TextSurvivesJpeg50WithTheDefaultModel) {
   EXPECT_EQ(x["width"], 300);
   EXPECT_LE(x["corrected"].get<int>(), 3);
   EXPECT_EQ(x["bit_errors"].get<int>(), x["corrected"].get<int>());
+  EXPECT_TRUE(x["matches"].get<bool>());
+  // Another expected payload than the one found: exit 4, said in words.
+  r = test::run_shell(cli() + " extract -i " + q50 + " --expect-text 'Ho!'");
+  EXPECT_EQ(r.exit_code, 4) << r.output;
+  EXPECT_NE(r.output.find("NOT the expected payload"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("text       Hi!"), std::string::npos) << r.output;
   // Text output names the message.
   r = test::run_shell(cli() + " extract -i " + q50);
   EXPECT_EQ(r.exit_code, 0) << r.output;

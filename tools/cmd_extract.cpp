@@ -44,7 +44,9 @@ nlohmann::json payload_json(const Extraction& x) {
 
 struct Expected {
   bool given = false;
-  std::vector<uint8_t> raw;  // raw model bits of the expected payload
+  bool raw_only = false;         // --expect-bits: compared bit by bit, no payload
+  std::vector<uint8_t> payload;  // the expected payload (text/hex)
+  std::vector<uint8_t> raw;      // raw model bits of the expected payload
 };
 
 nlohmann::json result_json(const std::string& path, const Image& image, const Extraction& x,
@@ -63,6 +65,9 @@ nlohmann::json result_json(const std::string& path, const Image& image, const Ex
     for (size_t i = 0; i < expected.raw.size(); ++i) wrong += x.raw_bits[i] != expected.raw[i];
     j["bit_errors"] = wrong;
     j["ber"] = static_cast<double>(wrong) / expected.raw.size();
+    // A found payload other than the expected one (text/hex only; raw bits are measured,
+    // not judged).
+    if (!expected.raw_only && x.found) j["matches"] = x.payload == expected.payload;
   }
   return j;
 }
@@ -94,6 +99,7 @@ void print_text(const nlohmann::json& j, bool batch) {
     if (found) std::cout << "  (" << j["corrected"].get<int>() << " corrected, p = "
                          << probability_text(j["false_positive"]) << ")";
     if (j.contains("ber")) std::cout << "  BER " << format_fixed(100 * j["ber"].get<double>(), 2) << " %";
+    if (j.contains("matches") && !j["matches"].get<bool>()) std::cout << "  NOT the expected payload";
     std::cout << "\n";
     return;
   }
@@ -119,6 +125,10 @@ void print_text(const nlohmann::json& j, bool batch) {
               << j["bit_errors"].get<int>() << " of " << j["raw_bits"].get<std::string>().size()
               << " raw bits wrong)\n";
   }
+  if (j.contains("matches")) {
+    std::cout << "expected   " << (j["matches"].get<bool>() ? "the payload matches" : "NOT the expected payload")
+              << "\n";
+  }
 }
 
 int run_extract(const ExtractCommandOptions& o) {
@@ -132,11 +142,14 @@ int run_extract(const ExtractCommandOptions& o) {
   Expected expected;
   if (o.expect.given()) {
     expected.given = true;
-    expected.raw = o.expect.parse(w).raw;
+    expected.raw_only = o.expect.raw();
+    const ParsedPayload parsed = o.expect.parse(w);
+    expected.payload = parsed.payload;
+    expected.raw = parsed.raw;
   }
   BatchProgress progress(show && batch, items.size());
   nlohmann::json all = nlohmann::json::array();
-  int failed = 0, not_found = 0;
+  int failed = 0, not_found = 0, mismatched = 0;
   size_t done = 0;
   for (const BatchItem& item : items) {
     try {
@@ -149,6 +162,7 @@ int run_extract(const ExtractCommandOptions& o) {
       }
       if (!w.has_code()) j["code"] = "none";
       not_found += w.has_code() && !j["found"].get<bool>();
+      mismatched += j.contains("matches") && !j["matches"].get<bool>();
       if (o.json) all.push_back(j);
       else print_text(j, batch);
     } catch (const std::exception& e) {
@@ -165,11 +179,13 @@ int run_extract(const ExtractCommandOptions& o) {
     std::cout << items.size() - failed - not_found << " of " << items.size()
               << " images hold a watermark";
     if (not_found) std::cout << ", " << not_found << " hold none";
+    if (mismatched) std::cout << ", " << mismatched << " hold another payload than expected";
     if (failed) std::cout << ", " << failed << " could not be read";
     std::cout << "\n";
   }
   if (failed) return kExitFailure;
-  return not_found ? kExitNotFound : kExitOk;
+  if (not_found) return kExitNotFound;
+  return mismatched ? kExitMismatch : kExitOk;
 }
 
 }  // namespace
@@ -177,7 +193,8 @@ int run_extract(const ExtractCommandOptions& o) {
 void add_extract_command(CLI::App& app, Runner& run) {
   auto o = std::make_shared<ExtractCommandOptions>();
   CLI::App* sub = app.add_subcommand(
-      "extract", "Read the payload hidden in photos (a file or a folder); exit code 3 when none is found");
+      "extract", "Read the payload hidden in photos (a file or a folder); exit code 3 when none is found, "
+      "4 when --expect-text/--expect-hex differs from the payload found");
   sub->add_option("-i,--input", o->input, "image (JPEG, PNG or WebP), or a folder of them")->required();
   o->expect.add(*sub, "expect-", ": compare the raw bits with it and print the bit error rate");
   sub->add_option("--max-false-positive", o->max_false_positive,
