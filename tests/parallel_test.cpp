@@ -3,6 +3,7 @@
 #include <atomic>
 #include <set>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -37,14 +38,29 @@ TEST(Parallel, OneThreadRunsInCaller) {
 }
 
 TEST(Parallel, RethrowsFirstException) {
-  std::atomic<int> done{0};
-  EXPECT_THROW(parallel_for(100, 0,
-                            [&](size_t i) {
-                              if (i == 7) throw std::runtime_error("item 7");
-                              done++;
-                            }),
-               std::runtime_error);
-  EXPECT_LT(done.load(), 100);
+  for (const int threads : {1, 0}) {
+    // The caller gets fn's own exception (type and message), and the pool still works.
+    try {
+      parallel_for(100, threads, [&](size_t i) {
+        if (i == 7) throw std::invalid_argument("item 7");
+      });
+      ADD_FAILURE() << "no exception with " << threads << " threads";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_STREQ(e.what(), "item 7");
+    }
+    std::atomic<int> total{0};
+    parallel_for(100, threads, [&](size_t i) { total += static_cast<int>(i); });
+    EXPECT_EQ(total.load(), 4950) << threads << " threads";
+  }
+  // In the calling thread (1 thread) items run in order: the first thrown is item 3's.
+  try {
+    parallel_for(100, 1, [&](size_t i) {
+      if (i == 3 || i == 50) throw std::runtime_error("item " + std::to_string(i));
+    });
+    ADD_FAILURE() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "item 3");
+  }
 }
 
 TEST(Parallel, NestedCallsDoNotDeadlock) {
