@@ -12,6 +12,8 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev liblcms2-dev
   # reference tools the tests compare against
   libjpeg-turbo-progs webp libopenjp2-tools
+  # figures of docs/results.md (scripts/experiments/*.py)
+  python3-matplotlib
   # fuzzing (scripts/fuzz.sh: clang's libFuzzer and sanitizer runtimes, symbolized reports)
   clang libclang-rt-14-dev llvm
 )

@@ -71,7 +71,8 @@ TEST_F(CliEvaluate, JpegTableAsJson) {
 TEST_F(CliEvaluate, CsvToFileAndTextTable) {
   const std::string out = dir_.file("report.csv");
   auto r = test::run_shell(cli() + " evaluate" + model() + " -d " + dir_.file("data") +
-                           " --attack jpeg:50 --format csv --max-images 3 -o " + out + " -q");
+                           " --attack jpeg:50 --format csv --max-images 3 --messages-per-image 2 -o " +
+                           out + " -q");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::ifstream in(out);
   std::string header, row, extra;
@@ -79,7 +80,7 @@ TEST_F(CliEvaluate, CsvToFileAndTextTable) {
   std::getline(in, row);
   EXPECT_EQ(header.rfind("attack,messages,images,bits,", 0), 0u) << header;
   EXPECT_EQ(row.rfind("jpeg:50", 0), 0u) << row;
-  EXPECT_NE(row.find(",per-image,3,36,"), std::string::npos) << row;
+  EXPECT_NE(row.find(",per-image,3,72,"), std::string::npos) << row;  // 3 images x 2 x 12 bits
   EXPECT_FALSE(std::getline(in, extra));
 
   r = test::run_shell(cli() + " evaluate" + model() + " -d " + dir_.file("data") + " -q");
@@ -96,6 +97,11 @@ TEST_F(CliEvaluate, BadArgumentsFailWithUsageErrors) {
       {" --format xml", "xml"},
       {" --batch-size 0", "--batch-size"},
       {" --attack blur:abc", "blur"},
+      {" --messages-per-image 0", "--messages-per-image must be >= 1"},
+      {" --photos --messages-per-image 2", "--messages-per-image does not apply to --photos"},
+      {" --photos --per-frame-video", "--per-frame-video does not apply to --photos"},
+      {" --photos --device cuda", "--device"},  // no GPU here, or --photos is CPU only
+      {" --ecc-t 3", "--ecc-t only applies to --photos"},
   };
   for (const auto& [args, message] : cases) {
     const auto r = test::run_shell(cli() + " evaluate" + model() + " -d " + dir_.file("data") +

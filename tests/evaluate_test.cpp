@@ -202,6 +202,70 @@ TEST_F(EvaluateTest, MatchesHandComputedFigures) {
   EXPECT_NEAR(*r.rows[1].bits_per_pixel, 8.0 * jpeg_bytes / (5 * 16 * 16), 1e-9);
 }
 
+TEST_F(EvaluateTest, MessagesPerImageAddsIndependentRepeats) {
+  // Three messages per image = the three single-message runs with the repeat seeds.
+  const Model model = make_model();
+  EvalOptions o;
+  o.attacks = {"identity", "jpeg:30"};
+  o.batch_size = 2;
+  o.max_images = 3;
+  o.seed = 5;
+  EXPECT_EQ(eval_repeat_seed(5, 0), 5u);
+  EXPECT_NE(eval_repeat_seed(5, 1), eval_repeat_seed(5, 2));
+  std::vector<EvalReport> single;
+  for (int r = 0; r < 3; ++r) {
+    EvalOptions one = o;
+    one.seed = eval_repeat_seed(5, r);
+    single.push_back(evaluate(model, *dataset_, one));
+  }
+  o.messages_per_image = 3;
+  const EvalReport r = evaluate(model, *dataset_, o);
+  EXPECT_EQ(r.messages_per_image, 3);
+  ASSERT_EQ(r.rows.size(), 2u);
+  for (size_t a = 0; a < r.rows.size(); ++a) {
+    const EvalRow& row = r.rows[a];
+    EXPECT_EQ(row.images, 3);
+    EXPECT_EQ(row.bits, 3 * 3 * 8);
+    int64_t errors = 0;
+    double psnr_sum = 0.0, delta_e_sum = 0.0;
+    for (const EvalReport& s : single) {
+      errors += s.rows[a].bit_errors;
+      psnr_sum += s.rows[a].psnr_db;
+      delta_e_sum += s.rows[a].ciede2000_mean;
+    }
+    EXPECT_EQ(row.bit_errors, errors) << row.attack;
+    EXPECT_NEAR(row.psnr_db, psnr_sum / 3, 1e-9) << row.attack;
+    EXPECT_NEAR(row.ciede2000_mean, delta_e_sum / 3, 1e-9) << row.attack;
+    const ProportionInterval ci = wilson_interval(row.bit_errors, row.bits);
+    EXPECT_EQ(row.ber_ci_low, ci.low);
+    EXPECT_EQ(row.ber_ci_high, ci.high);
+    EXPECT_LE(row.ber_ci_low, row.ber);
+    EXPECT_GE(row.ber_ci_high, row.ber);
+    EXPECT_LT(row.ber_ci_high - row.ber_ci_low, 1.0);
+  }
+  o.messages_per_image = 0;
+  EXPECT_THROW(evaluate(model, *dataset_, o), InvalidArgument);
+}
+
+TEST(WilsonInterval, MatchesNewcombesTable) {
+  // Newcombe (1998), Statistics in Medicine 17:857, Table I, method 3 (score, no
+  // continuity correction), to the published four decimals.
+  struct Case { int64_t k, n; double low, high; };
+  for (const Case& c : {Case{81, 263, 0.2553, 0.3662}, Case{15, 148, 0.0624, 0.1605},
+                        Case{0, 20, 0.0, 0.1611}, Case{1, 29, 0.0061, 0.1718}}) {
+    const ProportionInterval ci = wilson_interval(c.k, c.n);
+    EXPECT_NEAR(ci.low, c.low, 5e-5) << c.k << "/" << c.n;
+    EXPECT_NEAR(ci.high, c.high, 5e-5) << c.k << "/" << c.n;
+  }
+  EXPECT_EQ(wilson_interval(0, 3000).low, 0.0);
+  EXPECT_NEAR(wilson_interval(0, 3000).high, 0.0012788, 1e-7);  // z^2 / (n + z^2)
+  EXPECT_EQ(wilson_interval(7, 7).high, 1.0);
+  EXPECT_EQ(wilson_interval(0, 0).low, 0.0);
+  EXPECT_EQ(wilson_interval(0, 0).high, 1.0);
+  EXPECT_THROW(wilson_interval(4, 3), InvalidArgument);
+  EXPECT_THROW(wilson_interval(-1, 3), InvalidArgument);
+}
+
 // Sets the decoder's final Linear layer to weight 0, bias `bias`: every bit decodes alike.
 void constant_decoder(Model& model, float bias) {
   torch::NoGradGuard no_grad;
@@ -440,8 +504,9 @@ TEST(EvaluateReport, CsvHasTheDocumentedColumns) {
                                                "bit_errors", "ber", "psnr_db", "ssim",
                                                "ciede2000_mean", "ciede2000_p99",
                                                "flat_visible_share", "attacked_psnr_db",
-                                               "attacked_ssim", "bits_per_pixel", "seconds"}));
-  for (const auto& r : rows) EXPECT_EQ(r.size(), 15u);
+                                               "attacked_ssim", "bits_per_pixel", "seconds",
+                                               "ber_ci_low", "ber_ci_high"}));
+  for (const auto& r : rows) EXPECT_EQ(r.size(), 17u);
   EXPECT_DOUBLE_EQ(std::stod(rows[1][8]), 1.25);    // ciede2000_mean
   EXPECT_DOUBLE_EQ(std::stod(rows[1][10]), 0.125);  // flat_visible_share
   EXPECT_EQ(rows[1][0], "identity");

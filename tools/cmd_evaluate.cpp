@@ -28,6 +28,7 @@ struct EvaluateCommandOptions {
   std::string format = "text";        // text, csv or json
   std::string output;                 // write the report here (atomically); empty = stdout
   int64_t max_images = 0;             // 0 = all
+  int messages_per_image = 1;         // crops: independent messages per image (>= 1)
   uint64_t seed = 0;                  // message and attack seed
   int batch_size = 32;                // images per batch (= frames per clip for video)
   int threads = 0;                    // codec / SSIM threads (0 = all cores)
@@ -45,6 +46,9 @@ int write_report(const EvaluateCommandOptions& o, const std::string& text);
 int run_photo_evaluate(const EvaluateCommandOptions& o, const std::vector<std::string>& attacks,
                        ReportFormat format) {
   if (o.per_frame_video) throw InvalidArgument("--per-frame-video does not apply to --photos");
+  if (o.messages_per_image != 1) {
+    throw InvalidArgument("--messages-per-image does not apply to --photos (one payload per photo)");
+  }
   if (o.device != "cpu") throw InvalidArgument("--photos runs on the CPU (--device cpu)");
   Watermarker::Options wo;
   wo.strength = o.strength;
@@ -91,6 +95,7 @@ int run_evaluate(const EvaluateCommandOptions& o) {
   options.batch_size = o.batch_size;
   options.seed = o.seed;
   options.max_images = o.max_images;
+  options.messages_per_image = o.messages_per_image;
   options.codec_threads = o.threads;
   options.device = o.device;
   options.strength = o.strength;
@@ -101,6 +106,10 @@ int run_evaluate(const EvaluateCommandOptions& o) {
   }
   if (o.max_images < 0) {
     throw InvalidArgument("--max-images must be >= 0, got " + std::to_string(o.max_images));
+  }
+  if (o.messages_per_image < 1) {
+    throw InvalidArgument("--messages-per-image must be >= 1, got " +
+                          std::to_string(o.messages_per_image));
   }
   for (const auto& spec : options.attacks) make_attack(spec);  // bad specs fail first
   if (o.photos) return run_photo_evaluate(o, options.attacks, format);
@@ -141,6 +150,9 @@ void add_evaluate_command(CLI::App& app, Runner& run) {
   sub->add_option("-n,--max-images", o->max_images, "evaluate at most this many images (0 = all)")
       ->capture_default_str();
   sub->add_option("--seed", o->seed, "seed of the messages and of random attacks")->capture_default_str();
+  sub->add_option("--messages-per-image", o->messages_per_image,
+                  "independent messages per image: more bits scored, a narrower BER interval")
+      ->capture_default_str();
   sub->add_option("-b,--batch-size", o->batch_size, "images per batch (frames per clip for video)")
       ->capture_default_str();
   sub->add_option("--threads", o->threads, "codec threads (0 = all cores)")

@@ -37,6 +37,11 @@ struct EvalOptions {
   uint64_t seed = 0;
   // Evaluate at most this many images (0 = all), the first ones in dataset order.
   int64_t max_images = 0;
+  // Independent messages per image (>= 1): each image is encoded and attacked this many
+  // times, with the messages of seeds eval_repeat_seed(seed, 0..n-1), so that a row
+  // scores images x messages_per_image x L bits and its confidence interval narrows
+  // (the first repeat is exactly the run with messages_per_image = 1).
+  int messages_per_image = 1;
   // Threads used by real codecs and by SSIM (0 = one per core).
   int codec_threads = 0;
   // Messages under video attacks (top-level mpeg4, xvid and h264 specs).
@@ -64,9 +69,14 @@ struct EvalRow {
   std::string attack;              // canonical spec of the attack
   bool per_clip_messages = false;  // true when one message was shared by each batch
   int64_t images = 0;              // images evaluated
-  int64_t bits = 0;                // message bits scored (images x message length)
+  int64_t bits = 0;                // message bits scored (images x messages per image x L)
   int64_t bit_errors = 0;          // wrong bits after the attack
   double ber = 0.0;                // bit_errors / bits (a fraction, not a percentage)
+  // 95% Wilson interval of the BER over the bits scored (metrics.h wilson_interval).
+  // It treats bits as independent trials; bits of one image share its content, so read
+  // it as a lower bound of the uncertainty across photos.
+  double ber_ci_low = 0.0;
+  double ber_ci_high = 1.0;
   // Imperceptibility, cover vs encoded image (8-bit, before the attack); the same for
   // every image attack, repeated in each row as in the paper's tables. Means over the
   // images of per-image PSNR (dB, peak 255, capped at kEvalPsnrCap) and SSIM.
@@ -99,6 +109,7 @@ struct EvalReport {
   int image_width = 0;       // size of the evaluated crops
   int image_height = 0;
   int64_t images = 0;        // images evaluated per attack
+  int messages_per_image = 1;  // EvalOptions::messages_per_image
   int batch_size = 0;
   uint64_t seed = 0;
   double strength = 1.0;     // EvalOptions::strength
@@ -107,15 +118,16 @@ struct EvalReport {
 
 // Evaluates `model` on the centre crops of `dataset` (crop size = the dataset's
 // crop_size(); the CLI uses the model's image size) under every attack of `options`.
-// For each batch of covers:
-//   1. messages: eval_messages(seed, first image index, batch size, L) -- or, for video
-//      attacks with VideoMessages::kPerClip, eval_clip_message(seed, batch index, L) in
+// For each batch of covers and each repeat r < messages_per_image, with s =
+// eval_repeat_seed(seed, r):
+//   1. messages: eval_messages(s, first image index, batch size, L) -- or, for video
+//      attacks with VideoMessages::kPerClip, eval_clip_message(s, batch index, L) in
 //      every image of the batch;
 //   2. encoded = embed_batch(model, cover, message, options.strength) (embedding.h: the
 //      one embedding pipeline, shaped and rounded to 8 bits as when written to a file) in
 //      eval mode without gradients; each message set is encoded once per batch and
 //      shared by all attacks;
-//   3. for each attack: torch::manual_seed(eval_attack_seed(seed, canonical attack
+//   3. for each attack: torch::manual_seed(eval_attack_seed(s, canonical attack
 //      spec, batch index)), attacked = attack(encoded, cover), decoded =
 //      read_batch(model, attacked); a bit is 1 when its decoded value is > 0.5. (So evaluate
 //      leaves torch's global generator reseeded.)
@@ -123,7 +135,7 @@ struct EvalReport {
 // the attack itself -- not on the other attacks in the list or their order.
 // The networks' training/eval mode is restored afterwards. All specs are validated
 // before any work (InvalidArgument naming the spec); an empty attack list, a batch size
-// < 1, an empty dataset or crops smaller than the 11x11 SSIM window are InvalidArgument;
+// < 1, messages_per_image < 1, an empty dataset or crops smaller than the 11x11 SSIM window are InvalidArgument;
 // codec failures propagate (CodecError).
 EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
                     const EvalOptions& options);
@@ -136,6 +148,10 @@ torch::Tensor eval_messages(uint64_t seed, int64_t first, int64_t count, int bit
 // The message shared by every frame of batch `batch_index` for video attacks: a
 // (1, bits) tensor drawn like eval_messages from a separate stream.
 torch::Tensor eval_clip_message(uint64_t seed, int64_t batch_index, int bits);
+
+// Seed of the messages and attacks of repeat r of EvalOptions::messages_per_image: `seed`
+// itself for r = 0, an independent hash of (seed, r) otherwise.
+uint64_t eval_repeat_seed(uint64_t seed, int repeat);
 
 // Seed of torch's generator before attack `spec` runs on batch `batch_index`.
 uint64_t eval_attack_seed(uint64_t seed, const std::string& spec, int64_t batch_index);
@@ -166,15 +182,17 @@ ReportFormat parse_report_format(const std::string& name);
 
 // Formats a report (docs/evaluation.md shows each format):
 //   text: a header line, then an aligned table
-//         attack | BER % | PSNR dB | SSIM | dE00 | dE00 p99 | flat vis. % | images | bits
-//         | att. PSNR | bpp
+//         attack | BER % | BER 95% CI | PSNR dB | SSIM | dE00 | dE00 p99 | flat vis. %
+//         | images | bits | att. PSNR | bpp
 //   csv:  a header row, then one row per attack with the columns
 //         attack,messages,images,bits,bit_errors,ber,psnr_db,ssim,ciede2000_mean,
 //         ciede2000_p99,flat_visible_share,attacked_psnr_db,attacked_ssim,
-//         bits_per_pixel,seconds   (RFC 4180 quoting; empty = n/a; "inf" for an
-//         infinite PSNR)
+//         bits_per_pixel,seconds,ber_ci_low,ber_ci_high   (RFC 4180 quoting; empty =
+//         n/a; "inf" for an infinite PSNR; the interval's columns come last so that
+//         older readers keep their column numbers)
 //   json: {"model", "message_bits", "image_width", "image_height", "images",
-//          "batch_size", "seed", "rows": [{the csv columns}]} (null = n/a or infinite)
+//          "messages_per_image", "batch_size", "seed", "strength",
+//          "rows": [{the csv columns}]} (null = n/a or infinite)
 std::string format_report(const EvalReport& report, ReportFormat format);
 
 }  // namespace robusthide

@@ -24,6 +24,19 @@ double bit_error_rate(const torch::Tensor& decoded, const torch::Tensor& message
 // Number of wrong bits (same rule as bit_error_rate).
 int64_t bit_errors(const torch::Tensor& decoded, const torch::Tensor& message);
 
+// A 95% confidence interval of a proportion (both ends in [0, 1]).
+struct ProportionInterval {
+  double low = 0.0;
+  double high = 1.0;
+};
+
+// Wilson score interval (Wilson 1927) at 95% (z = 1.959964) of `successes` out of
+// `trials` Bernoulli trials, e.g. bit errors out of bits scored: unlike the normal
+// approximation it stays inside [0, 1] and is not empty at 0 successes (0 of 3,000 gives
+// [0, 0.128%]). trials == 0 gives [0, 1]. Throws InvalidArgument when successes < 0,
+// trials < 0 or successes > trials.
+ProportionInterval wilson_interval(int64_t successes, int64_t trials);
+
 // Per-image PSNR in dB of two (N,3,H,W) batches in [0,1], computed on the 8-bit images
 // they round to (round(clamp(x)*255)), peak 255; identical images give +inf.
 std::vector<double> batch_psnr(const torch::Tensor& a, const torch::Tensor& b);

@@ -25,7 +25,7 @@ packages=(
   libturbojpeg0 libturbojpeg0-dev libjpeg62-turbo
   libopenjp2-7 libopenjp2-7-dev
   libwebp7 libwebpdemux2 libwebpmux3 libwebp-dev
-  libpng16-16 libpng-dev zlib1g zlib1g-dev
+  libpng16-16 libpng-dev zlib1g zlib1g-dev liblcms2-2 liblcms2-dev
   libavcodec59 libavformat59 libavutil57 libswscale6 libswresample4
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
   libxvidcore4 libxvidcore-dev libx264-164

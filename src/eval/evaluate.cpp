@@ -22,7 +22,8 @@
 namespace robusthide {
 namespace {
 
-constexpr uint64_t kClipSalt = 0x636c69702d6d7367ULL;  // "clip-msg"
+constexpr uint64_t kClipSalt = 0x636c69702d6d7367ULL;    // "clip-msg"
+constexpr uint64_t kRepeatSalt = 0x7265706561742d6eULL;  // "repeat-n"
 
 uint64_t splitmix_next(uint64_t& state) {
   state += 0x9E3779B97F4A7C15ULL;
@@ -63,6 +64,7 @@ struct Accumulator {
   int64_t flat_pixels = 0, flat_visible = 0;
   double attacked_psnr_sum = 0.0, attacked_ssim_sum = 0.0;
   int64_t attacked_images = 0;
+  int64_t encoded_images = 0;  // images x repeats: the denominator of the means
   bool size_changed = false;
   double compressed_bits = 0.0, pixels = 0.0;
   bool has_bytes = false;
@@ -127,6 +129,10 @@ torch::Tensor eval_clip_message(uint64_t seed, int64_t batch_index, int bits) {
   return messages_from(mix(seed ^ kClipSalt), batch_index, 1, bits);
 }
 
+uint64_t eval_repeat_seed(uint64_t seed, int repeat) {
+  return repeat == 0 ? seed : mix(mix(seed ^ kRepeatSalt) ^ static_cast<uint64_t>(repeat));
+}
+
 uint64_t eval_attack_seed(uint64_t seed, const std::string& spec, int64_t batch_index) {
   return mix(mix(seed ^ fnv1a(spec)) ^ static_cast<uint64_t>(batch_index));
 }
@@ -147,6 +153,10 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
   if (options.max_images < 0) {
     throw InvalidArgument("evaluate: max images must be >= 0, got " +
                           std::to_string(options.max_images));
+  }
+  if (options.messages_per_image < 1) {
+    throw InvalidArgument("evaluate: messages per image must be >= 1, got " +
+                          std::to_string(options.messages_per_image));
   }
   const torch::Device device = parse_device(options.device, "evaluate: device");
   AttackOptions attack_options;
@@ -205,17 +215,11 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
       e.image_mse = (e.image - cover).square().mean({1, 2, 3}).sum().item<double>();
       return e;
     };
-    Encoded per_image, per_batch;
-    if (any_image) per_image = encode(eval_messages(options.seed, first, n, bits));
-    if (any_clip) {
-      per_batch = encode(eval_clip_message(options.seed, b, bits).expand({n, bits}).contiguous());
-    }
-
-    for (size_t a = 0; a < attacks.size(); ++a) {
-      const Encoded& e = per_clip[a] ? per_batch : per_image;
+    // Attack a on one encoded message set (repeat `repeat`, seeds from `seed`).
+    auto run_attack = [&](size_t a, const Encoded& e, int repeat, uint64_t seed) {
       Accumulator& s = acc[a];
       const auto start = std::chrono::steady_clock::now();
-      torch::manual_seed(eval_attack_seed(options.seed, s.row.attack, b));
+      torch::manual_seed(eval_attack_seed(seed, s.row.attack, b));
       const torch::Tensor attacked = attacks[a]->forward(e.image, cover).to(device);
       const torch::Tensor decoded = read_batch(model, attacked);
       s.row.bit_errors += bit_errors(decoded, e.message);
@@ -229,7 +233,8 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
       }
       s.row.seconds +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      s.row.images += n;
+      if (repeat == 0) s.row.images += n;
+      s.encoded_images += n;
       s.row.bits += n * bits;
       s.psnr_sum += capped_sum(e.psnr);
       s.ssim_sum += sum(e.ssim);
@@ -245,6 +250,17 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
         s.compressed_bits += 8.0 * static_cast<double>(*bytes);
         s.pixels += static_cast<double>(n) * cover.size(2) * cover.size(3);
       }
+    };
+    for (int r = 0; r < options.messages_per_image; ++r) {
+      const uint64_t seed = eval_repeat_seed(options.seed, r);
+      Encoded per_image, per_batch;
+      if (any_image) per_image = encode(eval_messages(seed, first, n, bits));
+      if (any_clip) {
+        per_batch = encode(eval_clip_message(seed, b, bits).expand({n, bits}).contiguous());
+      }
+      for (size_t a = 0; a < attacks.size(); ++a) {
+        run_attack(a, per_clip[a] ? per_batch : per_image, r, seed);
+      }
     }
     if (options.progress) options.progress(first + n, total);
   }
@@ -255,13 +271,18 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
   report.image_width = size;
   report.image_height = size;
   report.images = total;
+  report.messages_per_image = options.messages_per_image;
   report.batch_size = options.batch_size;
   report.seed = options.seed;
   report.strength = options.strength;
   for (auto& s : acc) {
     EvalRow row = s.row;
-    const double images = static_cast<double>(row.images);
+    // Means are over every encoded image (images x messages per image).
+    const double images = static_cast<double>(s.encoded_images);
     row.ber = static_cast<double>(row.bit_errors) / static_cast<double>(row.bits);
+    const ProportionInterval ci = wilson_interval(row.bit_errors, row.bits);
+    row.ber_ci_low = ci.low;
+    row.ber_ci_high = ci.high;
     row.psnr_db = s.psnr_sum / images;
     row.ssim = s.ssim_sum / images;
     row.ciede2000_mean = s.delta_e_sum / images;

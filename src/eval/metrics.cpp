@@ -1,5 +1,6 @@
 #include "robusthide/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -44,6 +45,22 @@ torch::Tensor to_bytes(const torch::Tensor& x) {
   return x.detach().to(torch::kCPU, torch::kFloat32).clamp(0.0, 1.0).mul(255.0).round();
 }
 }  // namespace
+
+ProportionInterval wilson_interval(int64_t successes, int64_t trials) {
+  if (successes < 0 || trials < 0 || successes > trials) {
+    throw InvalidArgument("wilson_interval: need 0 <= successes <= trials, got " +
+                          std::to_string(successes) + " of " + std::to_string(trials));
+  }
+  if (trials == 0) return {};
+  constexpr double z = 1.959963984540054;  // the normal distribution's 97.5% quantile
+  const double n = static_cast<double>(trials);
+  const double p = static_cast<double>(successes) / n;
+  const double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
+  const double half = z / (1 + z * z / n) * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n));
+  // Exact ends at 0 and n successes (rounding must not move them off 0 or 1).
+  return {successes == 0 ? 0.0 : std::max(0.0, centre - half),
+          successes == trials ? 1.0 : std::min(1.0, centre + half)};
+}
 
 int64_t bit_errors(const torch::Tensor& decoded, const torch::Tensor& message) {
   return wrong_bits(decoded, message).sum().item<int64_t>();

@@ -49,7 +49,11 @@ PhotoEvalReport evaluate_photos(const Watermarker& w, const std::vector<std::str
   report.seed = options.seed;
   report.max_false_positive = w.options().max_false_positive;
   std::vector<double> compressed_bits(attacks.size(), 0.0);
-  for (const auto& a : attacks) report.rows.push_back(PhotoEvalRow{a->spec()});
+  for (const auto& a : attacks) {
+    PhotoEvalRow row;
+    row.attack = a->spec();
+    report.rows.push_back(row);
+  }
 
   int64_t total = static_cast<int64_t>(files.size());
   if (options.max_images > 0) total = std::min(total, options.max_images);

@@ -23,12 +23,13 @@ const char* messages_name(const EvalRow& row) {
 
 std::string format_text(const EvalReport& r) {
   std::vector<std::vector<std::string>> cells;
-  cells.push_back({"attack", "BER %", "PSNR dB", "SSIM", "dE00", "dE00 p99", "flat vis. %",
+  cells.push_back({"attack", "BER %", "BER 95% CI", "PSNR dB", "SSIM", "dE00", "dE00 p99", "flat vis. %",
                    "images", "bits", "att. PSNR", "bpp"});
   bool any_clip = false;
   for (const auto& row : r.rows) {
     any_clip = any_clip || row.per_clip_messages;
     cells.push_back({row.attack + (row.per_clip_messages ? " *" : ""), fixed(100.0 * row.ber, 3),
+                     fixed(100.0 * row.ber_ci_low, 3) + "-" + fixed(100.0 * row.ber_ci_high, 3),
                      fixed(row.psnr_db, 2), fixed(row.ssim, 4), fixed(row.ciede2000_mean, 2),
                      fixed(row.ciede2000_p99, 2), fixed(100.0 * row.flat_visible_share, 2),
                      std::to_string(row.images),
@@ -38,7 +39,10 @@ std::string format_text(const EvalReport& r) {
   std::ostringstream os;
   os << "model   " << r.model << "\n"
      << "images  " << r.images << " centre crops of " << r.image_width << "x" << r.image_height
-     << ", " << r.message_bits << "-bit messages, batch " << r.batch_size << ", seed " << r.seed
+     << ", " << r.message_bits << "-bit messages"
+     << (r.messages_per_image > 1 ? " (" + std::to_string(r.messages_per_image) + " per image)"
+                                  : std::string())
+     << ", batch " << r.batch_size << ", seed " << r.seed
      << (r.strength != 1.0 ? ", strength " + exact(r.strength) : std::string()) << "\n\n"
      << detail::aligned_table(cells);
   if (any_clip) os << "\n* one message per clip (batch): the same bits in every frame\n";
@@ -49,7 +53,8 @@ const std::vector<std::string>& csv_columns() {
   static const std::vector<std::string> kColumns = {
       "attack", "messages",        "images",        "bits",           "bit_errors", "ber",
       "psnr_db", "ssim", "ciede2000_mean", "ciede2000_p99", "flat_visible_share",
-      "attacked_psnr_db", "attacked_ssim", "bits_per_pixel", "seconds"};
+      "attacked_psnr_db", "attacked_ssim", "bits_per_pixel", "seconds",
+      "ber_ci_low", "ber_ci_high"};
   return kColumns;
 }
 
@@ -73,7 +78,9 @@ std::string format_csv(const EvalReport& r) {
                                              exact(row.attacked_psnr_db),
                                              exact(row.attacked_ssim),
                                              exact(row.bits_per_pixel),
-                                             exact(row.seconds)};
+                                             exact(row.seconds),
+                                             exact(row.ber_ci_low),
+                                             exact(row.ber_ci_high)};
     for (size_t c = 0; c < fields.size(); ++c) os << (c ? "," : "") << fields[c];
     os << "\n";
   }
@@ -97,13 +104,16 @@ std::string format_json(const EvalReport& r) {
                     {"attacked_psnr_db", json_number(row.attacked_psnr_db)},
                     {"attacked_ssim", json_number(row.attacked_ssim)},
                     {"bits_per_pixel", json_number(row.bits_per_pixel)},
-                    {"seconds", row.seconds}});
+                    {"seconds", row.seconds},
+                    {"ber_ci_low", row.ber_ci_low},
+                    {"ber_ci_high", row.ber_ci_high}});
   }
   const nlohmann::json j = {{"model", r.model},
                             {"message_bits", r.message_bits},
                             {"image_width", r.image_width},
                             {"image_height", r.image_height},
                             {"images", r.images},
+                            {"messages_per_image", r.messages_per_image},
                             {"batch_size", r.batch_size},
                             {"seed", r.seed},
                             {"strength", r.strength},
