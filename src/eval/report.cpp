@@ -59,32 +59,17 @@ const std::vector<std::string>& csv_columns() {
 }
 
 std::string format_csv(const EvalReport& r) {
-  std::ostringstream os;
-  const auto& columns = csv_columns();
-  for (size_t c = 0; c < columns.size(); ++c) os << (c ? "," : "") << columns[c];
-  os << "\n";
+  std::vector<std::vector<std::string>> rows = {csv_columns()};
   for (const auto& row : r.rows) {
-    const std::vector<std::string> fields = {csv_field(row.attack),
-                                             messages_name(row),
-                                             std::to_string(row.images),
-                                             std::to_string(row.bits),
-                                             std::to_string(row.bit_errors),
-                                             exact(row.ber),
-                                             exact(row.psnr_db),
-                                             exact(row.ssim),
-                                             exact(row.ciede2000_mean),
-                                             exact(row.ciede2000_p99),
-                                             exact(row.flat_visible_share),
-                                             exact(row.attacked_psnr_db),
-                                             exact(row.attacked_ssim),
-                                             exact(row.bits_per_pixel),
-                                             exact(row.seconds),
-                                             exact(row.ber_ci_low),
-                                             exact(row.ber_ci_high)};
-    for (size_t c = 0; c < fields.size(); ++c) os << (c ? "," : "") << fields[c];
-    os << "\n";
+    rows.push_back({csv_field(row.attack), messages_name(row), std::to_string(row.images),
+                    std::to_string(row.bits), std::to_string(row.bit_errors), exact(row.ber),
+                    exact(row.psnr_db), exact(row.ssim), exact(row.ciede2000_mean),
+                    exact(row.ciede2000_p99), exact(row.flat_visible_share),
+                    exact(row.attacked_psnr_db), exact(row.attacked_ssim),
+                    exact(row.bits_per_pixel), exact(row.seconds), exact(row.ber_ci_low),
+                    exact(row.ber_ci_high)});
   }
-  return os.str();
+  return detail::csv_lines(rows);
 }
 
 std::string format_json(const EvalReport& r) {
