@@ -24,6 +24,7 @@
 #include "test_util.h"
 #include "train/checkpoint.h"
 #include "train/resize.h"
+#include "train/run_info.h"
 
 namespace robusthide {
 namespace {
@@ -640,6 +641,20 @@ TEST(TrainLog, DisabledDiscriminatorLeavesItsColumnsEmptyAndStopMidEpochLogsOnce
   EXPECT_EQ(f[5], "");   // train_adv_loss
   EXPECT_EQ(f[6], "");   // train_disc_loss
   EXPECT_EQ(f[11], "");  // val_adv_loss
+}
+
+TEST(Provenance, SourceCommitIsACommitOfTheBuildTree) {
+  // Taken at build time (cmake/build_commit.cmake), not by running git from the library.
+  const std::string dir = ROBUSTHIDE_SOURCE_DIR;
+  if (test::run_shell("git -C " + dir + " rev-parse --is-inside-work-tree").exit_code != 0) {
+    GTEST_SKIP() << "not built from a git checkout";
+  }
+  std::string hash = source_commit();
+  ASSERT_FALSE(hash.empty());
+  if (hash.size() > 6 && hash.compare(hash.size() - 6, 6, "-dirty") == 0) hash.resize(hash.size() - 6);
+  if (const size_t g = hash.rfind("-g"); g != std::string::npos) hash = hash.substr(g + 2);
+  EXPECT_EQ(test::run_shell("git -C " + dir + " cat-file -e " + hash + "^{commit}").exit_code, 0)
+      << source_commit();
 }
 
 TEST(TrainOutput, ModelFileCarriesProvenance) {

@@ -92,7 +92,7 @@ struct TrainOptions {
   // Free text stored in the model's provenance (the CLI stores its command line).
   std::string notes;
   // Source commit stored in the provenance; empty = `git describe --always --dirty` of
-  // the source tree this library was built from, when it is still there.
+  // the source tree, taken when this library was built ("" if built without git).
   std::string commit;
   // Tell glibc's malloc to keep freed memory instead of returning it to the kernel
   // (mallopt M_MMAP_MAX = 0, M_TRIM_THRESHOLD = 2 GiB): large tensors are then reused

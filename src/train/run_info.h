@@ -5,8 +5,9 @@
 
 namespace robusthide {
 
-// `git describe --always --dirty` of the source tree this file was compiled from (its
-// absolute path is known at compile time), or "" when git or the tree is not there.
+// `git describe --always --dirty` of the source tree, taken when the library was built
+// (cmake/build_commit.cmake), or "" when it was built without git or outside a
+// repository. The library never runs git itself.
 std::string source_commit();
 
 // The current UTC time, ISO 8601 ("2024-05-01T12:34:56Z").
