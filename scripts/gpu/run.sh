@@ -128,16 +128,43 @@ RUNS=$repo/out/gpu-runs
 DATA=$repo/.gpu-data
 mkdir -p "$RUNS"
 
+# What comes back from the machine: at most 8 files of $OUT, 16 MiB each, 64 MiB in all
+# (/work/.library/device/README.md). run.log and cmake.log take two; the run folders go
+# into runs-N.tar.gz without their checkpoints (models, logs, reports; up to 15 MiB
+# each), then their checkpoint.pt files into checkpoints-N.tar.gz while files and
+# bytes remain. A checkpoint that does not fit is named in run.log, not sent.
 pack() {
   stage "packing results into $OUT"
-  local d
+  local max=$((15 << 20)) files_left=6 bytes_left=$((56 << 20))
+  local group=() size=0 n=0 d s
+  flush() {  # flush PREFIX TAR-ARGS...: one archive of the runs in group
+    local prefix=$1; shift
+    [ ${#group[@]} -gt 0 ] || return 0
+    n=$((n + 1))
+    tar -C "$RUNS" -czf "$OUT/$prefix-$n.tar.gz" "$@" "${group[@]}"
+    ls -la "$OUT/$prefix-$n.tar.gz"
+    files_left=$((files_left - 1))
+    bytes_left=$((bytes_left - $(stat -c %s "$OUT/$prefix-$n.tar.gz")))
+    group=(); size=0
+  }
   for d in "$RUNS"/*/; do
     [ -d "$d" ] || continue
-    local name; name=$(basename "$d")
-    tar -C "$RUNS" -czf "$OUT/$name.tar.gz" "$name"
-    ls -la "$OUT/$name.tar.gz"
-    [ "$(stat -c %s "$OUT/$name.tar.gz")" -le $((16 << 20)) ] || echo "run.sh: WARNING: $name.tar.gz is over 16 MiB"
+    s=$(du -sb --exclude=checkpoint.pt "$d" | cut -f1)
+    [ $((size + s)) -le $max ] || flush runs --exclude=checkpoint.pt
+    group+=("$(basename "$d")"); size=$((size + s))
   done
+  flush runs --exclude=checkpoint.pt
+  n=0
+  for d in "$RUNS"/*/; do
+    [ -f "$d/checkpoint.pt" ] || continue
+    s=$(stat -c %s "$d/checkpoint.pt")
+    if [ $((size + s)) -gt $max ]; then flush checkpoints; fi
+    if [ $files_left -le 0 ] || [ $((size + s)) -gt $bytes_left ]; then
+      echo "run.sh: not sent back (no room): $(basename "$d")/checkpoint.pt"; continue
+    fi
+    group+=("$(basename "$d")/checkpoint.pt"); size=$((size + s))
+  done
+  flush checkpoints
 }
 [ $build_only = 1 ] && { stage "built (--build-only)"; exit 0; }
 trap pack EXIT

@@ -3,7 +3,7 @@
 # MINUTES minutes of wall time (default 4), then the jpeg, jpeg2000, webp and video
 # tables on the carried validation crops (CSV and JSON next to the model).
 # Sourced by run.sh, which defines rh, $DATA, $RUNS and $DEVICE.
-# To continue an earlier call, unpack its paper-jpeg.tar.gz into out/gpu-runs/ here and
+# To continue an earlier call, unpack its runs-*/checkpoints-*.tar.gz into out/gpu-runs/ here and
 # carry out/gpu-runs: the run resumes from its checkpoint.
 # Environment: MINUTES, EPOCHS (total length, default 300), BATCH (default 30: split over 5 qualities needs a multiple of 5), AMP=1,
 # CHANNELS_LAST=1, EVAL_MAX (evaluation images, default all).
