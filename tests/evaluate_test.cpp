@@ -379,6 +379,28 @@ TEST_F(EvaluateTest, BadOptionsAreRejectedBeforeAnyWork) {
   EXPECT_THROW(evaluate(model, *dataset_, o), InvalidArgument);
 }
 
+TEST_F(EvaluateTest, CudaAgreesWithCpu_CUDA) {
+  // The networks run on the GPU, crops, rounding, metrics and codecs on the CPU: the
+  // figures agree up to float differences (TF32, other kernels) that may flip a few
+  // 8-bit roundings or a bit near 0.5.
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  const Model model = make_model();
+  EvalOptions o;
+  o.attacks = {"identity", "jpeg:50"};
+  const EvalReport cpu = evaluate(model, *dataset_, o);
+  o.device = "cuda";
+  const EvalReport gpu = evaluate(model, *dataset_, o);
+  ASSERT_EQ(gpu.rows.size(), cpu.rows.size());
+  for (size_t a = 0; a < cpu.rows.size(); ++a) {
+    EXPECT_LE(std::abs(gpu.rows[a].bit_errors - cpu.rows[a].bit_errors), 2) << cpu.rows[a].attack;
+    EXPECT_NEAR(gpu.rows[a].psnr_db, cpu.rows[a].psnr_db, 0.1) << cpu.rows[a].attack;
+    EXPECT_NEAR(gpu.rows[a].ssim, cpu.rows[a].ssim, 1e-3) << cpu.rows[a].attack;
+  }
+  // The networks are back where they were.
+  EXPECT_EQ(model.encoder->parameters().front().device().type(), torch::kCPU);
+  EXPECT_EQ(model.decoder->parameters().front().device().type(), torch::kCPU);
+}
+
 TEST_F(EvaluateTest, StrengthScalesTheResidual) {
   Model model = make_model();
   EvalOptions o;

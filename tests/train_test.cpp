@@ -758,6 +758,33 @@ TEST(TrainDevice, CudaWithoutGpuFailsBeforeWritingAnything) {
   EXPECT_FALSE(fs::exists(dir.file("run")));
 }
 
+TEST(TrainDevice, ResumeOnCudaContinuesTheRun_CUDA) {
+  // CUDA kernels are not bit-reproducible, so this checks the bookkeeping of a resumed
+  // GPU run (steps, epochs, device, a loadable CPU model), not bit equality as on the CPU.
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  test::TempDir dir;
+  TrainOptions o = tiny_options(dir.file("run"));
+  o.device = "cuda";
+  o.attack = "split(jpeg:50,identity)";  // a real codec on the CPU inside a GPU step
+  o.steps = 11;
+  EXPECT_EQ(train(o).steps, 11);
+  o.steps = 22;
+  o.resume = true;
+  const TrainResult second = train(o);
+  EXPECT_EQ(second.steps, 22);
+  EXPECT_EQ(second.epochs, 2);
+  const Model m = load_model(dir.file("run/model.pt"));
+  EXPECT_EQ(m.provenance.steps, 22);
+  EXPECT_EQ(m.provenance.device.rfind("cuda", 0), 0u) << m.provenance.device;
+  EXPECT_EQ(m.encoder->parameters().front().device().type(), torch::kCPU);
+  const auto lines = read_lines(dir.file("run/log.csv"));
+  ASSERT_GE(lines.size(), 3u);
+  const auto header = split_csv(lines[0]);
+  const size_t step = static_cast<size_t>(std::find(header.begin(), header.end(), "step") - header.begin());
+  ASSERT_LT(step, header.size());
+  EXPECT_EQ(split_csv(lines.back()).at(step), "22");
+}
+
 TEST(TrainDevice, ExplicitCpuEqualsTheDefaultAndIsRecorded) {
   test::TempDir dir;
   TrainOptions o = tiny_options(dir.file("default"));
