@@ -93,7 +93,9 @@ TEST_F(CliWatermark, FolderInFolderOut) {
   for (const auto& x : all) {
     const bool plain = x["input"].get<std::string>().find("plain") != std::string::npos;
     EXPECT_EQ(x["found"].get<bool>(), !plain) << x;
-    if (!plain) EXPECT_EQ(x["payload"]["hex"], "c0ffee000") << x;
+    if (!plain) {
+      EXPECT_EQ(x["payload"]["hex"], "c0ffee000") << x;
+    }
   }
   // The input folder is refused as output.
   r = test::run_shell(cli() + " embed -i " + dir_.file("in") + " -o " + dir_.file("in") + " --text a");

@@ -138,7 +138,9 @@ TEST(PayloadCodeTest, RoundTripCorrectsUpToCapacityAndFailsBeyond) {
       // Beyond the capacity the sent payload is never recovered; the extended code
       // reports 6 errors as a failure every time.
       EXPECT_EQ(decoded_right, 0) << errors << " errors";
-      if (errors == 6) EXPECT_EQ(claimed_wrong, 0);
+      if (errors == 6) {
+        EXPECT_EQ(claimed_wrong, 0);
+      }
     }
   }
 }

@@ -122,7 +122,9 @@ void expect_order_preserved(const std::vector<Image>& input, const RoundTrip& rt
   for (size_t i = 0; i < input.size(); ++i) {
     const double own = psnr(rt.images[i], input[i]);
     for (size_t j = 0; j < input.size(); ++j) {
-      if (j != i) EXPECT_GT(own, psnr(rt.images[i], input[j]) + 3) << "frame " << i << " vs " << j;
+      if (j != i) {
+        EXPECT_GT(own, psnr(rt.images[i], input[j]) + 3) << "frame " << i << " vs " << j;
+      }
     }
   }
 }
