@@ -70,18 +70,12 @@ struct Accumulator {
   bool has_bytes = false;
 };
 
-// Perceptual distance of each image of two (N,3,H,W) batches, on `threads` threads.
-std::vector<PerceptualDistance> batch_perceptual(const torch::Tensor& a, const torch::Tensor& b,
-                                                 int threads) {
-  const std::vector<Image> x = tensor_to_images(a), y = tensor_to_images(b);
-  std::vector<PerceptualDistance> out(x.size());
-  parallel_for(x.size(), threads, [&](size_t i) { out[i] = perceptual_distance(x[i], y[i]); });
+// SSIM of each pair of 8-bit images (cover i, other i), on `threads` threads.
+std::vector<double> pairwise_ssim(const std::vector<Image>& covers,
+                                  const std::vector<Image>& others, int threads) {
+  std::vector<double> out(covers.size());
+  parallel_for(covers.size(), threads, [&](size_t i) { out[i] = ssim(covers[i], others[i]); });
   return out;
-}
-
-// The batch as it would be read back from lossless 8-bit files.
-torch::Tensor to_8bit(const torch::Tensor& x) {
-  return images_to_tensor(tensor_to_images(x)).to(x.device());
 }
 
 double sum(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
@@ -196,6 +190,8 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
     std::vector<int64_t> indices(n);
     std::iota(indices.begin(), indices.end(), first);
     const torch::Tensor cover = dataset.center_crops(indices).to(device);
+    // The covers as 8-bit images, converted once for every SSIM and perceptual metric.
+    const std::vector<Image> cover_images = tensor_to_images(cover);
 
     // Each message layout is encoded once and shared by the attacks that use it.
     struct Encoded {
@@ -207,11 +203,18 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
     auto encode = [&](const torch::Tensor& message) {
       Encoded e;
       e.message = message.to(device);
-      // embed_batch's values are 8-bit already; to_8bit makes the type exact.
-      e.image = to_8bit(embed_batch(model, cover, e.message, options.strength));
+      // embed_batch's values are 8-bit already; the round trip through 8-bit images
+      // makes them exactly what a lossless file would hold.
+      const std::vector<Image> images =
+          tensor_to_images(embed_batch(model, cover, e.message, options.strength));
+      e.image = images_to_tensor(images).to(device);
       e.psnr = batch_psnr(cover, e.image);
-      e.ssim = batch_ssim(cover, e.image, options.codec_threads);
-      e.perceptual = batch_perceptual(cover, e.image, options.codec_threads);
+      e.ssim.resize(images.size());
+      e.perceptual.resize(images.size());
+      parallel_for(images.size(), options.codec_threads, [&](size_t i) {
+        e.ssim[i] = ssim(cover_images[i], images[i]);
+        e.perceptual[i] = perceptual_distance(cover_images[i], images[i]);
+      });
       e.image_mse = (e.image - cover).square().mean({1, 2, 3}).sum().item<double>();
       return e;
     };
@@ -240,7 +243,8 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
       s.ssim_sum += sum(e.ssim);
       if (attacked.sizes() == cover.sizes()) {
         s.attacked_psnr_sum += capped_sum(batch_psnr(cover, attacked));
-        s.attacked_ssim_sum += sum(batch_ssim(cover, attacked, options.codec_threads));
+        s.attacked_ssim_sum +=
+            sum(pairwise_ssim(cover_images, tensor_to_images(attacked), options.codec_threads));
         s.attacked_images += n;
       } else {
         s.size_changed = true;
