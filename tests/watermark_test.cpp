@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "robusthide/error.h"
@@ -14,6 +15,8 @@
 
 namespace robusthide {
 namespace {
+
+namespace fs = std::filesystem;
 
 std::vector<uint8_t> pattern_bits(int n) {
   std::vector<uint8_t> bits(static_cast<size_t>(n));
@@ -95,9 +98,32 @@ TEST(DefaultModelPath, EnvironmentVariableComesFirst) {
   setenv("ROBUSTHIDE_MODEL", file.c_str(), 1);
   EXPECT_EQ(default_model_path(), file);
   setenv("ROBUSTHIDE_MODEL", dir.file("missing.pt").c_str(), 1);
-  // A missing file is skipped: the shipped model of the source tree is found instead.
+  // A missing file is skipped: the shipped model next to the build folder is found instead.
   EXPECT_EQ(default_model_path(), test::default_model_path());
   unsetenv("ROBUSTHIDE_MODEL");
+}
+
+TEST(DefaultModelPath, InstalledLayoutOrAClearError) {
+  // The CLI copied away from the source tree finds no model, and says where it looked;
+  // with the installed layout beside it (P/bin, P/share/robusthide/models) it finds one.
+  test::TempDir dir;
+  fs::create_directories(dir.file("bin"));
+  fs::copy_file(ROBUSTHIDE_CLI, dir.file("bin/robusthide"));
+  const std::string cover = dir.file("cover.png");
+  write_image(test::crop(read_image(test::sample_photo_path()), 0, 0, 96, 80), cover);
+  const std::string embed = "env -u ROBUSTHIDE_MODEL " + dir.file("bin/robusthide") +
+                            " embed -i " + cover + " -o " + dir.file("marked.png") + " --text a";
+  auto r = test::run_shell(embed);
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("no default model found"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("share/robusthide/models/default.pt"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ROBUSTHIDE_MODEL"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir.file("marked.png")));
+  fs::create_directories(dir.file("share/robusthide/models"));
+  fs::copy_file(test::default_model_path(), dir.file("share/robusthide/models/default.pt"));
+  r = test::run_shell(embed);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(dir.file("marked.png")));
 }
 
 // The shipped default model, on real photos.

@@ -88,9 +88,10 @@ class Watermarker {
 };
 
 // Where the CLI looks for a model when none is named, in order: $ROBUSTHIDE_MODEL; next
-// to the executable: ../share/robusthide/models/default.pt (installed), ../models/
-// default.pt (build folder inside the source tree); the source tree's models/default.pt.
-// Returns the first file that exists; throws IoError listing the places looked at.
+// to the executable: ../share/robusthide/models/default.pt (`cmake --install`), ../models/
+// default.pt (a build folder inside the source tree). The library knows no source path.
+// Returns the first file that exists; throws IoError listing the places looked at and
+// naming --model and ROBUSTHIDE_MODEL.
 std::string default_model_path();
 
 }  // namespace robusthide

@@ -165,8 +165,6 @@ std::string default_model_path() {
     candidates.push_back((dir / "../share/robusthide/models/default.pt").lexically_normal().string());
     candidates.push_back((dir / "../models/default.pt").lexically_normal().string());
   }
-  // The source tree this library was built from (a build folder outside it).
-  candidates.push_back(std::string(ROBUSTHIDE_SOURCE_DIR) + "/models/default.pt");
   std::string tried;
   for (const auto& c : candidates) {
     if (fs::is_regular_file(c, ec)) return c;
