@@ -6,6 +6,7 @@
 #include <fstream>
 #include <vector>
 
+#include "robusthide/file_io.h"
 #include "robusthide/model.h"
 #include "test_util.h"
 

@@ -52,7 +52,8 @@ Image gradient_image(int w, int h) {
 
 TEST(Shaping, RowByRowMaskEqualsTheTensorMask) {
   const Image photo = test::crop(read_image(test::sample_photo_path()), 30, 20, 67, 41);
-  for (const Shaping& s : {Shaping{}, Shaping{0.0, 0.5, 3.0, false}, Shaping{1.0, 1.0, 8.0, true}}) {
+  for (const Shaping& s : {Shaping{}, Shaping{0.0, 0.5, 3.0, false}, Shaping{1.0, 1.0, 8.0, true},
+                           Shaping{0.0, 0.15, 16.0, false, 200.0}, Shaping{1.0, 1.0, 8.0, false, 48.0}}) {
     const torch::Tensor mask = shaping_mask(image_to_tensor(photo), s);
     ASSERT_EQ(mask.sizes(), (std::vector<int64_t>{1, 1, 41, 67}));
     detail::MaskRows rows(photo, s);
@@ -89,6 +90,27 @@ TEST(Shaping, FlatRegionsGetTheFlatShareAndTextureTheFullResidual) {
     EXPECT_GE(v, 0.5f);
     EXPECT_LE(v, 1.5f);
   }
+}
+
+TEST(Shaping, DarkAttenuationFadesTheResidualQuadraticallyBelowItsGrey) {
+  Shaping s;
+  s.luminance_adaptation = false;
+  s.flat = 1.0;  // no texture mask: the dark factor alone
+  s.dark = 48.0;
+  EXPECT_FALSE(detail::mask_is_one(s));
+  EXPECT_FALSE(s.is_none());
+  Image img = test::flat_image(30, 10, 12, 12, 12);  // left: near-black, 12/48 = 1/4
+  for (int y = 0; y < 10; ++y) {
+    for (int x = 10; x < 20; ++x) std::fill_n(img.data() + (static_cast<size_t>(y) * 30 + x) * 3, 3, uint8_t{24});
+    for (int x = 20; x < 30; ++x) std::fill_n(img.data() + (static_cast<size_t>(y) * 30 + x) * 3, 3, uint8_t{100});
+  }
+  const torch::Tensor mask = shaping_mask(image_to_tensor(img), s);
+  EXPECT_NEAR(mask[0][0][5][3].item<float>(), 1.0 / 16, 1e-4);  // (12/48)^2
+  EXPECT_NEAR(mask[0][0][5][15].item<float>(), 1.0 / 4, 1e-4);  // (24/48)^2
+  EXPECT_FLOAT_EQ(mask[0][0][5][25].item<float>(), 1.0f);        // above `dark`: untouched
+  // With the texture mask on, the factors multiply.
+  s.flat = 0.2;
+  EXPECT_NEAR(shaping_mask(image_to_tensor(img), s)[0][0][5][15].item<float>(), 0.2 / 4, 1e-4);
 }
 
 TEST(Shaping, ChromaZeroAddsTheSameChangeToEveryChannel) {
@@ -144,7 +166,7 @@ TEST(Pipeline, EmbedBatchIsEightBitWithAStraightThroughGradient) {
 TEST(Pipeline, OldModelFilesLoadUnshapedAndShapingRoundTrips) {
   test::TempDir dir;
   ModelConfig c = shaped_fast_config(32, 16);
-  c.shaping = Shaping{0.1, 0.3, 6.0, false};
+  c.shaping = Shaping{0.1, 0.3, 6.0, false, 40.0};
   torch::manual_seed(1);
   Model m(c);
   save_model(m, dir.file("m.pt"));
@@ -155,13 +177,22 @@ TEST(Pipeline, OldModelFilesLoadUnshapedAndShapingRoundTrips) {
   ASSERT_NE(at, std::string::npos);
   json = json.substr(0, at) + "}";
   EXPECT_TRUE(model_config_from_json(json).shaping.is_none());
+  // A shaping object written before dark attenuation existed means no dark attenuation.
+  std::string before_dark = to_json(c);
+  const size_t dark_at = before_dark.find(",\"dark\":");
+  ASSERT_NE(dark_at, std::string::npos) << before_dark;
+  before_dark.erase(dark_at, before_dark.find_first_of(",}", dark_at + 1) - dark_at);
+  const Shaping old = model_config_from_json(before_dark).shaping;
+  EXPECT_EQ(old.dark, 0.0);
+  EXPECT_EQ(old.flat, c.shaping.flat);
   // Values out of range are refused by name.
   for (const auto& [field, value] : std::vector<std::pair<std::string, double>>{
-           {"chroma", 1.5}, {"flat", 0.0}, {"texture", 0.1}}) {
+           {"chroma", 1.5}, {"flat", 0.0}, {"texture", 0.1}, {"dark", -1.0}, {"dark", 256.0}}) {
     ModelConfig bad = c;
     if (field == "chroma") bad.shaping.chroma = value;
     if (field == "flat") bad.shaping.flat = value;
     if (field == "texture") bad.shaping.texture = value;
+    if (field == "dark") bad.shaping.dark = value;
     try {
       bad.validate();
       ADD_FAILURE() << field;

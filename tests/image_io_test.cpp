@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include "robusthide/error.h"
+#include "robusthide/file_io.h"
 #include "robusthide/image.h"
 
 namespace robusthide {

@@ -17,6 +17,7 @@
 #include <png.h>
 
 #include "robusthide/error.h"
+#include "robusthide/file_io.h"
 #include "robusthide/image.h"
 #include "robusthide/model.h"
 #include "robusthide/payload.h"

@@ -19,11 +19,11 @@
 #include "robusthide/dataset.h"
 #include "robusthide/device.h"
 #include "robusthide/error.h"
+#include "robusthide/file_io.h"
 #include "robusthide/model.h"
 #include "robusthide/train.h"
 #include "test_util.h"
 #include "train/checkpoint.h"
-#include "train/resize.h"
 #include "train/run_info.h"
 
 namespace robusthide {
@@ -172,31 +172,29 @@ TEST(DatasetResize, SmallImagesAreResizedUpKeepingAspect) {
   EXPECT_EQ(crops.sizes(), (std::vector<int64_t>{4, 3, 32, 32}));
 }
 
-TEST(DatasetResize, BilinearMatchesTorchInterpolate) {
-  const Image src = test::noise_image(13, 9, 5);
-  for (const auto& [w, h] : std::vector<std::pair<int, int>>{{32, 22}, {40, 9}, {13, 30}}) {
-    const Image out = resize_bilinear(src, w, h);
-    ASSERT_EQ(out.width, w);
-    ASSERT_EQ(out.height, h);
-    torch::Tensor x = torch::from_blob(const_cast<uint8_t*>(src.data()), {1, 9, 13, 3}, torch::kUInt8)
-                          .permute({0, 3, 1, 2})
-                          .to(torch::kFloat64);
-    const torch::Tensor ref = torch::nn::functional::interpolate(
-        x, torch::nn::functional::InterpolateFuncOptions()
-               .size(std::vector<int64_t>{h, w})
-               .mode(torch::kBilinear)
-               .align_corners(false));
-    const torch::Tensor got = torch::from_blob(const_cast<uint8_t*>(out.data()), {1, h, w, 3},
-                                               torch::kUInt8)
-                                  .permute({0, 3, 1, 2})
-                                  .to(torch::kFloat64);
-    EXPECT_LE((got - ref.round()).abs().max().item<double>(), 1.0) << w << "x" << h;
-  }
-  // A constant image stays constant.
+TEST(DatasetResize, EnlargingKeepsFlatAreasFlatAndTheImageItsOwn) {
+  test::TempDir dir;
   Image flat(5, 3);
   std::fill(flat.pixels.begin(), flat.pixels.end(), 200);
-  const Image up = resize_bilinear(flat, 17, 11);
+  write_image(flat, dir.file("flat.png"));
+  DatasetOptions options;
+  options.crop_size = 17;
+  const ImageFolderDataset data({dir.path()}, options);
+  const Image& up = data.image(0);
+  EXPECT_EQ(up.width, 28);  // 5 * 17 / 3 = 28.3
+  EXPECT_EQ(up.height, 17);
   EXPECT_TRUE(std::all_of(up.pixels.begin(), up.pixels.end(), [](uint8_t v) { return v == 200; }));
+  // A left/right split stays dark on the left and bright on the right.
+  Image halves(6, 4);
+  for (int y = 0; y < 4; ++y) {
+    for (int x = 0; x < 6; ++x) std::fill_n(halves.data() + (y * 6 + x) * 3, 3, uint8_t(x < 3 ? 10 : 240));
+  }
+  write_image(halves, dir.file("halves.png"));
+  const ImageFolderDataset two({dir.path()}, options);
+  const Image& h = two.image(1);
+  ASSERT_EQ(h.width, 26);  // 6 * 17 / 4 = 25.5, rounded
+  EXPECT_EQ(h.data()[(8 * 26 + 0) * 3], 10);
+  EXPECT_EQ(h.data()[(8 * 26 + 25) * 3], 240);
 }
 
 class DatasetCrops : public ::testing::Test {

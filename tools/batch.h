@@ -40,26 +40,4 @@ std::vector<std::string> plan_outputs(const std::vector<BatchItem>& items, const
 // JSON text that never throws: invalid UTF-8 (e.g. in a file name) becomes U+FFFD.
 std::string json_text(const nlohmann::json& j);
 
-// "[=====>     ] 12/40  3.1 img/s  ETA 0:00:09" on stderr, redrawn at most 5 times a
-// second; only when enabled.
-class BatchProgress {
- public:
-  BatchProgress(bool enabled, size_t total);
-  ~BatchProgress();
-  void update(size_t done);
-  void finish();
-  // Prints "error: MESSAGE" on stderr on its own line (clearing the bar if it is drawn).
-  void error(const std::string& message);
-
- private:
-  bool enabled_;
-  bool visible_ = false;
-  size_t total_;
-  std::chrono::steady_clock::time_point start_, last_draw_;
-};
-
-// Progress mode flag values: "auto" (when stderr is a terminal), "on", "off". Throws
-// InvalidArgument for anything else.
-bool progress_enabled(const std::string& mode);
-
 }  // namespace robusthide::cli

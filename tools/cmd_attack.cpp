@@ -7,11 +7,11 @@
 
 #include "batch.h"
 #include "commands.h"
-#include "format.h"
 #include "robusthide/attack.h"
 #include "robusthide/image.h"
 #include "robusthide/metrics.h"
 #include "robusthide/tensor.h"
+#include "robusthide/text.h"
 
 namespace robusthide::cli {
 namespace {

@@ -11,13 +11,15 @@
 
 #include "batch.h"
 #include "commands.h"
-#include "format.h"
 #include "message_bits.h"
 #include "payload_args.h"
 #include "robusthide/error.h"
+#include "robusthide/file_io.h"
 #include "robusthide/image.h"
 #include "robusthide/metrics.h"
 #include "robusthide/perceptual.h"
+#include "robusthide/progress.h"
+#include "robusthide/text.h"
 #include "robusthide/watermark.h"
 
 namespace robusthide::cli {
@@ -155,7 +157,10 @@ int run_embed(const EmbedCommandOptions& o) {
   const std::vector<BatchItem> items = list_batch(o.input);
   const std::vector<std::string> outputs =
       plan_outputs(items, o.input, o.output, o.format == "png" ? ".png" : ".jpg");
-  BatchProgress progress(show, items.size());
+  ProgressOptions bar;
+  bar.enabled = show;
+  bar.total = static_cast<int64_t>(items.size());
+  ProgressBar progress(bar);
   nlohmann::json all = nlohmann::json::array();
   int failed = 0;
   double psnr_sum = 0, delta_e_sum = 0;
@@ -184,10 +189,10 @@ int run_embed(const EmbedCommandOptions& o) {
       }
     } catch (const std::exception& e) {
       ++failed;
-      progress.error(e.what());
+      progress.message(std::string("error: ") + e.what());
       if (o.json) all.push_back({{"input", item.path}, {"error", e.what()}});
     }
-    progress.update(++done);
+    progress.update(static_cast<int64_t>(++done));
   }
   progress.finish();
   if (o.json) {

@@ -1,6 +1,4 @@
 // robusthide evaluate: bit error rate, PSNR and SSIM of a model under a list of attacks.
-#include <unistd.h>
-
 #include <iostream>
 #include <memory>
 #include <string>
@@ -12,9 +10,11 @@
 #include "robusthide/device.h"
 #include "robusthide/error.h"
 #include "robusthide/evaluate.h"
+#include "robusthide/file_io.h"
 #include "robusthide/image.h"
 #include "robusthide/model.h"
 #include "robusthide/photo_eval.h"
+#include "robusthide/progress.h"
 #include "robusthide/watermark.h"
 
 namespace robusthide::cli {
@@ -42,6 +42,29 @@ struct EvaluateCommandOptions {
 
 int write_report(const EvaluateCommandOptions& o, const std::string& text);
 
+// Evaluate's progress bar, made at the first report, when the total is known.
+class EvalBar {
+ public:
+  void update(int64_t done, int64_t total) {
+    if (!bar_) {
+      ProgressOptions p;
+      p.enabled = true;
+      p.total = total;
+      bar_ = std::make_unique<ProgressBar>(p);
+    }
+    bar_->update(done);
+    if (done == total) bar_->finish();
+  }
+
+ private:
+  std::unique_ptr<ProgressBar> bar_;
+};
+
+// A bar on a terminal unless --quiet; none otherwise.
+std::unique_ptr<EvalBar> progress_for(bool quiet) {
+  return !quiet && stderr_is_terminal() ? std::make_unique<EvalBar>() : nullptr;
+}
+
 // --photos: the any-size embed/extract on whole photos, payload recovery per attack.
 int run_photo_evaluate(const EvaluateCommandOptions& o, const std::vector<std::string>& attacks,
                        ReportFormat format) {
@@ -58,12 +81,8 @@ int run_photo_evaluate(const EvaluateCommandOptions& o, const std::vector<std::s
   options.seed = o.seed;
   options.max_images = o.max_images;
   options.threads = o.threads;
-  if (!o.quiet && ::isatty(STDERR_FILENO)) {
-    options.progress = [](int64_t done, int64_t total) {
-      std::cerr << "\revaluating: " << done << "/" << total << " photos" << std::flush;
-      if (done == total) std::cerr << "\n";
-    };
-  }
+  const auto bar = progress_for(o.quiet);
+  if (bar) options.progress = [&bar](int64_t done, int64_t total) { bar->update(done, total); };
   const Watermarker watermarker(load_model(o.model), wo);
   std::vector<std::string> files;
   for (const auto& folder : o.data) {
@@ -114,12 +133,8 @@ int run_evaluate(const EvaluateCommandOptions& o) {
   for (const auto& spec : options.attacks) make_attack(spec);  // bad specs fail first
   if (o.photos) return run_photo_evaluate(o, options.attacks, format);
   if (o.ecc_t != 0) throw InvalidArgument("--ecc-t only applies to --photos");
-  if (!o.quiet && ::isatty(STDERR_FILENO)) {
-    options.progress = [](int64_t done, int64_t total) {
-      std::cerr << "\revaluating: " << done << "/" << total << " images" << std::flush;
-      if (done == total) std::cerr << "\n";
-    };
-  }
+  const auto bar = progress_for(o.quiet);
+  if (bar) options.progress = [&bar](int64_t done, int64_t total) { bar->update(done, total); };
 
   const Model model = load_model(o.model);
   DatasetOptions data_options;

@@ -9,11 +9,12 @@
 
 #include "batch.h"
 #include "commands.h"
-#include "format.h"
 #include "message_bits.h"
 #include "payload_args.h"
 #include "robusthide/error.h"
 #include "robusthide/image.h"
+#include "robusthide/progress.h"
+#include "robusthide/text.h"
 #include "robusthide/watermark.h"
 
 namespace robusthide::cli {
@@ -147,7 +148,10 @@ int run_extract(const ExtractCommandOptions& o) {
     expected.payload = parsed.payload;
     expected.raw = parsed.raw;
   }
-  BatchProgress progress(show && batch, items.size());
+  ProgressOptions bar;
+  bar.enabled = show && batch;
+  bar.total = static_cast<int64_t>(items.size());
+  ProgressBar progress(bar);
   nlohmann::json all = nlohmann::json::array();
   int failed = 0, not_found = 0, mismatched = 0;
   size_t done = 0;
@@ -168,10 +172,10 @@ int run_extract(const ExtractCommandOptions& o) {
     } catch (const std::exception& e) {
       if (!batch) throw;
       ++failed;
-      progress.error(e.what());
+      progress.message(std::string("error: ") + e.what());
       if (o.json) all.push_back({{"input", item.path}, {"error", e.what()}});
     }
-    progress.update(++done);
+    progress.update(static_cast<int64_t>(++done));
   }
   progress.finish();
   if (o.json) std::cout << json_text(batch ? all : all.at(0)) << "\n";

@@ -10,8 +10,8 @@
 
 #include "batch.h"
 #include "commands.h"
-#include "format.h"
 #include "robusthide/model.h"
+#include "robusthide/text.h"
 
 namespace robusthide::cli {
 namespace {
@@ -80,7 +80,9 @@ void print_text(const InfoCommandOptions& o, const Model& m, const std::vector<N
   row("shaping", s.is_none() ? std::string("none (the residual as the encoder makes it)")
                              : "chroma " + format_fixed(s.chroma, 2) + ", flat " + format_fixed(s.flat, 2) +
                                    ", texture " + format_fixed(s.texture, 1) + ", luminance adaptation " +
-                                   (s.luminance_adaptation ? "on" : "off") + " (docs/visibility.md)");
+                                   (s.luminance_adaptation ? "on" : "off") +
+                                   (s.dark > 0 ? ", dark " + format_fixed(s.dark, 0) : "") +
+                                   " (docs/visibility.md)");
 
   std::cout << "\n";
   char line[160];

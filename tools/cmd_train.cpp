@@ -210,10 +210,15 @@ void add_train_command(CLI::App& app, Runner& run) {
                                 "level (true/false)")
                     ->capture_default_str()->group(shaping_group),
                 &Shaping::luminance_adaptation);
+  fixed_shaping(sub->add_option("--dark", sh.dark,
+                                "5x5 mean grey (0..255) below which the residual fades as "
+                                "(grey / dark)^2 (0 = off)")
+                    ->capture_default_str()->group(shaping_group),
+                &Shaping::dark);
   auto* no_shaping = sub->add_flag_callback(
       "--no-shaping", [&sh] { sh = Shaping::none(); },
       "embed the residual as the encoder makes it (the paper's setting; same as --chroma 1 "
-      "--flat 1 --luminance-adaptation false)")->group(shaping_group);
+      "--flat 1 --luminance-adaptation false --dark 0)")->group(shaping_group);
   // Its fields are resumed one by one by the flags above.
   c->fixed_flags.emplace_back(no_shaping, [](const TrainOptions&, TrainOptions&) {});
   fixed(*c, sub->add_option("--init", o.init_model,

@@ -16,9 +16,21 @@
 
 #include <torch/torch.h>
 
+#include <string>
+
 #include "robusthide/model.h"
 
 namespace robusthide {
+
+// Strengths embed and evaluate accept (inclusive). Chosen from measurements of the
+// default model (docs/results.md, "Strength"): over this range more strength never
+// means more bit errors under JPEG; above about 2 the 8-bit clamp and the decoder
+// saturate and errors rise again, while the mark is plainly visible (CIEDE2000 > 2).
+constexpr double kMinStrength = 0.05;
+constexpr double kMaxStrength = 2.0;
+
+// Throws InvalidArgument "<what> must be in [0.05, 2], got X" outside that range.
+void check_strength(double strength, const std::string& what = "strength");
 
 // Per-pixel amplitude factor of the shaping (Shaping's texture mask x luminance
 // adaptation) for covers (N,3,H,W) in [0,1]: (N,1,H,W), no gradient. All ones when the
@@ -43,7 +55,7 @@ torch::Tensor shaped_residual(const Model& model, const torch::Tensor& cover,
 // The marked images q8(cover + shaping_mask(cover) x shaped_residual(...)) of covers
 // (N,3,S,S) with messages (N,L): float32 holding 8-bit values, differentiable with
 // respect to the encoder through the straight-through q8. `strength` must be finite and
-// > 0 (the CLI's range is checked by its callers: check_strength in watermark.h; training's
+// > 0 (the CLI's range is checked by its callers with check_strength; training's
 // warm-up goes above it). Throws InvalidArgument otherwise.
 torch::Tensor embed_batch(const Model& model, const torch::Tensor& cover,
                           const torch::Tensor& message, double strength = 1.0);

@@ -49,14 +49,22 @@ struct Shaping {
   // (dL*/dV: the slope of CIELAB lightness over 8-bit sRGB grey; S_L: CIEDE2000's
   // lightness weight). false = lum is 1.
   bool luminance_adaptation = true;
+  // Dark attenuation: where the 5x5 mean grey V (0..255) is below `dark`, the amplitude
+  // is further multiplied by (V / dark)^2, so near-black areas carry almost no mark (one
+  // 8-bit level arranged in long runs is visible there although CIEDE2000 calls it
+  // sub-threshold: docs/visibility.md). 0 = off. Range [0, 255].
+  double dark = 0.0;
 
   // Every field at its "off" value: the residual passes unchanged.
-  static Shaping none() { return Shaping{1.0, 1.0, 8.0, false}; }
-  // True when the residual passes unchanged (chroma 1, flat 1, no adaptation).
-  bool is_none() const { return chroma == 1.0 && flat == 1.0 && !luminance_adaptation; }
+  static Shaping none() { return Shaping{1.0, 1.0, 8.0, false, 0.0}; }
+  // True when the residual passes unchanged (chroma 1, flat 1, no adaptation, no dark
+  // attenuation).
+  bool is_none() const {
+    return chroma == 1.0 && flat == 1.0 && !luminance_adaptation && dark == 0.0;
+  }
   bool operator==(const Shaping& o) const {
     return chroma == o.chroma && flat == o.flat && texture == o.texture &&
-           luminance_adaptation == o.luminance_adaptation;
+           luminance_adaptation == o.luminance_adaptation && dark == o.dark;
   }
   bool operator!=(const Shaping& o) const { return !(*this == o); }
 };

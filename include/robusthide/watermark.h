@@ -12,26 +12,17 @@
 #include <string>
 #include <vector>
 
+#include "robusthide/embedding.h"
 #include "robusthide/image.h"
 #include "robusthide/model.h"
 #include "robusthide/payload.h"
 
 namespace robusthide {
 
-// Strengths embed and evaluate accept (inclusive). Chosen from measurements of the
-// default model (docs/results.md, "Strength"): over this range more strength never
-// means more bit errors under JPEG; above about 2 the 8-bit clamp and the decoder
-// saturate and errors rise again, while the mark is plainly visible (CIEDE2000 > 2).
-constexpr double kMinStrength = 0.05;
-constexpr double kMaxStrength = 2.0;
-
-// Throws InvalidArgument "<what> must be in [0.05, 2], got X" outside that range.
-void check_strength(double strength, const std::string& what = "strength");
-
 // Embeds raw message bits (model.config.message_bits values, 0/1) into an image of any
 // size: residual x strength, clamped and rounded to 8 bits. Throws InvalidArgument for a
 // wrong message length, bits other than 0/1, an empty image or a strength outside
-// [kMinStrength, kMaxStrength].
+// [kMinStrength, kMaxStrength] (embedding.h).
 Image embed_bits(const Model& model, const Image& cover, const std::vector<uint8_t>& bits,
                  double strength = 1.0);
 

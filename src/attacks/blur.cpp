@@ -5,6 +5,7 @@
 
 #include "attacks/differentiable.h"
 #include "robusthide/error.h"
+#include "robusthide/text.h"
 
 namespace robusthide {
 namespace {
@@ -36,7 +37,7 @@ class BlurImpl : public AttackImpl {
   }
 
   std::string spec() const override {
-    return "blur:" + format_spec_number(sigma_) + ":" + std::to_string(size_);
+    return "blur:" + format_number(sigma_) + ":" + std::to_string(size_);
   }
 
  private:

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "attacks/differentiable.h"
+#include "robusthide/text.h"
 
 namespace robusthide {
 namespace {
@@ -26,7 +27,7 @@ Rect random_rects(const torch::Tensor& x, double fh, double fw) {
 }
 
 std::string ratio_spec(const std::string& name, double fh, double fw) {
-  return name + ":" + format_spec_number(fh) + (fh == fw ? "" : ":" + format_spec_number(fw));
+  return name + ":" + format_number(fh) + (fh == fw ? "" : ":" + format_number(fw));
 }
 
 class CropImpl : public AttackImpl {

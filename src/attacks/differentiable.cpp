@@ -7,6 +7,7 @@
 
 #include "attacks/factories.h"
 #include "robusthide/error.h"
+#include "robusthide/text.h"
 
 namespace robusthide {
 
@@ -27,12 +28,6 @@ const char* differentiable_attack_usage() {
          "blur[:SIGMA[:K]], noise:STD, jpeg-mask, jpeg-drop[:Q], quant, diffjpeg:Q[:420|444]";
 }
 
-std::string format_spec_number(double value) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", value);
-  return buf;
-}
-
 double positive_param(const SpecNode& spec, const std::string* value, double hi,
                       const std::string& what) {
   double v = 0.0;
@@ -44,7 +39,7 @@ double positive_param(const SpecNode& spec, const std::string* value, double hi,
   if (!(v > 0.0)) {
     // Also for values double_param refused (nan, inf, out of range): state (0, hi].
     throw InvalidArgument(spec.name + ": " + what + " must be a number in (0, " +
-                          format_spec_number(hi) + "], got '" + abbreviate(*value) + "' in spec '" +
+                          format_number(hi) + "], got '" + abbreviate(*value) + "' in spec '" +
                           abbreviate(spec.text) + "'");
   }
   return v;

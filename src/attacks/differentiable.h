@@ -20,9 +20,6 @@ Attack make_jpeg_drop_attack(const SpecNode& spec);     // jpeg-drop[:Q]      jp
 Attack make_quantization_attack(const SpecNode& spec);  // quant              quantization.cpp
 Attack make_diff_jpeg_attack(const SpecNode& spec);     // diffjpeg:Q[:420|444] diff_jpeg.cpp
 
-// A number as written in canonical spec strings: shortest of %g ("0.5", "2", "1e-05").
-std::string format_spec_number(double value);
-
 // A floating-point parameter in (0, hi]; throws InvalidArgument in SpecNode's wording.
 double positive_param(const SpecNode& spec, const std::string* value, double hi,
                       const std::string& what);

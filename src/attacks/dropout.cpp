@@ -1,6 +1,7 @@
 // dropout:P (HiDDeN): each pixel (its three channels together) of the encoded image is
 // kept with probability P, otherwise the cover's pixel takes its place.
 #include "attacks/differentiable.h"
+#include "robusthide/text.h"
 
 namespace robusthide {
 namespace {
@@ -16,7 +17,7 @@ class DropoutImpl : public AttackImpl {
     return torch::where(keep, encoded, cover);
   }
 
-  std::string spec() const override { return "dropout:" + format_spec_number(keep_); }
+  std::string spec() const override { return "dropout:" + format_number(keep_); }
 
  private:
   double keep_;

@@ -1,5 +1,6 @@
 // noise:STD: additive white gaussian noise, STD on the 0..1 scale (no clamping).
 #include "attacks/differentiable.h"
+#include "robusthide/text.h"
 
 namespace robusthide {
 namespace {
@@ -13,7 +14,7 @@ class NoiseImpl : public AttackImpl {
     return encoded + stddev_ * torch::randn(encoded.sizes(), encoded.options().requires_grad(false));
   }
 
-  std::string spec() const override { return "noise:" + format_spec_number(stddev_); }
+  std::string spec() const override { return "noise:" + format_number(stddev_); }
 
  private:
   double stddev_;

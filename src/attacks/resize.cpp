@@ -6,6 +6,7 @@
 
 #include "attacks/differentiable.h"
 #include "robusthide/error.h"
+#include "robusthide/text.h"
 
 namespace robusthide {
 namespace {
@@ -26,7 +27,7 @@ class ResizeImpl : public AttackImpl {
     return F::interpolate(encoded, opts.mode(torch::kBilinear).align_corners(false));
   }
 
-  std::string spec() const override { return "resize:" + format_spec_number(scale_) + ":" + mode_; }
+  std::string spec() const override { return "resize:" + format_number(scale_) + ":" + mode_; }
 
  private:
   double scale_;

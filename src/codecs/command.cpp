@@ -10,6 +10,7 @@
 #include "codecs/factories.h"
 #include "codecs/pnm.h"
 #include "robusthide/error.h"
+#include "robusthide/text.h"
 #include "util/subprocess.h"
 
 namespace robusthide {
@@ -19,12 +20,6 @@ constexpr double kDefaultTimeout = 30;      // seconds
 constexpr double kMaxTimeout = 24 * 3600;   // seconds
 
 enum class PipeFormat { kPng, kPpm };
-
-std::string format_seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", s);
-  return buf;
-}
 
 // Quotes `text` for the spec parser: backslash before '"' and '\'.
 std::string quote_for_spec(const std::string& text) {
@@ -43,7 +38,7 @@ class CommandCodec : public Codec {
 
   std::string spec() const override {
     std::string s = "cmd:" + quote_for_spec(command_);
-    if (timeout_ != kDefaultTimeout) s += ":timeout=" + format_seconds(timeout_);
+    if (timeout_ != kDefaultTimeout) s += ":timeout=" + format_number(timeout_);
     if (format_ == PipeFormat::kPpm) s += ":format=ppm";
     return s;
   }
@@ -70,7 +65,7 @@ class CommandCodec : public Codec {
                        " image; killed");
     }
     if (r.timed_out) {
-      throw CodecError("command '" + abbreviate(command_) + "' timed out after " + format_seconds(timeout_) +
+      throw CodecError("command '" + abbreviate(command_) + "' timed out after " + format_number(timeout_) +
                        " s" + stderr_suffix(r));
     }
     if (!r.success()) {

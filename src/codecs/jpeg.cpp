@@ -12,24 +12,18 @@
 
 #include "codecs/factories.h"
 #include "robusthide/error.h"
+#include "util/turbojpeg.h"
 
 namespace robusthide {
 namespace {
-
-struct TjDeleter {
-  void operator()(void* handle) const { tjDestroy(handle); }
-};
-using TjHandle = std::unique_ptr<void, TjDeleter>;
 
 struct TjBufferDeleter {
   void operator()(unsigned char* buffer) const { tjFree(buffer); }
 };
 using TjBuffer = std::unique_ptr<unsigned char, TjBufferDeleter>;
 
-// Per-thread TurboJPEG state: handles are not thread-safe, so each thread owns its own.
+// Per-thread output buffer (the handles are util/turbojpeg.h's, also per thread).
 struct TjState {
-  TjHandle compressor{tjInitCompress()};
-  TjHandle decompressor{tjInitDecompress()};
   TjBuffer buffer;              // compressed data, reused while large enough
   unsigned long capacity = 0;  // bytes allocated in `buffer`
 };
@@ -60,7 +54,9 @@ class JpegCodec : public Codec {
     if (image.empty() || image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3)
       throw InvalidArgument("while encoding JPEG " + describe(image) + ": empty or malformed image");
     TjState& tj = thread_state();
-    if (!tj.compressor || !tj.decompressor)
+    const detail::TjHandle& compressor = detail::tj_compressor();
+    detail::TjHandle& decompressor = detail::tj_decompressor();
+    if (!compressor || !decompressor)
       throw CodecError("while encoding JPEG " + describe(image) + ": " + tjGetErrorStr2(nullptr));
 
     const int samp = subsampling_of(subsampling_);
@@ -75,19 +71,20 @@ class JpegCodec : public Codec {
 
     unsigned char* jpeg = tj.buffer.get();
     unsigned long jpeg_size = tj.capacity;
-    if (tjCompress2(tj.compressor.get(), image.data(), image.width, 0, image.height, TJPF_RGB,
+    if (tjCompress2(compressor.get(), image.data(), image.width, 0, image.height, TJPF_RGB,
                     &jpeg, &jpeg_size, samp, quality_,
                     TJFLAG_ACCURATEDCT | TJFLAG_NOREALLOC) != 0) {
       throw CodecError("while encoding JPEG " + describe(image) + ": " +
-                       tjGetErrorStr2(tj.compressor.get()));
+                       tjGetErrorStr2(compressor.get()));
     }
     *bytes += jpeg_size;
 
     Image out(image.width, image.height);
-    if (tjDecompress2(tj.decompressor.get(), jpeg, jpeg_size, out.data(), out.width, 0,
+    if (tjDecompress2(decompressor.get(), jpeg, jpeg_size, out.data(), out.width, 0,
                       out.height, TJPF_RGB, TJFLAG_ACCURATEDCT) != 0) {
-      throw CodecError("while decoding JPEG " + describe(image) + ": " +
-                       tjGetErrorStr2(tj.decompressor.get()));
+      const std::string why = tjGetErrorStr2(decompressor.get());
+      decompressor.reset();  // libjpeg's state may be broken after a failure
+      throw CodecError("while decoding JPEG " + describe(image) + ": " + why);
     }
     return out;
   }

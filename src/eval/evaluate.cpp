@@ -15,33 +15,20 @@
 #include "robusthide/metrics.h"
 #include "robusthide/perceptual.h"
 #include "robusthide/tensor.h"
-#include "robusthide/watermark.h"
+#include "util/hash.h"
 #include "util/parallel.h"
 #include "util/spec.h"
 
 namespace robusthide {
 namespace {
 
+using detail::splitmix64_mix;
+using detail::splitmix64_next;
+
 constexpr uint64_t kClipSalt = 0x636c69702d6d7367ULL;    // "clip-msg"
 constexpr uint64_t kRepeatSalt = 0x7265706561742d6eULL;  // "repeat-n"
 
-uint64_t splitmix_next(uint64_t& state) {
-  state += 0x9E3779B97F4A7C15ULL;
-  uint64_t z = state;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-uint64_t mix(uint64_t x) { return splitmix_next(x); }
-
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-  return h;
-}
-
-// One message per row, row r drawn from the stream seeded with mix(base ^ (first + r)).
+// One message per row, row r drawn from the stream seeded with splitmix64_mix(base ^ (first + r)).
 torch::Tensor messages_from(uint64_t base, int64_t first, int64_t count, int bits) {
   if (count < 0 || bits < 1) {
     throw InvalidArgument("evaluation messages: need count >= 0 and bits >= 1, got count " +
@@ -50,8 +37,8 @@ torch::Tensor messages_from(uint64_t base, int64_t first, int64_t count, int bit
   torch::Tensor m = torch::empty({count, bits}, torch::kFloat32);
   auto acc = m.accessor<float, 2>();
   for (int64_t r = 0; r < count; ++r) {
-    uint64_t state = mix(base ^ static_cast<uint64_t>(first + r));
-    for (int j = 0; j < bits; ++j) acc[r][j] = static_cast<float>(splitmix_next(state) >> 63);
+    uint64_t state = splitmix64_mix(base ^ static_cast<uint64_t>(first + r));
+    for (int j = 0; j < bits; ++j) acc[r][j] = static_cast<float>(splitmix64_next(state) >> 63);
   }
   return m;
 }
@@ -116,19 +103,19 @@ class DeviceGuard {
 }  // namespace
 
 torch::Tensor eval_messages(uint64_t seed, int64_t first, int64_t count, int bits) {
-  return messages_from(mix(seed), first, count, bits);
+  return messages_from(splitmix64_mix(seed), first, count, bits);
 }
 
 torch::Tensor eval_clip_message(uint64_t seed, int64_t batch_index, int bits) {
-  return messages_from(mix(seed ^ kClipSalt), batch_index, 1, bits);
+  return messages_from(splitmix64_mix(seed ^ kClipSalt), batch_index, 1, bits);
 }
 
 uint64_t eval_repeat_seed(uint64_t seed, int repeat) {
-  return repeat == 0 ? seed : mix(mix(seed ^ kRepeatSalt) ^ static_cast<uint64_t>(repeat));
+  return repeat == 0 ? seed : splitmix64_mix(splitmix64_mix(seed ^ kRepeatSalt) ^ static_cast<uint64_t>(repeat));
 }
 
 uint64_t eval_attack_seed(uint64_t seed, const std::string& spec, int64_t batch_index) {
-  return mix(mix(seed ^ fnv1a(spec)) ^ static_cast<uint64_t>(batch_index));
+  return splitmix64_mix(splitmix64_mix(seed ^ detail::fnv1a64(spec)) ^ static_cast<uint64_t>(batch_index));
 }
 
 bool is_video_attack(const std::string& spec) {

@@ -5,6 +5,7 @@
 
 #include "image/formats.h"
 #include "robusthide/error.h"
+#include "robusthide/file_io.h"
 
 namespace robusthide {
 

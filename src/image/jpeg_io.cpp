@@ -1,4 +1,4 @@
-// JPEG decode/encode with the TurboJPEG API (thread-local handles, warnings are errors).
+// JPEG decode/encode with the TurboJPEG API (the shared per-thread handles, warnings are errors).
 #include <turbojpeg.h>
 
 #include <cstring>
@@ -7,38 +7,21 @@
 
 #include "image/formats.h"
 #include "robusthide/error.h"
+#include "util/turbojpeg.h"
 
 namespace robusthide {
 namespace image_detail {
 namespace {
 
-struct TjDeleter {
-  void operator()(void* handle) const { tjDestroy(handle); }
-};
-using TjHandle = std::unique_ptr<void, TjDeleter>;
-
-// One decompressor/compressor per thread: creating a handle costs more than decoding a
-// small image, and a handle must not be used by two threads at once.
-TjHandle& decompressor_slot() {
-  thread_local TjHandle handle;
-  return handle;
-}
-
 tjhandle decompressor() {
-  TjHandle& handle = decompressor_slot();
-  if (!handle) {
-    handle.reset(tjInitDecompress());
-    if (!handle) throw IoError(std::string("cannot create a JPEG decompressor: ") + tjGetErrorStr2(nullptr));
-  }
+  const detail::TjHandle& handle = detail::tj_decompressor();
+  if (!handle) throw IoError(std::string("cannot create a JPEG decompressor: ") + tjGetErrorStr2(nullptr));
   return handle.get();
 }
 
 tjhandle compressor() {
-  thread_local TjHandle handle;
-  if (!handle) {
-    handle.reset(tjInitCompress());
-    if (!handle) throw IoError(std::string("cannot create a JPEG compressor: ") + tjGetErrorStr2(nullptr));
-  }
+  const detail::TjHandle& handle = detail::tj_compressor();
+  if (!handle) throw IoError(std::string("cannot create a JPEG compressor: ") + tjGetErrorStr2(nullptr));
   return handle.get();
 }
 
@@ -95,7 +78,7 @@ Image decode_jpeg(const uint8_t* data, size_t size, const std::string& name) {
   // the next image on this thread gets a fresh one.
   auto failed = [&](const std::string& why) {
     IoError error(decode_error(name, why));
-    decompressor_slot().reset();
+    detail::tj_decompressor().reset();
     return error;
   };
   int width = 0, height = 0, subsampling = 0, colorspace = 0;

@@ -5,6 +5,7 @@
 #include "model/architectures.h"
 #include "robusthide/error.h"
 #include "robusthide/model.h"
+#include "robusthide/text.h"
 
 namespace robusthide {
 namespace {
@@ -15,12 +16,6 @@ void check_range(const char* field, int value, int lo, int hi) {
                           std::to_string(value) + " is out of range [" + std::to_string(lo) +
                           ", " + std::to_string(hi) + "]");
   }
-}
-
-std::string format_db(double db) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", db);
-  return text;
 }
 
 }  // namespace
@@ -38,16 +33,20 @@ void ModelConfig::validate() const {
   if (arch.validate) arch.validate(*this);
   const Shaping& s = shaping;
   if (!(s.chroma >= 0 && s.chroma <= 1)) {
-    throw InvalidArgument("invalid model config: shaping chroma = " + format_db(s.chroma) +
+    throw InvalidArgument("invalid model config: shaping chroma = " + format_number(s.chroma) +
                           " is out of range [0, 1]");
   }
   if (!(s.flat > 0 && s.flat <= 1)) {
-    throw InvalidArgument("invalid model config: shaping flat = " + format_db(s.flat) +
+    throw InvalidArgument("invalid model config: shaping flat = " + format_number(s.flat) +
                           " is out of range (0, 1]");
   }
   if (!(s.texture >= 0.5 && s.texture <= 255)) {
-    throw InvalidArgument("invalid model config: shaping texture = " + format_db(s.texture) +
+    throw InvalidArgument("invalid model config: shaping texture = " + format_number(s.texture) +
                           " is out of range [0.5, 255]");
+  }
+  if (!(s.dark >= 0 && s.dark <= 255)) {
+    throw InvalidArgument("invalid model config: shaping dark = " + format_number(s.dark) +
+                          " is out of range [0, 255]");
   }
   const int64_t n = min_parameters();
   if (n > kMaxParameters) {
@@ -91,11 +90,12 @@ std::string ModelConfig::summary() const {
          " bits enc " + nxc(encoder_blocks, encoder_channels) + " dec " +
          nxc(decoder_blocks, decoder_channels) + " disc " +
          nxc(discriminator_blocks, discriminator_channels) +
-         (architecture == "fast" ? " psnr " + format_db(target_psnr) : "") +
-         (shaping.is_none() ? "" : " shaped chroma " + format_db(shaping.chroma) + " flat " +
-                                       format_db(shaping.flat) + " texture " +
-                                       format_db(shaping.texture) +
-                                       (shaping.luminance_adaptation ? " lum" : ""));
+         (architecture == "fast" ? " psnr " + format_number(target_psnr) : "") +
+         (shaping.is_none() ? "" : " shaped chroma " + format_number(shaping.chroma) + " flat " +
+                                       format_number(shaping.flat) + " texture " +
+                                       format_number(shaping.texture) +
+                                       (shaping.luminance_adaptation ? " lum" : "") +
+                                       (shaping.dark > 0 ? " dark " + format_number(shaping.dark) : ""));
 }
 
 bool Provenance::operator==(const Provenance& o) const {

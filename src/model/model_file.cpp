@@ -10,6 +10,7 @@
 
 #include "model/network_io.h"
 #include "robusthide/error.h"
+#include "robusthide/file_io.h"
 #include "robusthide/image.h"
 #include "robusthide/model.h"
 #include "util/archive.h"
@@ -39,7 +40,8 @@ nlohmann::json config_to_json(const ModelConfig& c) {
            {{"chroma", c.shaping.chroma},
             {"flat", c.shaping.flat},
             {"texture", c.shaping.texture},
-            {"luminance_adaptation", c.shaping.luminance_adaptation}}}};
+            {"luminance_adaptation", c.shaping.luminance_adaptation},
+            {"dark", c.shaping.dark}}}};
 }
 
 ModelConfig config_from_json(const nlohmann::json& j) {
@@ -83,6 +85,8 @@ ModelConfig config_from_json(const nlohmann::json& j) {
     get_shaping("flat", c.shaping.flat);
     get_shaping("texture", c.shaping.texture);
     get_shaping("luminance_adaptation", c.shaping.luminance_adaptation);
+    // Added after the shaping object (dark attenuation): older shaped files have none.
+    if (s.contains("dark")) get_shaping("dark", c.shaping.dark);
   }
   return c;
 }

@@ -6,6 +6,7 @@
 
 #include "robusthide/error.h"
 #include "robusthide/payload.h"
+#include "util/hash.h"
 
 namespace robusthide {
 namespace {
@@ -38,12 +39,7 @@ int default_t(int m) {
 std::vector<uint8_t> whitening(int bits) {
   std::vector<uint8_t> w(static_cast<size_t>(bits));
   uint64_t state = 0x726f627573746869ULL;  // "robusthi"
-  for (auto& bit : w) {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    bit = static_cast<uint8_t>((z ^ (z >> 31)) >> 63);
-  }
+  for (auto& bit : w) bit = static_cast<uint8_t>(detail::splitmix64_next(state) >> 63);
   return w;
 }
 

@@ -10,6 +10,7 @@
 
 #include "model/network_io.h"
 #include "robusthide/error.h"
+#include "robusthide/file_io.h"
 #include "robusthide/image.h"
 #include "util/archive.h"
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "robusthide/error.h"
+#include "robusthide/file_io.h"
 #include "robusthide/image.h"
 
 namespace robusthide {

@@ -31,12 +31,12 @@
 #include "robusthide/error.h"
 #include "robusthide/evaluate.h"
 #include "robusthide/metrics.h"
+#include "robusthide/progress.h"
 #include "robusthide/runtime.h"
 #include "robusthide/train.h"
 #include "model/eval_mode.h"
 #include "train/checkpoint.h"
 #include "train/csv_log.h"
-#include "train/progress.h"
 #include "train/run_info.h"
 
 namespace robusthide {
@@ -713,7 +713,13 @@ void Trainer::checkpoint() {
 TrainResult Trainer::run() {
   const bool show = o_.progress == ProgressMode::kAlways ||
                     (o_.progress == ProgressMode::kAuto && stderr_is_terminal());
-  progress_ = std::make_unique<ProgressBar>(show, total_steps_, state_.step, o_.batch_size);
+  ProgressOptions bar;
+  bar.enabled = show;
+  bar.total = total_steps_;
+  bar.first = state_.step;
+  bar.items_per_unit = o_.batch_size;
+  bar.time_limit_s = o_.max_minutes * 60.0;
+  progress_ = std::make_unique<ProgressBar>(bar);
   start_ = std::chrono::steady_clock::now();
   start_seconds_ = state_.seconds;
   start_step_ = state_.step;
@@ -735,8 +741,10 @@ TrainResult Trainer::run() {
     }
     if (show) {
       const double* s = state_.stats.data_ptr<double>();
-      progress_->update(state_.step, s[kStatBer] / s[kStatSteps],
-                        10.0 * std::log10(s[kStatSteps] / s[kStatImageMse]));
+      char status[64];
+      std::snprintf(status, sizeof status, "BER %.2f%%  PSNR %.1f dB", 100.0 * s[kStatBer] / s[kStatSteps],
+                    10.0 * std::log10(s[kStatSteps] / s[kStatImageMse]));
+      progress_->update(state_.step, status);
     }
     if (epoch_end) record();
     if (o_.checkpoint_every > 0 && state_.step % o_.checkpoint_every == 0) checkpoint();

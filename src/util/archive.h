@@ -19,9 +19,6 @@
 
 namespace robusthide {
 
-// FNV-1a 64 of bytes (the archive checksum).
-uint64_t fnv1a64(const uint8_t* data, size_t size);
-
 class ArchiveWriter {
  public:
   void add_text(const std::string& name, const std::string& text);

@@ -2,6 +2,7 @@
 #include "robusthide/embedding.h"
 
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "robusthide/error.h"
@@ -17,6 +18,15 @@ torch::Tensor luma(const torch::Tensor& x) {
 }
 
 }  // namespace
+
+void check_strength(double strength, const std::string& what) {
+  if (!(strength >= kMinStrength && strength <= kMaxStrength)) {
+    char text[160];
+    std::snprintf(text, sizeof text, "%s must be in [%g, %g], got %g", what.c_str(), kMinStrength,
+                  kMaxStrength, strength);
+    throw InvalidArgument(text);
+  }
+}
 
 torch::Tensor shaping_mask(const torch::Tensor& cover, const Shaping& shaping) {
   const int64_t n = cover.size(0), h = cover.size(2), w = cover.size(3);

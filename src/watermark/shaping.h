@@ -30,11 +30,17 @@ inline float mask_value(const Shaping& s, const std::array<float, 256>& lum, dou
     const int v = static_cast<int>(std::nearbyint(std::clamp(mean, 0.0, 255.0)));
     m *= lum[static_cast<size_t>(v)];
   }
+  if (s.dark > 0.0 && mean < s.dark) {
+    const double r = std::max(0.0, mean) / s.dark;
+    m *= static_cast<float>(r * r);
+  }
   return m;
 }
 
 // True when the mask is 1 everywhere.
-inline bool mask_is_one(const Shaping& s) { return s.flat >= 1.0 && !s.luminance_adaptation; }
+inline bool mask_is_one(const Shaping& s) {
+  return s.flat >= 1.0 && !s.luminance_adaptation && s.dark <= 0.0;
+}
 
 // The shaping mask of an 8-bit image, one row at a time, in order y = 0, 1, ...: memory
 // O(width) (the 5 luminance rows of the window as running column sums).

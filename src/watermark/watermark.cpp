@@ -45,15 +45,6 @@ void check_image(const Image& image, const char* action) {
 
 }  // namespace
 
-void check_strength(double strength, const std::string& what) {
-  if (!(strength >= kMinStrength && strength <= kMaxStrength)) {
-    char text[160];
-    std::snprintf(text, sizeof text, "%s must be in [%g, %g], got %g", what.c_str(), kMinStrength,
-                  kMaxStrength, strength);
-    throw InvalidArgument(text);
-  }
-}
-
 Image embed_bits(const Model& model, const Image& cover, const std::vector<uint8_t>& bits,
                  double strength) {
   check_image(cover, "embed");

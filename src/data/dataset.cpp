@@ -12,7 +12,7 @@
 
 #include "robusthide/dataset.h"
 #include "robusthide/error.h"
-#include "train/resize.h"
+#include "robusthide/tensor.h"
 #include "util/convert.h"
 #include "util/parallel.h"
 
@@ -77,7 +77,14 @@ Image upsize_to(const Image& image, int size) {
                                        : std::max(size, static_cast<int>(std::lround(image.width * scale)));
   const int h = image.height == shorter ? size
                                         : std::max(size, static_cast<int>(std::lround(image.height * scale)));
-  return resize_bilinear(image, w, h);
+  // The library's one bilinear resampling (torch's, half-pixel centres), as the resize
+  // attack and the any-size watermark use it.
+  namespace F = torch::nn::functional;
+  const torch::Tensor up = F::interpolate(image_to_tensor(image), F::InterpolateFuncOptions()
+                                                                      .size(std::vector<int64_t>{h, w})
+                                                                      .mode(torch::kBilinear)
+                                                                      .align_corners(false));
+  return tensor_to_images(up).at(0);
 }
 
 // Copies the S x S square at (x, y) of `image` into `out` (3,S,S) as v/255.

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "robusthide/error.h"
-#include "robusthide/image.h"
+#include "robusthide/file_io.h"
 #include "util/temp_files.h"
 
 namespace robusthide {
