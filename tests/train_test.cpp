@@ -24,6 +24,7 @@
 #include "robusthide/train.h"
 #include "test_util.h"
 #include "train/checkpoint.h"
+#include "train/options.h"
 #include "train/run_info.h"
 
 namespace robusthide {
@@ -433,6 +434,33 @@ TEST(TrainResume, DifferentFixedOptionsAreRefusedListingThem) {
   o = tiny_options(dir.file("run"));
   EXPECT_THROW(train(o), InvalidArgument);
   EXPECT_EQ(read_file(dir.file("run/checkpoint.pt")), before);
+}
+
+// Checkpoints written before a model field existed (here shaping's `dark`) resume with
+// that field at the value such files load with, and a change of it is named.
+TEST(TrainResume, FieldsAddedLaterCompareAsTheirOldValue) {
+  TrainOptions o;
+  o.model = test::tiny_fast_config(32, 8);
+  o.model.shaping = Shaping{0.0, 0.2, 8.0, false, 0.0};
+  nlohmann::json stored = detail::fixed_options(o, "identity");
+  ASSERT_TRUE(stored["model"]["shaping"].contains("dark"));
+  stored["model"]["shaping"].erase("dark");  // as written before the field existed
+  EXPECT_NO_THROW(detail::check_resume(stored, detail::fixed_options(o, "identity"), "ck.pt"));
+  o.model.shaping.dark = 48;
+  try {
+    detail::check_resume(stored, detail::fixed_options(o, "identity"), "ck.pt");
+    FAIL() << "expected InvalidArgument";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("model.shaping.dark = 48 (checkpoint: 0)"), std::string::npos)
+        << e.what();
+  }
+  // Every fixed field has a flag and help for the CLI, and every key is unique.
+  std::set<std::string> keys;
+  for (const FixedTrainField& f : fixed_train_fields()) {
+    EXPECT_TRUE(keys.insert(f.key).second) << f.key;
+    EXPECT_EQ(std::string(f.flag).rfind("-", 0), 0u) << f.key;
+  }
+  for (const ModelConfigField& f : model_config_fields()) EXPECT_TRUE(keys.insert(f.key).second) << f.key;
 }
 
 TEST(TrainWarmup, FastNetworksResumeExactlyAndWarmupIsAFixedOption) {

@@ -4,11 +4,13 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "commands.h"
 #include "robusthide/device.h"
 #include "robusthide/error.h"
+#include "robusthide/fields.h"
 #include "robusthide/model.h"
 #include "robusthide/train.h"
 
@@ -87,18 +89,9 @@ int run_train(TrainCommandOptions& c) {
   return kExitOk;
 }
 
-template <typename T>
-void fixed(TrainCommandOptions& c, CLI::Option* flag, T TrainOptions::*field) {
-  c.fixed_flags.emplace_back(flag, [field](const TrainOptions& from, TrainOptions& to) {
-    to.*field = from.*field;
-  });
-}
-
-template <typename T>
-void fixed_model(TrainCommandOptions& c, CLI::Option* flag, T ModelConfig::*field) {
-  c.fixed_flags.emplace_back(flag, [field](const TrainOptions& from, TrainOptions& to) {
-    to.model.*field = from.model.*field;
-  });
+// A CLI option bound to the field `ref` points at (any FieldRef type).
+CLI::Option* add_field_option(CLI::App* sub, const char* flag, const FieldRef& ref, const std::string& help) {
+  return std::visit([&](auto* p) { return sub->add_option(flag, *p, help); }, ref);
 }
 
 }  // namespace
@@ -123,108 +116,36 @@ void add_train_command(CLI::App& app, Runner& run) {
   c->steps_flag = sub->add_option("--steps", o.steps, "optimizer steps (instead of --epochs)");
   c->epochs_flag->excludes(c->steps_flag);
 
-  fixed(*c, sub->add_option("-a,--attack", o.attack,
-                            "attack between encoder and decoder, e.g. jpeg:50, "
-                            "split(jpeg:10,jpeg:25,jpeg:50,jpeg:75,jpeg:90), diffjpeg:50")
-                ->capture_default_str(),
-        &TrainOptions::attack);
-  fixed(*c, sub->add_option("--batch-size", o.batch_size, "images per step")->capture_default_str(),
-        &TrainOptions::batch_size);
-  fixed(*c, sub->add_option("--lr", o.lr, "Adam learning rate")->capture_default_str(),
-        &TrainOptions::lr);
-  fixed(*c, sub->add_option("--seed", o.seed, "seed of weights, data order, crops, messages")
-                ->capture_default_str(),
-        &TrainOptions::seed);
-  fixed(*c, sub->add_option("--image-weight", o.image_weight, "weight of MSE(encoded, cover)")
-                ->capture_default_str(),
-        &TrainOptions::image_weight);
-  fixed(*c, sub->add_option("--message-weight", o.message_weight, "weight of MSE(decoded, message)")
-                ->capture_default_str(),
-        &TrainOptions::message_weight);
-  fixed(*c, sub->add_option("--warmup-strength", o.warmup_strength,
-                            "residual multiplier at step 0, falling to 1 at --warmup-steps")
-                ->capture_default_str(),
-        &TrainOptions::warmup_strength);
-  fixed(*c, sub->add_option("--warmup-steps", o.warmup_steps, "length of the strength warm-up (0 = off)")
-                ->capture_default_str(),
-        &TrainOptions::warmup_steps);
-  fixed(*c, sub->add_option("--adversarial-weight", o.adversarial_weight,
-                            "weight of the discriminator term (0 = no discriminator)")
-                ->capture_default_str(),
-        &TrainOptions::adversarial_weight);
-
+  // The [fixed] options and the model's fields: flags derived from the field tables; a
+  // resume copies every one not given again from the checkpoint.
+  for (const FixedTrainField& f : fixed_train_fields()) {
+    CLI::Option* flag = add_field_option(sub, f.flag, f.ref(o), f.help)->capture_default_str();
+    c->fixed_flags.emplace_back(flag, [&f](const TrainOptions& from, TrainOptions& to) {
+      copy_field(f.ref(const_cast<TrainOptions&>(from)), f.ref(to));
+    });
+  }
   ModelConfig& m = o.model;
   std::string architectures;
   for (const auto& a : model_architectures()) architectures += (architectures.empty() ? "" : ", ") + a;
   const std::string group = "Model (fixed for a run)";
-  fixed_model(*c, sub->add_option("--architecture", m.architecture, "network family: " + architectures)
-                      ->capture_default_str()->group(group),
-              &ModelConfig::architecture);
-  fixed_model(*c, sub->add_option("--image-size", m.image_size, "side of the training crops")
-                      ->capture_default_str()->group(group),
-              &ModelConfig::image_size);
-  fixed_model(*c, sub->add_option("--bits", m.message_bits, "message length L")
-                      ->capture_default_str()->group(group),
-              &ModelConfig::message_bits);
-  fixed_model(*c, sub->add_option("--encoder-blocks", m.encoder_blocks)->capture_default_str()->group(group),
-              &ModelConfig::encoder_blocks);
-  fixed_model(*c, sub->add_option("--encoder-channels", m.encoder_channels)->capture_default_str()->group(group),
-              &ModelConfig::encoder_channels);
-  fixed_model(*c, sub->add_option("--decoder-blocks", m.decoder_blocks)->capture_default_str()->group(group),
-              &ModelConfig::decoder_blocks);
-  fixed_model(*c, sub->add_option("--decoder-channels", m.decoder_channels)->capture_default_str()->group(group),
-              &ModelConfig::decoder_channels);
-  fixed_model(*c, sub->add_option("--discriminator-blocks", m.discriminator_blocks)
-                      ->capture_default_str()->group(group),
-              &ModelConfig::discriminator_blocks);
-  fixed_model(*c, sub->add_option("--discriminator-channels", m.discriminator_channels)
-                      ->capture_default_str()->group(group),
-              &ModelConfig::discriminator_channels);
-  fixed_model(*c, sub->add_option("--target-psnr", m.target_psnr,
-                                  "fast: PSNR of the encoder's residual at strength 1 (dB)")
-                      ->capture_default_str()->group(group),
-              &ModelConfig::target_psnr);
-
   const std::string shaping_group = "Perceptual shaping (fixed for a run; docs/visibility.md)";
-  Shaping& sh = m.shaping;
-  auto fixed_shaping = [&c](CLI::Option* flag, auto Shaping::*field) {
-    c->fixed_flags.emplace_back(flag, [field](const TrainOptions& from, TrainOptions& to) {
-      to.model.shaping.*field = from.model.shaping.*field;
+  for (const ModelConfigField& f : model_config_fields()) {
+    const bool shaping = std::string(f.key).rfind("shaping.", 0) == 0;
+    std::string help = f.help;
+    if (std::string(f.key) == "architecture") help += ": " + architectures;
+    CLI::Option* flag = add_field_option(sub, f.flag, f.ref(m), help);
+    flag->capture_default_str()->group(shaping ? shaping_group : group);
+    c->fixed_flags.emplace_back(flag, [&f](const TrainOptions& from, TrainOptions& to) {
+      copy_field(f.ref(const_cast<ModelConfig&>(from.model)), f.ref(to.model));
     });
-  };
-  fixed_shaping(sub->add_option("--chroma", sh.chroma,
-                                "share of the residual's chroma kept (0 = luminance only, 1 = off)")
-                    ->capture_default_str()->group(shaping_group),
-                &Shaping::chroma);
-  fixed_shaping(sub->add_option("--flat", sh.flat,
-                                "residual amplitude in flat regions, relative to textured ones "
-                                "(1 = no texture mask)")
-                    ->capture_default_str()->group(shaping_group),
-                &Shaping::flat);
-  fixed_shaping(sub->add_option("--texture", sh.texture,
-                                "5x5 luminance std (0..255) that gets the full residual")
-                    ->capture_default_str()->group(shaping_group),
-                &Shaping::texture);
-  fixed_shaping(sub->add_option("--luminance-adaptation", sh.luminance_adaptation,
-                                "scale the residual by the lightness sensitivity at each grey "
-                                "level (true/false)")
-                    ->capture_default_str()->group(shaping_group),
-                &Shaping::luminance_adaptation);
-  fixed_shaping(sub->add_option("--dark", sh.dark,
-                                "5x5 mean grey (0..255) below which the residual fades as "
-                                "(grey / dark)^2 (0 = off)")
-                    ->capture_default_str()->group(shaping_group),
-                &Shaping::dark);
+  }
+  Shaping& sh = m.shaping;
   auto* no_shaping = sub->add_flag_callback(
       "--no-shaping", [&sh] { sh = Shaping::none(); },
       "embed the residual as the encoder makes it (the paper's setting; same as --chroma 1 "
       "--flat 1 --luminance-adaptation false --dark 0)")->group(shaping_group);
   // Its fields are resumed one by one by the flags above.
   c->fixed_flags.emplace_back(no_shaping, [](const TrainOptions&, TrainOptions&) {});
-  fixed(*c, sub->add_option("--init", o.init_model,
-                            "start from this model file's weights (fine-tuning; same network "
-                            "shapes, shaping and target PSNR may differ)"),
-        &TrainOptions::init_model);
 
   sub->add_option("--checkpoint-every", o.checkpoint_every,
                   "write OUT/checkpoint.pt every N steps (0 = only at the end)")

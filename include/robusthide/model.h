@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "robusthide/fields.h"
+
 namespace robusthide {
 
 // Ranges ModelConfig::validate enforces (inclusive). The "hidden" networks are fully
@@ -108,6 +110,23 @@ struct ModelConfig {
   // One line, e.g. "hidden 128px 30 bits enc 4x64 dec 7x64 disc 3x64".
   std::string summary() const;
 };
+
+// One ModelConfig field, described once: model files (JSON), comparison, range checks
+// and train's CLI flags are derived from model_config_fields(), so a new field is one
+// row there (and its member above).
+struct ModelConfigField {
+  const char* key;                 // JSON key; "shaping.NAME" is NAME in the "shaping" object
+  const char* flag;                // train's CLI flag
+  const char* help;                // its help text
+  FieldRef (*ref)(ModelConfig&);   // the member
+  double lo = 0, hi = 0;           // numbers: valid range [lo, hi]; lo == hi: checked elsewhere
+  bool lo_open = false;            // (lo, hi] instead
+  bool optional = false;           // older model files may lack it (they keep ModelConfig{}'s
+                                   // value; shaping fields Shaping::none()'s)
+};
+
+// Every field of ModelConfig, in file order.
+const std::vector<ModelConfigField>& model_config_fields();
 
 // Names of the known architectures ("hidden", ...).
 std::vector<std::string> model_architectures();

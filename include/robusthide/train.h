@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "robusthide/fields.h"
 #include "robusthide/model.h"
 
 namespace robusthide {
@@ -119,6 +120,22 @@ struct TrainOptions {
   // continues it (the budget is not stored).
   double max_minutes = 0;
 };
+
+// One [fixed] option of TrainOptions, described once: checkpoints store the fields
+// (under "fixed", with the model's config as "model"), a resume compares them and
+// read_checkpoint_options restores them, and train's CLI derives its flags from them.
+struct FixedTrainField {
+  const char* key;                          // name in the checkpoint
+  const char* flag;                         // train's CLI flag
+  const char* help;                         // its help text
+  FieldRef (*ref)(TrainOptions&);           // the member
+  // nullptr: always stored. Otherwise stored only when this is true (an option added
+  // after checkpoints were first written: older ones lack it and mean "off").
+  bool (*stored)(const TrainOptions&) = nullptr;
+};
+
+// Every [fixed] field but `model` (whose fields are model_config_fields()).
+const std::vector<FixedTrainField>& fixed_train_fields();
 
 // One validation, as written to log.csv (columns in this order; docs/training.md).
 // Seed of training's validation (EvalOptions::seed of the evaluate() run it is): the

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include "robusthide/image.h"
 #include "robusthide/model.h"
 #include "util/archive.h"
+#include "util/fields_json.h"
 
 namespace robusthide {
 namespace {
@@ -25,68 +27,49 @@ struct LoadFailure {
 
 constexpr char kModelMagic[8] = {'R', 'H', 'I', 'D', 'E', 'M', 'D', 'L'};
 
-nlohmann::json config_to_json(const ModelConfig& c) {
-  return {{"architecture", c.architecture},
-          {"image_size", c.image_size},
-          {"message_bits", c.message_bits},
-          {"encoder_blocks", c.encoder_blocks},
-          {"encoder_channels", c.encoder_channels},
-          {"decoder_blocks", c.decoder_blocks},
-          {"decoder_channels", c.decoder_channels},
-          {"discriminator_blocks", c.discriminator_blocks},
-          {"discriminator_channels", c.discriminator_channels},
-          {"target_psnr", c.target_psnr},
-          {"shaping",
-           {{"chroma", c.shaping.chroma},
-            {"flat", c.shaping.flat},
-            {"texture", c.shaping.texture},
-            {"luminance_adaptation", c.shaping.luminance_adaptation},
-            {"dark", c.shaping.dark}}}};
+// Splits "shaping.flat" into the object ("shaping") and the key ("flat"); "" for top level.
+std::pair<std::string, std::string> json_path(const char* key) {
+  const std::string k = key;
+  const size_t dot = k.find('.');
+  if (dot == std::string::npos) return {"", k};
+  return {k.substr(0, dot), k.substr(dot + 1)};
 }
 
+nlohmann::json config_to_json(const ModelConfig& config) {
+  ModelConfig c = config;  // the field table refers to mutable objects
+  nlohmann::json j = nlohmann::json::object();
+  for (const ModelConfigField& f : model_config_fields()) {
+    const auto [object, key] = json_path(f.key);
+    (object.empty() ? j : j[object])[key] = detail::field_json(f.ref(c));
+  }
+  return j;
+}
+
+// Every field must be present, except those marked optional (added after files were
+// first written) and the "shaping" object as a whole (older files embed unshaped); a
+// file that has the object must have every required field of it.
 ModelConfig config_from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw LoadFailure{"config is not a JSON object"};
   ModelConfig c;
-  auto get = [&j](const char* key, auto& field) {
-    if (!j.contains(key)) throw LoadFailure{std::string("config has no '") + key + "'"};
-    try {
-      j.at(key).get_to(field);
-    } catch (const nlohmann::json::exception&) {
-      throw LoadFailure{std::string("config field '") + key + "' has the wrong type"};
-    }
-  };
-  get("architecture", c.architecture);
-  get("image_size", c.image_size);
-  get("message_bits", c.message_bits);
-  get("encoder_blocks", c.encoder_blocks);
-  get("encoder_channels", c.encoder_channels);
-  get("decoder_blocks", c.decoder_blocks);
-  get("decoder_channels", c.decoder_channels);
-  get("discriminator_blocks", c.discriminator_blocks);
-  get("discriminator_channels", c.discriminator_channels);
-  // Added after format version 1 was first written: older files lack it ("hidden" ones,
-  // which ignore it).
-  if (j.contains("target_psnr")) get("target_psnr", c.target_psnr);
-  // Added with perceptual shaping (issue 11): older files embed unshaped; a file that
-  // has the object must have every field of it.
   c.shaping = Shaping::none();
-  if (j.contains("shaping")) {
-    const nlohmann::json& s = j.at("shaping");
-    if (!s.is_object()) throw LoadFailure{"config field 'shaping' is not a JSON object"};
-    auto get_shaping = [&s](const char* key, auto& field) {
-      if (!s.contains(key)) throw LoadFailure{std::string("config's shaping has no '") + key + "'"};
-      try {
-        s.at(key).get_to(field);
-      } catch (const nlohmann::json::exception&) {
-        throw LoadFailure{std::string("config's shaping field '") + key + "' has the wrong type"};
-      }
-    };
-    get_shaping("chroma", c.shaping.chroma);
-    get_shaping("flat", c.shaping.flat);
-    get_shaping("texture", c.shaping.texture);
-    get_shaping("luminance_adaptation", c.shaping.luminance_adaptation);
-    // Added after the shaping object (dark attenuation): older shaped files have none.
-    if (s.contains("dark")) get_shaping("dark", c.shaping.dark);
+  if (j.contains("shaping") && !j.at("shaping").is_object()) {
+    throw LoadFailure{"config field 'shaping' is not a JSON object"};
+  }
+  for (const ModelConfigField& f : model_config_fields()) {
+    const auto [object, key] = json_path(f.key);
+    if (!object.empty() && !j.contains(object)) continue;
+    const nlohmann::json& from = object.empty() ? j : j.at(object);
+    if (!from.contains(key)) {
+      if (f.optional) continue;
+      throw LoadFailure{object.empty() ? "config has no '" + key + "'"
+                                       : "config's " + object + " has no '" + key + "'"};
+    }
+    try {
+      detail::field_from_json(from.at(key), f.ref(c));
+    } catch (const nlohmann::json::exception&) {
+      throw LoadFailure{object.empty() ? "config field '" + key + "' has the wrong type"
+                                       : "config's " + object + " field '" + key + "' has the wrong type"};
+    }
   }
   return c;
 }

@@ -37,6 +37,7 @@
 #include "model/eval_mode.h"
 #include "train/checkpoint.h"
 #include "train/csv_log.h"
+#include "train/options.h"
 #include "train/run_info.h"
 
 namespace robusthide {
@@ -46,68 +47,6 @@ namespace fs = std::filesystem;
 namespace F = torch::nn::functional;
 
 constexpr uint64_t kValidationSeed = kTrainValidationSeed;
-
-void bad_option(const std::string& what) {
-  throw InvalidArgument("invalid training options: " + what);
-}
-
-void validate_options(const TrainOptions& o) {
-  if (o.train_folders.empty()) bad_option("no training folder given");
-  if (o.out_dir.empty()) bad_option("no output folder given");
-  if (o.batch_size < 1) bad_option("batch_size = " + std::to_string(o.batch_size) + " (expected >= 1)");
-  if (o.epochs < 0 || o.steps < 0 || (o.epochs > 0) == (o.steps > 0)) {
-    bad_option("epochs = " + std::to_string(o.epochs) + ", steps = " + std::to_string(o.steps) +
-               " (expected exactly one of them > 0)");
-  }
-  auto check_weight = [](const char* name, double v, bool positive) {
-    if (!std::isfinite(v) || v < 0 || (positive && v == 0)) {
-      bad_option(std::string(name) + " = " + std::to_string(v) +
-                 (positive ? " (expected a finite number > 0)" : " (expected a finite number >= 0)"));
-    }
-  };
-  check_weight("lr", o.lr, true);
-  check_weight("image_weight", o.image_weight, false);
-  check_weight("message_weight", o.message_weight, false);
-  check_weight("adversarial_weight", o.adversarial_weight, false);
-  if (!(o.warmup_strength >= 1 && o.warmup_strength <= 100)) {
-    bad_option("warmup_strength = " + std::to_string(o.warmup_strength) + " (expected 1..100)");
-  }
-  if (o.warmup_steps < 0) bad_option("warmup_steps = " + std::to_string(o.warmup_steps) + " (expected >= 0)");
-  if (o.checkpoint_every < 0) {
-    bad_option("checkpoint_every = " + std::to_string(o.checkpoint_every) + " (expected >= 0)");
-  }
-  if (o.max_train_images < 0) {
-    bad_option("max_train_images = " + std::to_string(o.max_train_images) + " (expected >= 0)");
-  }
-  if (o.val_images < o.batch_size) {
-    bad_option("val_images = " + std::to_string(o.val_images) + " is below batch_size = " +
-               std::to_string(o.batch_size));
-  }
-  if (o.codec_threads < 0 || o.load_threads < 0) bad_option("thread counts must be >= 0");
-  if (!std::isfinite(o.max_minutes) || o.max_minutes < 0) {
-    bad_option("max_minutes = " + std::to_string(o.max_minutes) + " (expected a finite number >= 0)");
-  }
-  o.model.validate();
-}
-
-// The options a resume must not change.
-nlohmann::json fixed_options(const TrainOptions& o, const std::string& attack_spec) {
-  nlohmann::json j = {{"attack", attack_spec},
-          {"batch_size", o.batch_size},
-          {"lr", o.lr},
-          {"seed", o.seed},
-          {"image_weight", o.image_weight},
-          {"message_weight", o.message_weight},
-          {"adversarial_weight", o.adversarial_weight},
-          {"model", nlohmann::json::parse(to_json(o.model))}};
-  // Only stored when on, so checkpoints written before the option existed still resume.
-  if (!o.init_model.empty()) j["init_model"] = o.init_model;
-  if (o.warmup_steps > 0) {
-    j["warmup_strength"] = o.warmup_strength;
-    j["warmup_steps"] = o.warmup_steps;
-  }
-  return j;
-}
 
 // The warm-up factor of the residual at `step` (TrainOptions::warmup_strength).
 double warmup_factor(const TrainOptions& o, int64_t step) {
@@ -119,40 +58,6 @@ std::string join(const std::vector<std::string>& parts, const char* sep) {
   std::string s;
   for (const auto& p : parts) s += (s.empty() ? "" : sep) + p;
   return s;
-}
-
-// Throws InvalidArgument listing every fixed option that differs from the checkpoint's.
-void check_resume(const nlohmann::json& stored, const nlohmann::json& now,
-                  const std::string& path) {
-  std::vector<std::string> diffs;
-  auto compare = [&diffs](const std::string& name, const nlohmann::json& a, const nlohmann::json& b) {
-    if (a != b) diffs.push_back(name + " = " + b.dump() + " (checkpoint: " + a.dump() + ")");
-  };
-  for (const auto& [key, value] : now.items()) {
-    const nlohmann::json old = stored.contains(key) ? stored.at(key) : nlohmann::json();
-    if (key == "model" && old.is_object()) {
-      for (const auto& [field, v] : value.items()) {
-        nlohmann::json was = old.contains(field) ? old.at(field) : nlohmann::json();
-        // Checkpoints written before shaping existed trained unshaped.
-        if (field == "shaping" && was.is_null()) {
-          ModelConfig unshaped;
-          unshaped.shaping = Shaping::none();
-          was = nlohmann::json::parse(to_json(unshaped)).at("shaping");
-        }
-        compare("model." + field, was, v);
-      }
-    } else {
-      compare(key, old, value);
-    }
-  }
-  // Options only stored when on (the warm-up) and off now.
-  for (const auto& [key, value] : stored.items()) {
-    if (!now.contains(key)) diffs.push_back(key + " = off (checkpoint: " + value.dump() + ")");
-  }
-  if (!diffs.empty()) {
-    throw InvalidArgument("cannot resume from '" + path +
-                          "': options differ from the checkpoint's: " + join(diffs, "; "));
-  }
 }
 
 torch::Tensor rng_state() {
@@ -382,7 +287,7 @@ class Trainer {
 
 Trainer::Trainer(const TrainOptions& o) : o_(o) {
   // Everything is checked before anything is written.
-  validate_options(o);
+  detail::validate_options(o);
   device_ = parse_device(o.device);
   cuda_ = device_.is_cuda();
   channels_last_ = cuda_ && o.channels_last;
@@ -420,7 +325,7 @@ Trainer::Trainer(const TrainOptions& o) : o_(o) {
   steps_per_epoch_ = n / o.batch_size;
   total_steps_ = o.epochs > 0 ? o.epochs * steps_per_epoch_ : o.steps;
 
-  const nlohmann::json fixed = fixed_options(o, attack_spec_);
+  const nlohmann::json fixed = detail::fixed_options(o, attack_spec_);
   checkpoint_options_ = {{"fixed", fixed},
                          {"train_folders", o.train_folders},
                          {"val_folders", o.val_folders},
@@ -452,7 +357,7 @@ Trainer::Trainer(const TrainOptions& o) : o_(o) {
   if (o.resume) {
     resumed = std::make_unique<Checkpoint>(checkpoint_path_);
     const nlohmann::json stored = resumed->options().value("fixed", nlohmann::json::object());
-    check_resume(stored, fixed, checkpoint_path_);
+    detail::check_resume(stored, fixed, checkpoint_path_);
     if (resumed->state().train_images != n) {
       throw InvalidArgument("cannot resume from '" + checkpoint_path_ +
                             "': the training data changed (" + std::to_string(n) +
@@ -790,40 +695,6 @@ TrainResult Trainer::run() {
 }
 
 }  // namespace
-
-TrainOptions read_checkpoint_options(const std::string& checkpoint_path) {
-  const Checkpoint checkpoint(checkpoint_path);
-  TrainOptions o;
-  try {
-    const nlohmann::json& j = checkpoint.options();
-    const nlohmann::json& f = j.at("fixed");
-    f.at("attack").get_to(o.attack);
-    f.at("batch_size").get_to(o.batch_size);
-    f.at("lr").get_to(o.lr);
-    f.at("seed").get_to(o.seed);
-    f.at("image_weight").get_to(o.image_weight);
-    f.at("message_weight").get_to(o.message_weight);
-    f.at("adversarial_weight").get_to(o.adversarial_weight);
-    if (f.contains("init_model")) f.at("init_model").get_to(o.init_model);
-    if (f.contains("warmup_steps")) {
-      f.at("warmup_strength").get_to(o.warmup_strength);
-      f.at("warmup_steps").get_to(o.warmup_steps);
-    }
-    const nlohmann::json& m = f.at("model");
-    o.model = model_config_from_json(m.dump());
-    j.at("train_folders").get_to(o.train_folders);
-    j.at("val_folders").get_to(o.val_folders);
-    j.at("epochs").get_to(o.epochs);
-    j.at("steps").get_to(o.steps);
-  } catch (const nlohmann::json::exception& e) {
-    throw IoError("cannot load checkpoint '" + checkpoint_path + "': bad options entry (" +
-                  e.what() + ")");
-  } catch (const InvalidArgument& e) {
-    throw IoError("cannot load checkpoint '" + checkpoint_path + "': bad options entry (" +
-                  e.what() + ")");
-  }
-  return o;
-}
 
 TrainResult train(const TrainOptions& options) {
   Trainer trainer(options);
