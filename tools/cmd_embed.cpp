@@ -31,8 +31,8 @@ struct EmbedCommandOptions {
   std::string input;          // cover image, or a folder of them
   std::string output;         // encoded image (.png / .jpg), or a folder
   PayloadArgs payload;        // --text / --hex / --bits, --model, --ecc-t
-  double strength = 1.0;      // residual multiplier
-  int quality = 95;           // JPEG quality of .jpg outputs (4:4:4)
+  Watermarker::Options watermark;  // --strength (its ecc_t comes from `payload`)
+  WriteOptions write;         // --quality of .jpg outputs (4:4:4 unless changed)
   std::string format = "png"; // output format in folder mode: png or jpg
   std::string progress = "auto";
   bool json = false;          // JSON instead of text
@@ -104,61 +104,51 @@ std::string ssim_text(double s) {
   return std::isfinite(s) ? format_fixed(s, 4) : "n/a (image smaller than the 11x11 SSIM window)";
 }
 
-int run_embed(const EmbedCommandOptions& o) {
-  if (!o.payload.given()) throw InvalidArgument("no payload: give --text, --hex or --bits");
-  if (o.quality < 1 || o.quality > 100) {
-    throw InvalidArgument("--quality must be in 1..100, got " + std::to_string(o.quality));
-  }
-  check_strength(o.strength, "--strength");
-  if (o.format != "png" && o.format != "jpg") {
-    throw InvalidArgument("--format must be png or jpg, got '" + o.format + "'");
-  }
-  const bool batch = is_folder(o.input);
-  if (!batch) {
-    format_from_path(o.output);  // bad names fail before any work
-    check_output_is_not_input(o.input, o.output);
-  }
-  const bool show = progress_enabled(o.progress);
-  Watermarker::Options wo;
-  wo.ecc_t = o.payload.ecc_t;
-  wo.strength = o.strength;
-  const std::string model_path = o.payload.model_path();
-  const Watermarker w(load_model(model_path), wo);
-  const ParsedPayload parsed = o.payload.parse(w);
-  WriteOptions write_options;
-  write_options.jpeg_quality = o.quality;
+// What both paths need: the watermarker, the parsed payload and the model's path.
+struct EmbedJob {
+  const EmbedCommandOptions& o;
+  const Watermarker& w;
+  const ParsedPayload& parsed;
+  std::string model_path;
+};
 
-  if (!batch) {
-    const EmbedResult r = embed_one(w, parsed, o.payload.raw(), o.input, o.output, write_options);
-    if (o.json) {
-      nlohmann::json j = to_json(r);
-      j["model"] = model_path;
-      j["code"] = o.payload.raw() ? "none" : w.code().name();
-      j["strength"] = o.strength;
-      j["raw_bits"] = format_bits(parsed.raw);
-      std::cout << json_text(j) << "\n";
-    } else {
-      std::cout << "output   " << r.output << " (" << r.width << "x" << r.height << ")\n"
-                << "payload  " << (o.payload.raw() ? "raw bits " + o.payload.bits
-                                   : !o.payload.hex.empty() ? "hex " + payload_to_hex(parsed.payload)
-                                                            : "text \"" + o.payload.text + "\"")
-                << (o.payload.raw() ? "" : " (" + w.code().name() + ")") << "\n"
-                << "PSNR     " << db_text(r.psnr) << "\n"
-                << "SSIM     " << ssim_text(r.ssim) << "\n"
-                << "CIEDE2000 mean " << format_fixed(r.perceptual.delta_e_mean, 2) << ", p99 "
-                << format_fixed(r.perceptual.delta_e_p99, 2) << "; flat pixels visibly changed (> 2) "
-                << format_fixed(100 * r.perceptual.flat_visible_share(), 1) << " % of "
-                << r.perceptual.flat_pixels << "\n"
-                << "check    " << (o.payload.raw() ? "raw bits" : "payload") << " read back from the written file\n";
-    }
-    return kExitOk;
+// One file: the detailed report; any failure is the command's error.
+int embed_file(const EmbedJob& job) {
+  const EmbedCommandOptions& o = job.o;
+  const Watermarker& w = job.w;
+  const EmbedResult r = embed_one(w, job.parsed, o.payload.raw(), o.input, o.output, o.write);
+  if (o.json) {
+    nlohmann::json j = to_json(r);
+    j["model"] = job.model_path;
+    j["code"] = o.payload.raw() ? "none" : w.code().name();
+    j["strength"] = w.options().strength;
+    j["raw_bits"] = format_bits(job.parsed.raw);
+    std::cout << json_text(j) << "\n";
+  } else {
+    std::cout << "output   " << r.output << " (" << r.width << "x" << r.height << ")\n"
+              << "payload  " << (o.payload.raw() ? "raw bits " + o.payload.bits
+                                 : !o.payload.hex.empty() ? "hex " + payload_to_hex(job.parsed.payload)
+                                                          : "text \"" + o.payload.text + "\"")
+              << (o.payload.raw() ? "" : " (" + w.code().name() + ")") << "\n"
+              << "PSNR     " << db_text(r.psnr) << "\n"
+              << "SSIM     " << ssim_text(r.ssim) << "\n"
+              << "CIEDE2000 mean " << format_fixed(r.perceptual.delta_e_mean, 2) << ", p99 "
+              << format_fixed(r.perceptual.delta_e_p99, 2) << "; flat pixels visibly changed (> 2) "
+              << format_fixed(100 * r.perceptual.flat_visible_share(), 1) << " % of "
+              << r.perceptual.flat_pixels << "\n"
+              << "check    " << (o.payload.raw() ? "raw bits" : "payload") << " read back from the written file\n";
   }
+  return kExitOk;
+}
 
+// A folder: one line per image, failures reported and counted, a summary at the end.
+int embed_folder(const EmbedJob& job) {
+  const EmbedCommandOptions& o = job.o;
   const std::vector<BatchItem> items = list_batch(o.input);
   const std::vector<std::string> outputs =
       plan_outputs(items, o.input, o.output, o.format == "png" ? ".png" : ".jpg");
   ProgressOptions bar;
-  bar.enabled = show;
+  bar.enabled = progress_enabled(o.progress);
   bar.total = static_cast<int64_t>(items.size());
   ProgressBar progress(bar);
   nlohmann::json all = nlohmann::json::array();
@@ -171,7 +161,7 @@ int run_embed(const EmbedCommandOptions& o) {
     const fs::path out = outputs[i];
     try {
       fs::create_directories(out.parent_path());
-      const EmbedResult r = embed_one(w, parsed, o.payload.raw(), item.path, out.string(), write_options);
+      const EmbedResult r = embed_one(job.w, job.parsed, o.payload.raw(), item.path, out.string(), o.write);
       if (std::isfinite(r.psnr)) {
         psnr_sum += r.psnr;
         ++finite;
@@ -197,7 +187,7 @@ int run_embed(const EmbedCommandOptions& o) {
   progress.finish();
   if (o.json) {
     const size_t ok = items.size() - failed;
-    nlohmann::json summary = {{"model", model_path}, {"images", all}, {"failed", failed}};
+    nlohmann::json summary = {{"model", job.model_path}, {"images", all}, {"failed", failed}};
     if (ok > 0) {
       summary["mean_ciede2000"] = delta_e_sum / ok;
       summary["flat_visible_share"] = flat > 0 ? static_cast<double>(flat_visible) / flat : 0.0;
@@ -215,6 +205,30 @@ int run_embed(const EmbedCommandOptions& o) {
   return failed ? kExitFailure : kExitOk;
 }
 
+int run_embed(const EmbedCommandOptions& o) {
+  if (!o.payload.given()) throw InvalidArgument("no payload: give --text, --hex or --bits");
+  if (o.write.jpeg_quality < 1 || o.write.jpeg_quality > 100) {
+    throw InvalidArgument("--quality must be in 1..100, got " + std::to_string(o.write.jpeg_quality));
+  }
+  check_strength(o.watermark.strength, "--strength");
+  if (o.format != "png" && o.format != "jpg") {
+    throw InvalidArgument("--format must be png or jpg, got '" + o.format + "'");
+  }
+  const bool batch = is_folder(o.input);
+  if (!batch) {
+    format_from_path(o.output);  // bad names fail before any work
+    check_output_is_not_input(o.input, o.output);
+  }
+  progress_enabled(o.progress);  // a bad mode fails before any work
+  Watermarker::Options wo = o.watermark;
+  wo.ecc_t = o.payload.ecc_t;
+  const std::string model_path = o.payload.model_path();
+  const Watermarker w(load_model(model_path), wo);
+  const ParsedPayload parsed = o.payload.parse(w);
+  const EmbedJob job{o, w, parsed, model_path};
+  return batch ? embed_folder(job) : embed_file(job);
+}
+
 }  // namespace
 
 void add_embed_command(CLI::App& app, Runner& run) {
@@ -227,10 +241,10 @@ void add_embed_command(CLI::App& app, Runner& run) {
                   "encoded image (.png lossless, or .jpg), or a folder for a folder input")
       ->required();
   o->payload.add(*sub, "", "");
-  sub->add_option("-s,--strength", o->strength,
+  sub->add_option("-s,--strength", o->watermark.strength,
                   "residual multiplier: higher = more robust, lower PSNR")
       ->capture_default_str();
-  sub->add_option("--quality", o->quality, "JPEG quality of .jpg outputs (4:4:4)")->capture_default_str();
+  sub->add_option("--quality", o->write.jpeg_quality, "JPEG quality of .jpg outputs (4:4:4)")->capture_default_str();
   sub->add_option("--format", o->format, "output format in folder mode: png or jpg")->capture_default_str();
   sub->add_option("--progress", o->progress, "progress bar in folder mode: auto, on, off")
       ->capture_default_str();

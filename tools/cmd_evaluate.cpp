@@ -21,23 +21,21 @@ namespace robusthide::cli {
 namespace {
 
 struct EvaluateCommandOptions {
+  // The library's options, bound to the flags (their defaults are the library's):
+  // crops: attacks (after the tables' rows are added), batch_size, seed, max_images,
+  // messages_per_image, codec_threads, device, strength, video_messages;
+  // --photos: the same attacks, seed, max_images, threads and strength, and ecc_t.
+  EvalOptions eval;
+  Watermarker::Options watermark;
   std::string model;                  // model file
   std::vector<std::string> data;      // image folders (searched recursively)
   std::vector<std::string> tables;    // presets: jpeg, jpeg2000, webp, video
   std::vector<std::string> attacks;   // attack specs, evaluated before the tables' rows
   std::string format = "text";        // text, csv or json
   std::string output;                 // write the report here (atomically); empty = stdout
-  int64_t max_images = 0;             // 0 = all
-  int messages_per_image = 1;         // crops: independent messages per image (>= 1)
-  uint64_t seed = 0;                  // message and attack seed
-  int batch_size = 32;                // images per batch (= frames per clip for video)
-  int threads = 0;                    // codec / SSIM threads (0 = all cores)
   bool per_frame_video = false;       // video: a message per frame instead of per clip
   bool quiet = false;                 // no progress or notes on stderr
-  std::string device = "cpu";         // where the networks run: cpu, cuda, cuda:N
-  double strength = 1.0;              // residual multiplier (as embed's --strength)
   bool photos = false;                // whole photos (payload recovery) instead of crops
-  int ecc_t = 0;                      // --photos: BCH t (0 = the code's default)
 };
 
 int write_report(const EvaluateCommandOptions& o, const std::string& text);
@@ -66,21 +64,20 @@ std::unique_ptr<EvalBar> progress_for(bool quiet) {
 }
 
 // --photos: the any-size embed/extract on whole photos, payload recovery per attack.
-int run_photo_evaluate(const EvaluateCommandOptions& o, const std::vector<std::string>& attacks,
-                       ReportFormat format) {
+int run_photo_evaluate(const EvaluateCommandOptions& o, ReportFormat format) {
+  const EvalOptions& e = o.eval;
   if (o.per_frame_video) throw InvalidArgument("--per-frame-video does not apply to --photos");
-  if (o.messages_per_image != 1) {
+  if (e.messages_per_image != 1) {
     throw InvalidArgument("--messages-per-image does not apply to --photos (one payload per photo)");
   }
-  if (o.device != "cpu") throw InvalidArgument("--photos runs on the CPU (--device cpu)");
-  Watermarker::Options wo;
-  wo.strength = o.strength;
-  wo.ecc_t = o.ecc_t;
+  if (e.device != "cpu") throw InvalidArgument("--photos runs on the CPU (--device cpu)");
+  Watermarker::Options wo = o.watermark;
+  wo.strength = e.strength;
   PhotoEvalOptions options;
-  options.attacks = attacks;
-  options.seed = o.seed;
-  options.max_images = o.max_images;
-  options.threads = o.threads;
+  options.attacks = e.attacks;
+  options.seed = e.seed;
+  options.max_images = e.max_images;
+  options.threads = e.codec_threads;
   const auto bar = progress_for(o.quiet);
   if (bar) options.progress = [&bar](int64_t done, int64_t total) { bar->update(done, total); };
   const Watermarker watermarker(load_model(o.model), wo);
@@ -101,46 +98,39 @@ int write_report(const EvaluateCommandOptions& o, const std::string& text) {
   return kExitOk;
 }
 
-int run_evaluate(const EvaluateCommandOptions& o) {
+int run_evaluate(EvaluateCommandOptions& o) {
   // Everything the user typed is checked before the (slow) loading of images.
   const ReportFormat format = parse_report_format(o.format);
-  parse_device(o.device, "--device");
-  EvalOptions options;
+  EvalOptions& options = o.eval;
+  parse_device(options.device, "--device");
   options.attacks = o.attacks;
   for (const auto& t : o.tables) {
     for (const auto& spec : eval_table(t)) options.attacks.push_back(spec);
   }
   if (options.attacks.empty()) options.attacks = {"identity"};
-  options.batch_size = o.batch_size;
-  options.seed = o.seed;
-  options.max_images = o.max_images;
-  options.messages_per_image = o.messages_per_image;
-  options.codec_threads = o.threads;
-  options.device = o.device;
-  options.strength = o.strength;
-  check_strength(o.strength, "--strength");
+  check_strength(options.strength, "--strength");
   options.video_messages = o.per_frame_video ? VideoMessages::kPerImage : VideoMessages::kPerClip;
-  if (o.batch_size < 1) {
-    throw InvalidArgument("--batch-size must be >= 1, got " + std::to_string(o.batch_size));
+  if (options.batch_size < 1) {
+    throw InvalidArgument("--batch-size must be >= 1, got " + std::to_string(options.batch_size));
   }
-  if (o.max_images < 0) {
-    throw InvalidArgument("--max-images must be >= 0, got " + std::to_string(o.max_images));
+  if (options.max_images < 0) {
+    throw InvalidArgument("--max-images must be >= 0, got " + std::to_string(options.max_images));
   }
-  if (o.messages_per_image < 1) {
+  if (options.messages_per_image < 1) {
     throw InvalidArgument("--messages-per-image must be >= 1, got " +
-                          std::to_string(o.messages_per_image));
+                          std::to_string(options.messages_per_image));
   }
   for (const auto& spec : options.attacks) make_attack(spec);  // bad specs fail first
-  if (o.photos) return run_photo_evaluate(o, options.attacks, format);
-  if (o.ecc_t != 0) throw InvalidArgument("--ecc-t only applies to --photos");
+  if (o.photos) return run_photo_evaluate(o, format);
+  if (o.watermark.ecc_t != 0) throw InvalidArgument("--ecc-t only applies to --photos");
   const auto bar = progress_for(o.quiet);
   if (bar) options.progress = [&bar](int64_t done, int64_t total) { bar->update(done, total); };
 
   const Model model = load_model(o.model);
   DatasetOptions data_options;
   data_options.crop_size = model.config.image_size;
-  data_options.max_images = o.max_images;
-  data_options.threads = o.threads;
+  data_options.max_images = options.max_images;
+  data_options.threads = options.codec_threads;
   const ImageFolderDataset dataset(o.data, data_options);
   const EvalReport report = evaluate(model, dataset, options);
   return write_report(o, format_report(report, format));
@@ -162,31 +152,31 @@ void add_evaluate_command(CLI::App& app, Runner& run) {
                   "tables' rows; default identity when no table is given)");
   sub->add_option("-f,--format", o->format, "report format: text, csv or json")->capture_default_str();
   sub->add_option("-o,--output", o->output, "write the report to this file instead of stdout");
-  sub->add_option("-n,--max-images", o->max_images, "evaluate at most this many images (0 = all)")
+  sub->add_option("-n,--max-images", o->eval.max_images, "evaluate at most this many images (0 = all)")
       ->capture_default_str();
-  sub->add_option("--seed", o->seed, "seed of the messages and of random attacks")->capture_default_str();
-  sub->add_option("--messages-per-image", o->messages_per_image,
+  sub->add_option("--seed", o->eval.seed, "seed of the messages and of random attacks")->capture_default_str();
+  sub->add_option("--messages-per-image", o->eval.messages_per_image,
                   "independent messages per image: more bits scored, a narrower BER interval")
       ->capture_default_str();
-  sub->add_option("-b,--batch-size", o->batch_size, "images per batch (frames per clip for video)")
+  sub->add_option("-b,--batch-size", o->eval.batch_size, "images per batch (frames per clip for video)")
       ->capture_default_str();
-  sub->add_option("--threads", o->threads, "codec threads (0 = all cores)")
+  sub->add_option("--threads", o->eval.codec_threads, "codec threads (0 = all cores)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   sub->add_flag("--per-frame-video", o->per_frame_video,
                 "video attacks: an independent message per frame (default: the same bits in "
                 "every frame of a clip, as in the paper)");
   sub->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
-  sub->add_option("-s,--strength", o->strength,
+  sub->add_option("-s,--strength", o->eval.strength,
                   "residual multiplier of the encoder (higher = more robust, lower PSNR)")
       ->capture_default_str();
-  sub->add_option("--device", o->device, "where the networks run: cpu, cuda or cuda:N")
+  sub->add_option("--device", o->eval.device, "where the networks run: cpu, cuda or cuda:N")
       ->capture_default_str();
   sub->add_flag("--photos", o->photos,
                 "whole photos instead of centre crops: embed a payload at full size, attack "
                 "the full-size photo, extract; reports payload recovery, raw BER, false "
                 "positives and imperceptibility (docs/evaluation.md)");
-  sub->add_option("--ecc-t", o->ecc_t, "--photos: BCH correction capability (0 = the code's default)")
+  sub->add_option("--ecc-t", o->watermark.ecc_t, "--photos: BCH correction capability (0 = the code's default)")
       ->capture_default_str();
   sub->callback([o, &run] { run = [o] { return run_evaluate(*o); }; });
 }

@@ -10,6 +10,7 @@
 
 #include "batch.h"
 #include "commands.h"
+#include "model_flags.h"
 #include "robusthide/model.h"
 #include "robusthide/text.h"
 
@@ -163,25 +164,8 @@ void add_info_command(CLI::App& app, Runner& run) {
       "Describe a model file (config, provenance, parameters, FLOPs), or, without MODEL, a "
       "fresh network of the configuration given by the flags (default: the reference config)");
   CLI::Option* model = sub->add_option("model", o->model, "model file written by robusthide train");
-  ModelConfig& c = o->config;
-  std::string architectures;
-  for (const auto& a : model_architectures()) architectures += (architectures.empty() ? "" : ", ") + a;
-  const std::vector<CLI::Option*> fresh = {
-      sub->add_option("--architecture", c.architecture, "network family: " + architectures)
-          ->capture_default_str(),
-      sub->add_option("--image-size", c.image_size, "image side in pixels")->capture_default_str(),
-      sub->add_option("--bits", c.message_bits, "message length L")->capture_default_str(),
-      sub->add_option("--encoder-blocks", c.encoder_blocks, "encoder conv blocks on the image")->capture_default_str(),
-      sub->add_option("--encoder-channels", c.encoder_channels, "encoder channels")->capture_default_str(),
-      sub->add_option("--decoder-blocks", c.decoder_blocks, "decoder conv blocks before the message block")->capture_default_str(),
-      sub->add_option("--decoder-channels", c.decoder_channels, "decoder channels")->capture_default_str(),
-      sub->add_option("--discriminator-blocks", c.discriminator_blocks, "discriminator conv blocks")->capture_default_str(),
-      sub->add_option("--discriminator-channels", c.discriminator_channels, "discriminator channels")->capture_default_str(),
-      sub->add_option("--target-psnr", c.target_psnr, "fast: PSNR of the residual at strength 1 (dB)")->capture_default_str()};
-  for (CLI::Option* f : fresh) {
-    f->group("Fresh network (without MODEL)");
-    model->excludes(f);
-  }
+  const std::string group = "Fresh network (without MODEL)";
+  for (const auto& [field, flag] : add_model_config_flags(sub, o->config, group, group)) model->excludes(flag);
   sub->add_flag("--json", o->json, "print the description as JSON");
   sub->callback([o, &run] { run = [o] { return run_info(*o); }; });
 }

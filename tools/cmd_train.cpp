@@ -4,10 +4,10 @@
 #include <iostream>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "commands.h"
+#include "model_flags.h"
 #include "robusthide/device.h"
 #include "robusthide/error.h"
 #include "robusthide/fields.h"
@@ -89,11 +89,6 @@ int run_train(TrainCommandOptions& c) {
   return kExitOk;
 }
 
-// A CLI option bound to the field `ref` points at (any FieldRef type).
-CLI::Option* add_field_option(CLI::App* sub, const char* flag, const FieldRef& ref, const std::string& help) {
-  return std::visit([&](auto* p) { return sub->add_option(flag, *p, help); }, ref);
-}
-
 }  // namespace
 
 void add_train_command(CLI::App& app, Runner& run) {
@@ -125,18 +120,11 @@ void add_train_command(CLI::App& app, Runner& run) {
     });
   }
   ModelConfig& m = o.model;
-  std::string architectures;
-  for (const auto& a : model_architectures()) architectures += (architectures.empty() ? "" : ", ") + a;
   const std::string group = "Model (fixed for a run)";
   const std::string shaping_group = "Perceptual shaping (fixed for a run; docs/visibility.md)";
-  for (const ModelConfigField& f : model_config_fields()) {
-    const bool shaping = std::string(f.key).rfind("shaping.", 0) == 0;
-    std::string help = f.help;
-    if (std::string(f.key) == "architecture") help += ": " + architectures;
-    CLI::Option* flag = add_field_option(sub, f.flag, f.ref(m), help);
-    flag->capture_default_str()->group(shaping ? shaping_group : group);
-    c->fixed_flags.emplace_back(flag, [&f](const TrainOptions& from, TrainOptions& to) {
-      copy_field(f.ref(const_cast<ModelConfig&>(from.model)), f.ref(to.model));
+  for (const auto& [field, flag] : add_model_config_flags(sub, m, group, shaping_group)) {
+    c->fixed_flags.emplace_back(flag, [f = field](const TrainOptions& from, TrainOptions& to) {
+      copy_field(f->ref(const_cast<ModelConfig&>(from.model)), f->ref(to.model));
     });
   }
   Shaping& sh = m.shaping;
