@@ -137,7 +137,7 @@ TEST(VideoCodecMpeg4, StreetVideoQualityAndBitrateMatchOpenCvFigures) {
   const double rate = kbit_per_s(rt.compressed_bytes, clip.size());
   std::cout << "mpeg4, 32 frames 128x128 street video: PSNR " << p << " dB, " << rate
             << " kbit/s (" << rt.compressed_bytes << " bytes)\n";
-  // reference.md: about 36.4 dB and 24 kbit/s on such clips (the crop is not specified).
+  // [OpenCV video] (docs/references.md): about 36.4 dB and 24 kbit/s on such clips (the crop is not specified).
   // OpenCV 4.6 (Debian 12, cv2.VideoWriter 'mp4v', 30 fps) coded this very clip into
   // 3267 bytes of packets + 47 bytes of stream headers, pixel-identical to ours on decode.
   EXPECT_NEAR(static_cast<double>(rt.compressed_bytes), 3314.0, 330.0);

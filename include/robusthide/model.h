@@ -22,7 +22,7 @@ constexpr int kMaxBlocks = 64;     // every *_blocks field: 1..kMaxBlocks
 constexpr int kMaxChannels = 1024; // every *_channels field: 1..kMaxChannels
 
 // Everything that determines the shapes of a model's networks. The defaults are the
-// paper's reference configuration (docs: reference.md section 2).
+// paper's reference configuration ([HiDDeN], docs/references.md).
 // Most weights a valid config may need (ModelConfig::min_parameters): 50 million floats
 // (200 MB); the reference networks hold 0.5 million, the fast default 0.65 million.
 constexpr int64_t kMaxParameters = 50'000'000;

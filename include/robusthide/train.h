@@ -1,6 +1,6 @@
 // Training the encoder, decoder and discriminator: options, the loop, checkpoints, the log.
 //
-// One step (reference.md section 2, HiDDeN):
+// One step ([HiDDeN], docs/references.md):
 //   cover    = random crops of a batch of training photos        (N,3,S,S) in [0,1]
 //   message  = random bits from torch's generator                (N,L) of 0/1
 //   encoded  = encoder(cover, message)   (residual x warm-up strength, see TrainOptions)
@@ -97,7 +97,7 @@ struct TrainOptions {
   std::string commit;
   // Tell glibc's malloc to keep freed memory instead of returning it to the kernel
   // (mallopt M_MMAP_MAX = 0, M_TRIM_THRESHOLD = 2 GiB): large tensors are then reused
-  // instead of being mapped and zeroed again on every step (reference.md section 8).
+  // instead of being mapped and zeroed again on every step ([authors' code on this CPU], docs/references.md).
   // Process-wide and permanent once set; the memory high-water mark is kept.
   bool tune_allocator = true;
   // Where the networks and optimizers live: "cpu", "cuda" or "cuda:N" (device.h). On

@@ -1,4 +1,4 @@
-// The paper's reference HiDDeN networks (reference.md section 2): stacks of
+// The paper's reference HiDDeN networks ([HiDDeN], docs/references.md): stacks of
 // Conv3x3 -> BatchNorm -> ReLU blocks at full resolution, global average pooling.
 #include <string>
 
