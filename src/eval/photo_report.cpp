@@ -87,12 +87,7 @@ std::string format_json(const PhotoEvalReport& r) {
 }  // namespace
 
 std::string format_photo_report(const PhotoEvalReport& report, ReportFormat format) {
-  switch (format) {
-    case ReportFormat::kText: return format_text(report);
-    case ReportFormat::kCsv: return format_csv(report);
-    case ReportFormat::kJson: return format_json(report);
-  }
-  throw InvalidArgument("unknown report format");
+  return detail::write_report_as(report, format, format_text, format_csv, format_json);
 }
 
 }  // namespace robusthide

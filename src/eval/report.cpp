@@ -116,12 +116,7 @@ ReportFormat parse_report_format(const std::string& name) {
 }
 
 std::string format_report(const EvalReport& report, ReportFormat format) {
-  switch (format) {
-    case ReportFormat::kText: return format_text(report);
-    case ReportFormat::kCsv: return format_csv(report);
-    case ReportFormat::kJson: return format_json(report);
-  }
-  throw InvalidArgument("unknown report format");
+  return detail::write_report_as(report, format, format_text, format_csv, format_json);
 }
 
 }  // namespace robusthide

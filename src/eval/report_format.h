@@ -9,7 +9,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "robusthide/error.h"
+#include "robusthide/evaluate.h"
+
 namespace robusthide::detail {
+
+// The one switch over report formats: `report` written by the writer of `format`.
+template <typename Report, typename Text, typename Csv, typename Json>
+std::string write_report_as(const Report& report, ReportFormat format, Text text, Csv csv, Json json) {
+  switch (format) {
+    case ReportFormat::kText: return text(report);
+    case ReportFormat::kCsv: return csv(report);
+    case ReportFormat::kJson: return json(report);
+  }
+  throw InvalidArgument("unknown report format");
+}
 
 // v with `decimals` decimals; "inf", "-inf", "nan" as such.
 std::string fixed(double v, int decimals);

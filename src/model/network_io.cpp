@@ -69,6 +69,13 @@ bool has_finite_weights(const Model& model) {
   return true;
 }
 
+void copy_networks(const Model& from, Model& to) {
+  for (int i = 0; i < 3; ++i) {
+    const auto [name, net] = networks(to, i);
+    load_network(module_tensors(*networks(from, i).second), name, *net);
+  }
+}
+
 void write_networks(ArchiveWriter& archive, const Model& model) {
   for (int i = 0; i < 3; ++i) {
     const auto [name, net] = networks(model, i);

@@ -21,4 +21,9 @@ int64_t stored_network_weights(const ArchiveReader& archive);
 // std::runtime_error with the reason ("decoder weights do not fit the config: ...").
 void read_networks(const ArchiveReader& archive, Model& model);
 
+// Copies every parameter and buffer of `from`'s networks into `to`'s, with the checks of
+// read_networks (same names, dtypes and shapes, finite values; std::runtime_error
+// otherwise). Fine-tuning starts this way (TrainOptions::init_model).
+void copy_networks(const Model& from, Model& to);
+
 }  // namespace robusthide

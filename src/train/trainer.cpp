@@ -35,6 +35,7 @@
 #include "robusthide/runtime.h"
 #include "robusthide/train.h"
 #include "model/eval_mode.h"
+#include "model/network_io.h"
 #include "train/checkpoint.h"
 #include "train/csv_log.h"
 #include "train/options.h"
@@ -229,15 +230,11 @@ void init_from(const std::string& path, Model& model) {
                           source.config.summary() + ") differ from the run's (" +
                           model.config.summary() + ")");
   }
-  torch::NoGradGuard no_grad;
-  auto copy = [](const torch::nn::Module& from, torch::nn::Module& to) {
-    const auto src = from.named_parameters(), src_buffers = from.named_buffers();
-    for (auto& p : to.named_parameters()) p.value().copy_(src[p.key()]);
-    for (auto& p : to.named_buffers()) p.value().copy_(src_buffers[p.key()]);
-  };
-  copy(*source.encoder, *model.encoder);
-  copy(*source.decoder, *model.decoder);
-  copy(*source.discriminator, *model.discriminator);
+  try {
+    copy_networks(source, model);
+  } catch (const std::runtime_error& e) {
+    throw InvalidArgument("cannot start from '" + path + "': " + e.what());
+  }
 }
 
 // Thrown when the loss or the weights stop being finite.
