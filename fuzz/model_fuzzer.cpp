@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<uint8_t> bytes(data, data + size);
   if (bytes.size() >= 32) {
     const uint64_t payload = bytes.size() - 32;
-    const uint64_t sum = robusthide::fnv1a64(bytes.data() + 32, payload);
+    const uint64_t sum = robusthide::archive_checksum(bytes.data() + 32, payload);
     for (int i = 0; i < 8; ++i) {
       bytes[16 + i] = static_cast<uint8_t>(payload >> (8 * i));
       bytes[24 + i] = static_cast<uint8_t>(sum >> (8 * i));

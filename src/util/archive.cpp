@@ -65,6 +65,10 @@ class Cursor {
 
 }  // namespace
 
+uint64_t archive_checksum(const uint8_t* payload, size_t size) {
+  return detail::fnv1a64(payload, size, kChecksumBasis);
+}
+
 void ArchiveWriter::add_name(const std::string& name, uint8_t type) {
   if (name.empty() || name.size() > kMaxNameLength) throw std::runtime_error("bad entry name '" + name + "'");
   put(payload_, name.size(), 2);
@@ -95,7 +99,7 @@ std::vector<uint8_t> ArchiveWriter::finish(const char (&magic)[8], uint32_t vers
   put(out, version, 4);
   put(out, 0, 4);
   put(out, payload_.size(), 8);
-  put(out, detail::fnv1a64(payload_.data(), payload_.size(), kChecksumBasis), 8);
+  put(out, archive_checksum(payload_.data(), payload_.size()), 8);
   out.insert(out.end(), payload_.begin(), payload_.end());
   return out;
 }
@@ -120,7 +124,7 @@ ArchiveReader::ArchiveReader(const std::vector<uint8_t>& bytes, const char (&mag
     throw std::runtime_error("truncated or padded file (" + std::to_string(bytes.size() - kHeaderSize) +
                              " payload bytes, header says " + std::to_string(size) + ")");
   }
-  if (detail::fnv1a64(bytes.data() + kHeaderSize, size, kChecksumBasis) != get(bytes.data() + 24, 8)) {
+  if (archive_checksum(bytes.data() + kHeaderSize, size) != get(bytes.data() + 24, 8)) {
     throw std::runtime_error("corrupt file (checksum mismatch)");
   }
   Cursor c(bytes.data() + kHeaderSize, size);

@@ -19,6 +19,9 @@
 
 namespace robusthide {
 
+// The header's checksum of a payload (FNV-1a 64 with the format's own offset basis).
+uint64_t archive_checksum(const uint8_t* payload, size_t size);
+
 class ArchiveWriter {
  public:
   void add_text(const std::string& name, const std::string& text);
