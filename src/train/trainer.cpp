@@ -1,22 +1,11 @@
 // train(): option checks, the training loop, validation, checkpoints, the model file.
-#include <ATen/CPUGeneratorImpl.h>
-#include <ATen/autocast_mode.h>
-#include <torch/version.h>
-
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/resource.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -39,13 +28,19 @@
 #include "train/checkpoint.h"
 #include "train/csv_log.h"
 #include "train/options.h"
+#include "train/output_folder.h"
+#include "train/placement.h"
+#include "train/rng.h"
 #include "train/run_info.h"
+#include "train/training_data.h"
 
 namespace robusthide {
 namespace {
 
 namespace fs = std::filesystem;
 namespace F = torch::nn::functional;
+using detail::AutocastGuard;
+using detail::RngStateGuard;
 
 constexpr uint64_t kValidationSeed = kTrainValidationSeed;
 
@@ -61,86 +56,10 @@ std::string join(const std::vector<std::string>& parts, const char* sep) {
   return s;
 }
 
-torch::Tensor rng_state() {
-  at::Generator gen = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  return gen.get_state();
-}
-
-void set_rng_state(const torch::Tensor& state) {
-  at::Generator gen = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  gen.set_state(state);
-}
-
-// Saves torch's global generator state and puts it back on scope exit.
-class RngStateGuard {
- public:
-  RngStateGuard() : state_(rng_state()) {}
-  ~RngStateGuard() { set_rng_state(state_); }
-  RngStateGuard(const RngStateGuard&) = delete;
-  RngStateGuard& operator=(const RngStateGuard&) = delete;
-
- private:
-  torch::Tensor state_;
-};
-
 void set_requires_grad(torch::nn::Module& module, bool on) {
   for (auto& p : module.parameters()) p.set_requires_grad(on);
 }
 
-// bfloat16 autocast on CUDA for the scope (nothing when `on` is false). The C++ autocast
-// API changed in LibTorch 2.4 (per-device functions); both spellings are long-stable.
-class AutocastGuard {
- public:
-  explicit AutocastGuard(bool on) : on_(on) {
-    if (!on_) return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    previous_ = at::autocast::is_autocast_enabled(at::kCUDA);
-    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
-    at::autocast::set_autocast_enabled(at::kCUDA, true);
-#else
-    previous_ = at::autocast::is_enabled();
-    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-    at::autocast::set_enabled(true);
-#endif
-  }
-  ~AutocastGuard() {
-    if (!on_) return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    at::autocast::set_autocast_enabled(at::kCUDA, previous_);
-#else
-    at::autocast::set_enabled(previous_);
-#endif
-    if (!previous_) at::autocast::clear_cache();
-  }
-  AutocastGuard(const AutocastGuard&) = delete;
-  AutocastGuard& operator=(const AutocastGuard&) = delete;
-
- private:
-  bool on_;
-  bool previous_ = false;
-};
-
-// Moves Adam's per-parameter state (created on the CPU by a checkpoint restore) next to
-// the parameters.
-void optimizer_state_to(torch::optim::Optimizer& optimizer, const torch::Device& device) {
-  for (auto& entry : optimizer.state()) {
-    auto* s = dynamic_cast<torch::optim::AdamParamState*>(entry.second.get());
-    if (s == nullptr) continue;
-    if (s->exp_avg().defined()) s->exp_avg(s->exp_avg().to(device));
-    if (s->exp_avg_sq().defined()) s->exp_avg_sq(s->exp_avg_sq().to(device));
-    if (s->max_exp_avg_sq().defined()) s->max_exp_avg_sq(s->max_exp_avg_sq().to(device));
-  }
-}
-
-// Puts the 4-D weights of a network in channels-last order (the same values).
-void to_channels_last(torch::nn::Module& module) {
-  torch::NoGradGuard no_grad;
-  for (auto& p : module.parameters()) {
-    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
-  }
-}
 
 // Seconds since the last lap().
 class PhaseClock {
@@ -163,61 +82,6 @@ std::pair<double, double> process_cpu_seconds() {
   auto sec = [](const timeval& t) { return t.tv_sec + t.tv_usec * 1e-6; };
   return {sec(u.ru_utime), sec(u.ru_stime)};
 }
-
-// The output folder of a run: created if missing, locked for the run (flock on
-// OUT/.lock, so two runs cannot share it), and, when the run fails before its first
-// checkpoint, emptied of what this run wrote (and removed when this run created it).
-class OutputFolder {
- public:
-  explicit OutputFolder(const std::string& dir) : dir_(dir) {
-    std::error_code ec;
-    created_ = !fs::exists(dir, ec);
-    fs::create_directories(dir, ec);
-    if (ec || !fs::is_directory(dir)) {
-      throw IoError("cannot create output folder '" + dir + "': " +
-                    (ec ? ec.message() : std::string("not a folder")));
-    }
-    lock_path_ = (fs::path(dir) / ".lock").string();
-    fd_ = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) {
-      const std::string why = std::strerror(errno);
-      discard();
-      throw IoError("cannot lock output folder '" + dir + "': " + why);
-    }
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-      throw InvalidArgument("output folder '" + dir + "' is in use by another training run "
-                            "(it holds the lock on " + lock_path_ + ")");
-    }
-  }
-  ~OutputFolder() {
-    if (!kept_) discard();
-    if (fd_ >= 0) ::close(fd_);  // releases the lock
-  }
-  OutputFolder(const OutputFolder&) = delete;
-  OutputFolder& operator=(const OutputFolder&) = delete;
-
-  // A file this run creates (removed if the run fails before keep()).
-  void add_file(const std::string& path) { files_.push_back(path); }
-  // The run has a checkpoint: keep everything from now on.
-  void keep() { kept_ = true; }
-
- private:
-  void discard() {
-    std::error_code ec;
-    for (const auto& f : files_) fs::remove(f, ec);
-    if (created_) {
-      if (fd_ >= 0) fs::remove(lock_path_, ec);
-      fs::remove(dir_, ec);  // only if empty
-    }
-  }
-
-  std::string dir_, lock_path_;
-  std::vector<std::string> files_;
-  bool created_ = false, kept_ = false;
-  int fd_ = -1;
-};
 
 // Copies the weights of the model file `path` into `model` (TrainOptions::init_model).
 void init_from(const std::string& path, Model& model) {
@@ -246,180 +110,161 @@ void init_from(const std::string& path, Model& model) {
               " and no model.pt is written");
 }
 
+// The options, once checked (the first thing a Trainer does: nothing is read or
+// written before).
+const TrainOptions& validated(const TrainOptions& o) {
+  detail::validate_options(o);
+  return o;
+}
+
+Attack training_attack(const TrainOptions& o) {
+  AttackOptions attack_options;
+  attack_options.codec_threads = o.codec_threads;
+  return make_attack(o.attack, attack_options);
+}
+
+// A training run: constructed, everything is checked and the run is ready (a resumed one
+// restored); run() trains, validates, checkpoints and writes the model file.
 class Trainer {
  public:
   explicit Trainer(const TrainOptions& options);
   TrainResult run();
 
  private:
+  void try_attack() const;
+  void open_output();
+  void build_model();
   void train_step();
-  torch::Tensor to_device(const torch::Tensor& batch) const;
+  double discriminator_step(const torch::Tensor& cover, const torch::Tensor& encoded);
+  torch::Tensor fooling_loss(const torch::Tensor& encoded);
   EpochRecord validate();
+  double validation_adversarial_loss();
   void record();
   void checkpoint();
   double seconds() const;
 
+  // Members in construction order: each may use those above it.
   const TrainOptions& o_;
-  torch::Device device_{torch::kCPU};
-  bool cuda_ = false, channels_last_ = false, amp_ = false;
-  Attack attack_;
-  std::string attack_spec_;
-  bool adversarial_ = false;
-  std::unique_ptr<ImageFolderDataset> train_data_, val_data_;
-  int64_t steps_per_epoch_ = 0, total_steps_ = 0, val_count_ = 0;
+  const detail::Placement placement_;
+  const Attack attack_;
+  const std::string attack_spec_;
+  const bool adversarial_;
+  const detail::TrainingData data_;
+  const int64_t total_steps_;
+  const std::string checkpoint_path_, model_path_, log_path_;
   nlohmann::json checkpoint_options_;
-  std::string checkpoint_path_, model_path_, log_path_;
+  std::unique_ptr<detail::OutputFolder> folder_;
+  std::unique_ptr<Checkpoint> resumed_;  // the checkpoint being resumed, until restored
   std::unique_ptr<Model> model_;
   std::unique_ptr<torch::optim::Adam> optimizer_, disc_optimizer_;
   std::unique_ptr<TrainLog> log_;
   TrainState state_;
   int64_t last_checkpoint_step_ = -1;
   std::unique_ptr<ProgressBar> progress_;
-  std::unique_ptr<OutputFolder> folder_;
   int64_t start_step_ = 0;
   std::chrono::steady_clock::time_point start_;
   double start_seconds_ = 0;
   TrainResult result_;
 };
 
-Trainer::Trainer(const TrainOptions& o) : o_(o) {
-  // Everything is checked before anything is written.
-  detail::validate_options(o);
-  device_ = parse_device(o.device);
-  cuda_ = device_.is_cuda();
-  channels_last_ = cuda_ && o.channels_last;
-  amp_ = cuda_ && o.amp;
-  AttackOptions attack_options;
-  attack_options.codec_threads = o.codec_threads;
-  attack_ = make_attack(o.attack, attack_options);
-  attack_spec_ = attack_->spec();
-  adversarial_ = o.adversarial_weight > 0;
-
-  DatasetOptions data_options;
-  data_options.crop_size = o.model.image_size;
-  data_options.threads = o.load_threads;
-  data_options.max_images = o.max_train_images;
-  train_data_ = std::make_unique<ImageFolderDataset>(o.train_folders, data_options);
-  const int64_t n = static_cast<int64_t>(train_data_->size());
-  if (n < o.batch_size) {
-    throw InvalidArgument("cannot train: " + std::to_string(n) + " training photos in '" +
-                          join(o.train_folders, "', '") + "', fewer than batch_size = " +
-                          std::to_string(o.batch_size));
-  }
-  const ImageFolderDataset* val = train_data_.get();
-  if (!o.val_folders.empty()) {
-    data_options.max_images = o.val_images;
-    val_data_ = std::make_unique<ImageFolderDataset>(o.val_folders, data_options);
-    val = val_data_.get();
-  }
-  val_count_ = std::min<int64_t>(o.val_images, static_cast<int64_t>(val->size())) /
-               o.batch_size * o.batch_size;
-  if (val_count_ == 0) {
-    throw InvalidArgument("cannot validate: " + std::to_string(val->size()) +
-                          " validation photos in '" + join(o.val_folders, "', '") +
-                          "', fewer than batch_size = " + std::to_string(o.batch_size));
-  }
-  steps_per_epoch_ = n / o.batch_size;
-  total_steps_ = o.epochs > 0 ? o.epochs * steps_per_epoch_ : o.steps;
-
-  const nlohmann::json fixed = detail::fixed_options(o, attack_spec_);
-  checkpoint_options_ = {{"fixed", fixed},
-                         {"train_folders", o.train_folders},
-                         {"val_folders", o.val_folders},
-                         {"epochs", o.epochs},
-                         {"steps", o.steps},
-                         {"device", device_name(device_)}};
-  // Informational (not checked on resume); only what changes the numbers.
-  if (amp_) checkpoint_options_["amp"] = "bfloat16";
-  const fs::path out(o.out_dir);
-  checkpoint_path_ = (out / "checkpoint.pt").string();
-  model_path_ = (out / "model.pt").string();
-  log_path_ = (out / "log.csv").string();
-
-  // Run the attack once on a grey batch before anything is written, so that a spec that
-  // cannot work with this batch (a split that does not divide it) or a failing cmd:
-  // program stops the run here (torch's generator is left as it was).
-  {
-    RngStateGuard keep_rng;
-    torch::NoGradGuard no_grad;
-    const torch::Tensor grey = torch::full({o.batch_size, 3, o.model.image_size, o.model.image_size}, 0.5f,
-                                           torch::TensorOptions().device(device_));
-    attack_->forward(grey, grey);
-  }
-
+Trainer::Trainer(const TrainOptions& o)
+    : o_(validated(o)),
+      placement_(o),
+      attack_(training_attack(o)),
+      attack_spec_(attack_->spec()),
+      adversarial_(o.adversarial_weight > 0),
+      data_(o),
+      total_steps_(data_.total_steps()),
+      checkpoint_path_((fs::path(o.out_dir) / "checkpoint.pt").string()),
+      model_path_((fs::path(o.out_dir) / "model.pt").string()),
+      log_path_((fs::path(o.out_dir) / "log.csv").string()) {
+  try_attack();
   if (o.tune_allocator) tune_memory_allocator();
-  folder_ = std::make_unique<OutputFolder>(o.out_dir);
-  std::unique_ptr<Checkpoint> resumed;
+  open_output();
+  build_model();
+  placement_.note_ignored(o, o.report);
+  state_.train_images = data_.train_images();
+  log_ = std::make_unique<TrainLog>(log_path_, o.resume, state_.step);
+}
+
+// Runs the attack once on a grey batch before anything is written, so that a spec that
+// cannot work with this batch (a split that does not divide it) or a failing cmd:
+// program stops the run here (torch's generator is left as it was).
+void Trainer::try_attack() const {
+  RngStateGuard keep_rng;
+  torch::NoGradGuard no_grad;
+  const int64_t s = o_.model.image_size;
+  const torch::Tensor grey = torch::full({o_.batch_size, 3, s, s}, 0.5f,
+                                         torch::TensorOptions().device(placement_.device()));
+  attack_->forward(grey, grey);
+}
+
+// Locks the output folder, and for --resume reads the checkpoint and checks that the
+// fixed options, the data and the length allow continuing it.
+void Trainer::open_output() {
+  const nlohmann::json fixed = detail::fixed_options(o_, attack_spec_);
+  checkpoint_options_ = {{"fixed", fixed},
+                         {"train_folders", o_.train_folders},
+                         {"val_folders", o_.val_folders},
+                         {"epochs", o_.epochs},
+                         {"steps", o_.steps},
+                         {"device", device_name(placement_.device())}};
+  // Informational (not checked on resume); only what changes the numbers.
+  if (placement_.amp()) checkpoint_options_["amp"] = "bfloat16";
+
+  folder_ = std::make_unique<detail::OutputFolder>(o_.out_dir);
   std::error_code ec;
-  if (o.resume) {
-    resumed = std::make_unique<Checkpoint>(checkpoint_path_);
-    const nlohmann::json stored = resumed->options().value("fixed", nlohmann::json::object());
+  if (o_.resume) {
+    resumed_ = std::make_unique<Checkpoint>(checkpoint_path_);
+    const nlohmann::json stored = resumed_->options().value("fixed", nlohmann::json::object());
     detail::check_resume(stored, fixed, checkpoint_path_);
-    if (resumed->state().train_images != n) {
+    const int64_t n = data_.train_images();
+    if (resumed_->state().train_images != n) {
       throw InvalidArgument("cannot resume from '" + checkpoint_path_ +
                             "': the training data changed (" + std::to_string(n) +
-                            " photos now, " + std::to_string(resumed->state().train_images) +
+                            " photos now, " + std::to_string(resumed_->state().train_images) +
                             " in the checkpoint)");
     }
-    if (resumed->state().step > total_steps_) {
+    if (resumed_->state().step > total_steps_) {
       throw InvalidArgument("cannot resume from '" + checkpoint_path_ + "': the run is at step " +
-                            std::to_string(resumed->state().step) + ", beyond its new length of " +
+                            std::to_string(resumed_->state().step) + ", beyond its new length of " +
                             std::to_string(total_steps_) + " steps (nothing is changed)");
     }
     folder_->keep();
   } else if (fs::exists(checkpoint_path_, ec)) {
-    throw InvalidArgument("'" + o.out_dir +
+    throw InvalidArgument("'" + o_.out_dir +
                           "' already holds a checkpoint: resume it (--resume) or choose "
                           "another output folder");
   } else {
     folder_->add_file(log_path_);
   }
+}
 
-  torch::manual_seed(o.seed);
-  model_ = std::make_unique<Model>(o.model);
+// The networks and optimizers: new (seeded, or copied from --init), or restored from the
+// checkpoint being resumed; then placed on the device.
+void Trainer::build_model() {
+  torch::manual_seed(o_.seed);
+  model_ = std::make_unique<Model>(o_.model);
   std::vector<torch::Tensor> params = model_->encoder->parameters();
   for (const auto& p : model_->decoder->parameters()) params.push_back(p);
-  optimizer_ = std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(o.lr));
+  optimizer_ = std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(o_.lr));
   if (adversarial_) {
     disc_optimizer_ = std::make_unique<torch::optim::Adam>(model_->discriminator->parameters(),
-                                                           torch::optim::AdamOptions(o.lr));
+                                                           torch::optim::AdamOptions(o_.lr));
   }
-  if (!o.init_model.empty() && !resumed) init_from(o.init_model, *model_);
-  if (resumed) {
-    resumed->restore(*model_, *optimizer_, disc_optimizer_.get());
-    state_ = resumed->state();
+  if (!o_.init_model.empty() && !resumed_) init_from(o_.init_model, *model_);
+  if (resumed_) {
+    resumed_->restore(*model_, *optimizer_, disc_optimizer_.get());
+    state_ = resumed_->state();
     try {
-      set_rng_state(state_.rng_state);
+      detail::set_rng_state(state_.rng_state);
     } catch (const c10::Error& e) {
       throw IoError("cannot load checkpoint '" + checkpoint_path_ + "': bad generator state");
     }
     last_checkpoint_step_ = state_.step;
+    resumed_.reset();
   }
-  if (cuda_) {
-    // Weights and Adam states move to the GPU; the optimizers keep pointing at the same
-    // parameter tensors (Module::to replaces their data in place).
-    model_->to(device_);
-    optimizer_state_to(*optimizer_, device_);
-    if (disc_optimizer_) optimizer_state_to(*disc_optimizer_, device_);
-    if (channels_last_) {
-      to_channels_last(*model_->encoder);
-      to_channels_last(*model_->decoder);
-      to_channels_last(*model_->discriminator);
-    }
-    // Random attacks on GPU tensors draw from the CUDA generator, which checkpoints do
-    // not hold: a resumed run reseeds it from (seed, step) instead of replaying step 0's.
-    if (state_.step > 0) {
-      torch::cuda::manual_seed_all(o.seed ^ (0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(state_.step)));
-    }
-  }
-  if (o.report != nullptr && !cuda_ && (o.channels_last || o.amp)) {
-    *o.report << "note: " << (o.channels_last ? "channels-last " : "")
-              << (o.channels_last && o.amp ? "and " : "") << (o.amp ? "amp " : "")
-              << "only apply on CUDA; ignored on the CPU" << std::endl;
-  }
-  state_.train_images = n;
-  log_ = std::make_unique<TrainLog>(log_path_, o.resume, state_.step);
-
+  placement_.place(*model_, *optimizer_, disc_optimizer_.get(), o_.seed, state_.step);
 }
 
 double Trainer::seconds() const {
@@ -427,11 +272,33 @@ double Trainer::seconds() const {
          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
 
-// A CPU batch on the training device (pinned memory + asynchronous copy on CUDA).
-torch::Tensor Trainer::to_device(const torch::Tensor& batch) const {
-  if (!cuda_) return batch;
-  torch::Tensor x = batch.pin_memory().to(device_, /*non_blocking=*/true);
-  return channels_last_ ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
+// One step of the discriminator on real covers against the (detached) marked images;
+// returns its loss.
+double Trainer::discriminator_step(const torch::Tensor& cover, const torch::Tensor& encoded) {
+  Discriminator& d = model_->discriminator;
+  disc_optimizer_->zero_grad();
+  torch::Tensor on_cover, on_encoded;
+  {
+    AutocastGuard autocast(placement_.amp());
+    on_cover = d->forward(cover).to(torch::kFloat32);
+    on_encoded = d->forward(encoded.detach()).to(torch::kFloat32);
+  }
+  const torch::Tensor d_loss = F::binary_cross_entropy_with_logits(on_cover, torch::ones_like(on_cover)) +
+                               F::binary_cross_entropy_with_logits(on_encoded, torch::zeros_like(on_encoded));
+  d_loss.backward();
+  disc_optimizer_->step();
+  return d_loss.item<double>();
+}
+
+// The encoder's adversarial term: how far the discriminator is from taking `encoded` for
+// covers. The discriminator's own weights get no gradient (train_step turns them back on
+// after the backward pass).
+torch::Tensor Trainer::fooling_loss(const torch::Tensor& encoded) {
+  Discriminator& d = model_->discriminator;
+  set_requires_grad(*d, false);
+  AutocastGuard autocast(placement_.amp());
+  const torch::Tensor fooled = d->forward(encoded).to(torch::kFloat32);
+  return F::binary_cross_entropy_with_logits(fooled, torch::ones_like(fooled));
 }
 
 void Trainer::train_step() {
@@ -443,23 +310,23 @@ void Trainer::train_step() {
   }
   const int64_t* order = state_.permutation.data_ptr<int64_t>() + state_.batch * b;
   const torch::Tensor cover =
-      to_device(train_data_->random_crops(std::vector<int64_t>(order, order + b)));
+      placement_.batch(data_.train().random_crops(std::vector<int64_t>(order, order + b)));
   const torch::Tensor message =
-      to_device(torch::randint(0, 2, {b, o_.model.message_bits}, torch::kFloat32));
+      placement_.batch(torch::randint(0, 2, {b, o_.model.message_bits}, torch::kFloat32));
   t.data += clock.lap();
 
   torch::Tensor encoded, decoded;
   {
     // The one embedding pipeline (embedding.h): shaped, 8-bit (straight-through), with the
     // warm-up factor as its strength.
-    AutocastGuard autocast(amp_);
+    AutocastGuard autocast(placement_.amp());
     encoded = embed_batch(*model_, cover, message, warmup_factor(o_, state_.step));
   }
   t.encoder_decoder += clock.lap();
   const torch::Tensor attacked = attack_->forward(encoded, cover);
   t.attack += clock.lap();
   {
-    AutocastGuard autocast(amp_);
+    AutocastGuard autocast(placement_.amp());
     decoded = model_->decoder->forward(attacked).to(torch::kFloat32);
   }
   const torch::Tensor image_mse = F::mse_loss(encoded, cover);
@@ -469,28 +336,8 @@ void Trainer::train_step() {
 
   double adversarial = NAN, discriminator = NAN;
   if (adversarial_) {
-    Discriminator& d = model_->discriminator;
-    disc_optimizer_->zero_grad();
-    torch::Tensor on_cover, on_encoded;
-    {
-      AutocastGuard autocast(amp_);
-      on_cover = d->forward(cover).to(torch::kFloat32);
-      on_encoded = d->forward(encoded.detach()).to(torch::kFloat32);
-    }
-    const torch::Tensor d_loss = F::binary_cross_entropy_with_logits(on_cover, torch::ones_like(on_cover)) +
-                                 F::binary_cross_entropy_with_logits(on_encoded, torch::zeros_like(on_encoded));
-    d_loss.backward();
-    disc_optimizer_->step();
-    discriminator = d_loss.item<double>();
-    // The generator's adversarial term: no gradient is needed for D's own weights.
-    set_requires_grad(*d, false);
-    torch::Tensor fooled;
-    {
-      AutocastGuard autocast(amp_);
-      fooled = d->forward(encoded).to(torch::kFloat32);
-    }
-    const torch::Tensor g_adv =
-        F::binary_cross_entropy_with_logits(fooled, torch::ones_like(fooled));
+    discriminator = discriminator_step(cover, encoded);
+    const torch::Tensor g_adv = fooling_loss(encoded);
     loss = loss + o_.adversarial_weight * g_adv;
     adversarial = g_adv.item<double>();
     t.discriminator += clock.lap();
@@ -522,40 +369,24 @@ EpochRecord Trainer::validate() {
   // these images and this batch size (seed kValidationSeed).
   RngStateGuard keep_training_rng;
   Model& m = *model_;
-  const ImageFolderDataset& data = val_data_ ? *val_data_ : *train_data_;
+  const ImageFolderDataset& data = data_.validation();
   EvalOptions eo;
   eo.attacks = {attack_spec_};
   if (attack_spec_ != "identity") eo.attacks.push_back("identity");
   eo.batch_size = static_cast<int>(o_.batch_size);
   eo.seed = kValidationSeed;
-  eo.max_images = val_count_;
+  eo.max_images = data_.validation_images();
   eo.codec_threads = o_.codec_threads;
-  eo.device = device_name(device_);
+  eo.device = device_name(placement_.device());
   const EvalReport report = evaluate(m, data, eo);
   const EvalRow& attacked = report.rows.front();
   const EvalRow& clean = report.rows.back();
-  double adversarial = 0;
-  if (adversarial_) {
-    // The discriminator's view of the same marked images (evaluate has no discriminator).
-    torch::NoGradGuard no_grad;
-    EvalModeGuard encoder_mode(*m.encoder), disc_mode(*m.discriminator);
-    const int64_t b = o_.batch_size, batches = val_count_ / b;
-    for (int64_t i = 0; i < batches; ++i) {
-      std::vector<int64_t> idx(static_cast<size_t>(b));
-      for (int64_t k = 0; k < b; ++k) idx[static_cast<size_t>(k)] = i * b + k;
-      const torch::Tensor cover = to_device(data.center_crops(idx));
-      const torch::Tensor message = eval_messages(kValidationSeed, i * b, b, o_.model.message_bits).to(device_);
-      AutocastGuard autocast(amp_);
-      const torch::Tensor fooled = m.discriminator->forward(embed_batch(m, cover, message)).to(torch::kFloat32);
-      adversarial += F::binary_cross_entropy_with_logits(fooled, torch::ones_like(fooled)).item<double>();
-    }
-    adversarial /= static_cast<double>(batches);
-  }
+  const double adversarial = adversarial_ ? validation_adversarial_loss() : NAN;
   const double image_mse = attacked.image_mse, message_mse = attacked.message_mse;
-  const double psnr_sum = attacked.psnr_db * static_cast<double>(val_count_);
+  const double psnr_sum = attacked.psnr_db * static_cast<double>(data_.validation_images());
   EpochRecord r;
   r.step = state_.step;
-  r.epoch = state_.epoch + static_cast<double>(state_.batch) / steps_per_epoch_;
+  r.epoch = state_.epoch + static_cast<double>(state_.batch) / data_.steps_per_epoch();
   const double* s = state_.stats.data_ptr<double>();
   const double n = s[kStatSteps];
   r.train_loss = s[kStatLoss] / n;
@@ -566,18 +397,40 @@ EpochRecord Trainer::validate() {
   r.train_ber = s[kStatBer] / n;
   r.val_image_mse = image_mse;
   r.val_message_mse = message_mse;
-  r.val_adversarial = adversarial_ ? adversarial : NAN;
+  r.val_adversarial = adversarial;
   r.val_loss = o_.image_weight * r.val_image_mse + o_.message_weight * r.val_message_mse +
                (adversarial_ ? o_.adversarial_weight * r.val_adversarial : 0.0);
   r.val_ber = attacked.ber;
   r.val_ber_identity = clean.ber;
-  r.val_psnr = psnr_sum / static_cast<double>(val_count_);
+  r.val_psnr = psnr_sum / static_cast<double>(data_.validation_images());
   r.val_ciede2000 = attacked.ciede2000_mean;
   r.val_ciede2000_p99 = attacked.ciede2000_p99;
   r.val_flat_visible = attacked.flat_visible_share;
   r.seconds = seconds();
-  r.device = device_name(device_);
+  r.device = device_name(placement_.device());
   return r;
+}
+
+// The encoder's adversarial loss on the validation images (evaluate has no discriminator).
+double Trainer::validation_adversarial_loss() {
+  RngStateGuard keep_training_rng;
+  torch::NoGradGuard no_grad;
+  Model& m = *model_;
+  EvalModeGuard encoder_mode(*m.encoder), disc_mode(*m.discriminator);
+  const ImageFolderDataset& data = data_.validation();
+  const int64_t b = o_.batch_size, batches = data_.validation_images() / b;
+  double sum = 0;
+  for (int64_t i = 0; i < batches; ++i) {
+    std::vector<int64_t> idx(static_cast<size_t>(b));
+    for (int64_t k = 0; k < b; ++k) idx[static_cast<size_t>(k)] = i * b + k;
+    const torch::Tensor cover = placement_.batch(data.center_crops(idx));
+    const torch::Tensor message =
+        eval_messages(kValidationSeed, i * b, b, o_.model.message_bits).to(placement_.device());
+    AutocastGuard autocast(placement_.amp());
+    const torch::Tensor fooled = m.discriminator->forward(embed_batch(m, cover, message)).to(torch::kFloat32);
+    sum += F::binary_cross_entropy_with_logits(fooled, torch::ones_like(fooled)).item<double>();
+  }
+  return sum / static_cast<double>(batches);
 }
 
 // Validates, appends the row, prints it and starts new training sums.
@@ -604,7 +457,7 @@ void Trainer::checkpoint() {
   if (!has_finite_weights(*model_)) {
     diverged(state_.step, "the weights hold NaN or infinity", last_checkpoint_step_);
   }
-  state_.rng_state = rng_state();
+  state_.rng_state = detail::rng_state();
   state_.seconds = seconds();
   save_checkpoint(checkpoint_path_, checkpoint_options_, state_, *model_, *optimizer_,
                   disc_optimizer_.get());
@@ -635,7 +488,7 @@ TrainResult Trainer::run() {
     train_step();
     ++state_.step;
     ++state_.batch;
-    const bool epoch_end = state_.batch == steps_per_epoch_;
+    const bool epoch_end = state_.batch == data_.steps_per_epoch();
     if (epoch_end) {
       ++state_.epoch;
       state_.batch = 0;
@@ -678,7 +531,7 @@ TrainResult Trainer::run() {
   model_->provenance.commit = o_.commit.empty() ? source_commit() : o_.commit;
   model_->provenance.created = utc_now_iso8601();
   model_->provenance.notes = o_.notes;
-  model_->provenance.device = device_name(device_);
+  model_->provenance.device = device_name(placement_.device());
   std::error_code ec;
   // A resumed run that was already complete trains nothing: its model.pt stays as it is.
   if (state_.step != start_step_ || !fs::exists(model_path_, ec)) save_model(*model_, model_path_);
