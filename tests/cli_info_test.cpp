@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -47,12 +48,16 @@ TEST_F(CliInfo, DescribesSavedModel) {
   const auto r = test::run_shell(cli() + " info " + dir_.file("m.rhm"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const std::string& s :
-       {std::string("hidden"), std::string("32 x 32"), std::string("20 bits"),
-        std::string("3 blocks x 12 channels"), std::string("jpeg:50"), std::string("4,321"),
+       {std::string("hidden 32px 20 bits enc 4x16 dec 3x12 disc 3x8"), std::string("jpeg:50"), std::string("4,321"),
         std::string("cli test"), with_commas(parameter_count(*model_.encoder)),
         with_commas(parameter_count(*model_.decoder)),
         with_commas(parameter_count(*model_.discriminator))}) {
     EXPECT_NE(r.output.find(s), std::string::npos) << "missing '" << s << "' in\n" << r.output;
+  }
+  // One row per config field, as in the model file.
+  for (const char* s : {"image_size +32\n", "message_bits +20\n", "encoder_channels +16\n",
+                               "decoder_channels +12\n", "shaping.chroma +0\n"}) {
+    EXPECT_TRUE(std::regex_search(r.output, std::regex(s))) << "missing '" << s << "' in\n" << r.output;
   }
 }
 

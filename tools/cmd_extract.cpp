@@ -23,7 +23,8 @@ namespace {
 struct ExtractCommandOptions {
   std::string input;                 // image, or a folder of them
   PayloadArgs expect;                // --expect-text / --expect-hex / --expect-bits, --model, --ecc-t
-  double max_false_positive = 1e-3;  // largest false-positive probability called "found"
+  // Largest false-positive probability called "found" (the library's default).
+  double max_false_positive = Watermarker::Options{}.max_false_positive;
   std::string progress = "auto";
   bool json = false;
 };

@@ -59,7 +59,7 @@ ReferenceCost reference_cost(const ModelConfig& c) {
 void print_text(const InfoCommandOptions& o, const Model& m, const std::vector<NetInfo>& nets) {
   const ModelConfig& c = m.config;
   auto row = [](const std::string& k, const std::string& v) {
-    std::cout << k << std::string(k.size() < 15 ? 15 - k.size() : 1, ' ') << v << "\n";
+    std::cout << k << std::string(k.size() < 31 ? 31 - k.size() : 1, ' ') << v << "\n";
   };
   if (o.model.empty()) {
     row("model", "(none: a fresh network of this configuration)");
@@ -69,21 +69,10 @@ void print_text(const InfoCommandOptions& o, const Model& m, const std::vector<N
     row("model", o.model + (have_size ? " (" + grouped(st.st_size) + " bytes)" : ""));
     row("format", "version " + std::to_string(kModelFormatVersion));
   }
-  row("architecture", c.architecture);
-  row("image size", std::to_string(c.image_size) + " x " + std::to_string(c.image_size));
-  row("message", std::to_string(c.message_bits) + " bits");
-  row("encoder", std::to_string(c.encoder_blocks) + " blocks x " + std::to_string(c.encoder_channels) + " channels");
-  row("decoder", std::to_string(c.decoder_blocks) + " blocks x " + std::to_string(c.decoder_channels) + " channels");
-  row("discriminator", std::to_string(c.discriminator_blocks) + " blocks x " +
-                           std::to_string(c.discriminator_channels) + " channels");
-  if (c.architecture == "fast") row("target PSNR", format_fixed(c.target_psnr, 1) + " dB (residual at strength 1)");
-  const Shaping& s = c.shaping;
-  row("shaping", s.is_none() ? std::string("none (the residual as the encoder makes it)")
-                             : "chroma " + format_fixed(s.chroma, 2) + ", flat " + format_fixed(s.flat, 2) +
-                                   ", texture " + format_fixed(s.texture, 1) + ", luminance adaptation " +
-                                   (s.luminance_adaptation ? "on" : "off") +
-                                   (s.dark > 0 ? ", dark " + format_fixed(s.dark, 0) : "") +
-                                   " (docs/visibility.md)");
+  // The config, field by field as in the model file (model_config_fields()).
+  std::cout << "\nconfig (" << c.summary() << ")\n";
+  for (const ModelConfigField& f : model_config_fields()) row("  " + std::string(f.key), field_text(f.read(c)));
+  if (c.shaping.is_none()) std::cout << "  (unshaped: the residual as the encoder makes it; docs/visibility.md)\n";
 
   std::cout << "\n";
   char line[160];

@@ -116,7 +116,7 @@ void add_train_command(CLI::App& app, Runner& run) {
   for (const FixedTrainField& f : fixed_train_fields()) {
     CLI::Option* flag = add_field_option(sub, f.flag, f.ref(o), f.help)->capture_default_str();
     c->fixed_flags.emplace_back(flag, [&f](const TrainOptions& from, TrainOptions& to) {
-      copy_field(f.ref(const_cast<TrainOptions&>(from)), f.ref(to));
+      copy_field(f.read(from), f.ref(to));
     });
   }
   ModelConfig& m = o.model;
@@ -124,7 +124,7 @@ void add_train_command(CLI::App& app, Runner& run) {
   const std::string shaping_group = "Perceptual shaping (fixed for a run; docs/visibility.md)";
   for (const auto& [field, flag] : add_model_config_flags(sub, m, group, shaping_group)) {
     c->fixed_flags.emplace_back(flag, [f = field](const TrainOptions& from, TrainOptions& to) {
-      copy_field(f->ref(const_cast<ModelConfig&>(from.model)), f->ref(to.model));
+      copy_field(f->read(from.model), f->ref(to.model));
     });
   }
   Shaping& sh = m.shaping;

@@ -107,7 +107,8 @@ struct ModelConfig {
   int64_t min_parameters() const;
   bool operator==(const ModelConfig& o) const;
   bool operator!=(const ModelConfig& o) const { return !(*this == o); }
-  // One line, e.g. "hidden 128px 30 bits enc 4x64 dec 7x64 disc 3x64".
+  // One line from model_config_fields()' summary parts, e.g.
+  // "hidden 128px 30 bits enc 4x64 dec 7x64 disc 3x64".
   std::string summary() const;
 };
 
@@ -119,10 +120,16 @@ struct ModelConfigField {
   const char* flag;                // train's CLI flag
   const char* help;                // its help text
   FieldRef (*ref)(ModelConfig&);   // the member
+  ConstFieldRef read(const ModelConfig& c) const { return read_field(ref, c); }
   double lo = 0, hi = 0;           // numbers: valid range [lo, hi]; lo == hi: checked elsewhere
   bool lo_open = false;            // (lo, hi] instead
   bool optional = false;           // older model files may lack it (they keep ModelConfig{}'s
                                    // value; shaping fields Shaping::none()'s)
+  // Its part of summary(): "%s" is the value (a boolean's text is shown only when true);
+  // nullptr: not shown.
+  const char* summary = nullptr;
+  // nullptr: always in summary(); otherwise only when this is true.
+  bool (*shown)(const ModelConfig&) = nullptr;
 };
 
 // Every field of ModelConfig, in file order.

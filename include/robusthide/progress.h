@@ -52,6 +52,7 @@ class ProgressBar {
   ProgressOptions o_;
   bool terminal_;
   bool visible_ = false;
+  bool redraw_ = true;  // draw at the next update, however soon (the first, after clear())
   int64_t done_;
   std::string status_;
   std::chrono::steady_clock::time_point start_, last_draw_;

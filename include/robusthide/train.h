@@ -129,6 +129,7 @@ struct FixedTrainField {
   const char* flag;                         // train's CLI flag
   const char* help;                         // its help text
   FieldRef (*ref)(TrainOptions&);           // the member
+  ConstFieldRef read(const TrainOptions& o) const { return read_field(ref, o); }
   // nullptr: always stored. Otherwise stored only when this is true (an option added
   // after checkpoints were first written: older ones lack it and mean "off").
   bool (*stored)(const TrainOptions&) = nullptr;

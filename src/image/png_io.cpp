@@ -49,15 +49,24 @@ void on_write(png_structp png, png_bytep src, png_size_t length) {
 
 void on_flush(png_structp) {}
 
-class PngReadHandle {
+// libpng's read or write struct with its info struct, destroyed together.
+template <bool kWrite>
+class PngHandle {
  public:
-  explicit PngReadHandle(PngIo* io) {
-    png_ = png_create_read_struct(PNG_LIBPNG_VER_STRING, io, on_error, on_warning);
+  explicit PngHandle(PngIo* io) {
+    png_ = kWrite ? png_create_write_struct(PNG_LIBPNG_VER_STRING, io, on_error, on_warning)
+                  : png_create_read_struct(PNG_LIBPNG_VER_STRING, io, on_error, on_warning);
     if (png_) info_ = png_create_info_struct(png_);
   }
-  ~PngReadHandle() { png_destroy_read_struct(&png_, &info_, nullptr); }
-  PngReadHandle(const PngReadHandle&) = delete;
-  PngReadHandle& operator=(const PngReadHandle&) = delete;
+  ~PngHandle() {
+    if constexpr (kWrite) {
+      png_destroy_write_struct(&png_, &info_);
+    } else {
+      png_destroy_read_struct(&png_, &info_, nullptr);
+    }
+  }
+  PngHandle(const PngHandle&) = delete;
+  PngHandle& operator=(const PngHandle&) = delete;
   bool ok() const { return png_ && info_; }
   png_structp png() const { return png_; }
   png_infop info() const { return info_; }
@@ -66,24 +75,8 @@ class PngReadHandle {
   png_structp png_ = nullptr;
   png_infop info_ = nullptr;
 };
-
-class PngWriteHandle {
- public:
-  explicit PngWriteHandle(PngIo* io) {
-    png_ = png_create_write_struct(PNG_LIBPNG_VER_STRING, io, on_error, on_warning);
-    if (png_) info_ = png_create_info_struct(png_);
-  }
-  ~PngWriteHandle() { png_destroy_write_struct(&png_, &info_); }
-  PngWriteHandle(const PngWriteHandle&) = delete;
-  PngWriteHandle& operator=(const PngWriteHandle&) = delete;
-  bool ok() const { return png_ && info_; }
-  png_structp png() const { return png_; }
-  png_infop info() const { return info_; }
-
- private:
-  png_structp png_ = nullptr;
-  png_infop info_ = nullptr;
-};
+using PngReadHandle = PngHandle<false>;
+using PngWriteHandle = PngHandle<true>;
 
 // Reads the chunks up to the first IDAT; false on a libpng error.
 bool read_header(png_structp png, png_infop info, PngIo* io, png_uint_32* width, png_uint_32* height) {

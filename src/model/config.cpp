@@ -15,9 +15,11 @@ namespace {
 // The range check of one field: "shaping.flat" reads "shaping flat" in the message.
 void check_field(const ModelConfigField& f, const ModelConfig& c) {
   if (f.lo == f.hi) return;
-  const FieldRef ref = f.ref(const_cast<ModelConfig&>(c));
+  const ConstFieldRef ref = f.read(c);
   const double v = std::visit([](auto* p) -> double {
-    if constexpr (std::is_arithmetic_v<std::remove_pointer_t<decltype(p)>>) return static_cast<double>(*p);
+    if constexpr (std::is_arithmetic_v<std::remove_const_t<std::remove_pointer_t<decltype(p)>>>) {
+      return static_cast<double>(*p);
+    }
     return 0.0;
   }, ref);
   if (v >= f.lo && v <= f.hi && !(f.lo_open && v == f.lo)) return;
@@ -32,54 +34,59 @@ void check_field(const ModelConfigField& f, const ModelConfig& c) {
 
 const std::vector<ModelConfigField>& model_config_fields() {
   using C = ModelConfig;
+  auto fast = [](const C& c) { return c.architecture == "fast"; };
+  auto shaped = [](const C& c) { return !c.shaping.is_none(); };
+  auto dark = [](const C& c) { return !c.shaping.is_none() && c.shaping.dark > 0; };
   static const std::vector<ModelConfigField> fields = {
       {"architecture", "--architecture", "network family",
-       [](C& c) -> FieldRef { return &c.architecture; }},
+       [](C& c) -> FieldRef { return &c.architecture; }, 0, 0, false, false, "%s"},
       {"image_size", "--image-size", "side of the training crops",
-       [](C& c) -> FieldRef { return &c.image_size; }, kMinImageSize, kMaxImageSize},
+       [](C& c) -> FieldRef { return &c.image_size; }, kMinImageSize, kMaxImageSize, false, false, " %spx"},
       {"message_bits", "--bits", "message length L", [](C& c) -> FieldRef { return &c.message_bits; },
-       1, kMaxMessageBits},
+       1, kMaxMessageBits, false, false, " %s bits"},
       {"encoder_blocks", "--encoder-blocks", "conv blocks of the encoder",
-       [](C& c) -> FieldRef { return &c.encoder_blocks; }, 1, kMaxBlocks},
+       [](C& c) -> FieldRef { return &c.encoder_blocks; }, 1, kMaxBlocks, false, false, " enc %s"},
       {"encoder_channels", "--encoder-channels", "channels of the encoder's blocks",
-       [](C& c) -> FieldRef { return &c.encoder_channels; }, 1, kMaxChannels},
+       [](C& c) -> FieldRef { return &c.encoder_channels; }, 1, kMaxChannels, false, false, "x%s"},
       {"decoder_blocks", "--decoder-blocks", "conv blocks of the decoder",
-       [](C& c) -> FieldRef { return &c.decoder_blocks; }, 1, kMaxBlocks},
+       [](C& c) -> FieldRef { return &c.decoder_blocks; }, 1, kMaxBlocks, false, false, " dec %s"},
       {"decoder_channels", "--decoder-channels", "channels of the decoder's blocks",
-       [](C& c) -> FieldRef { return &c.decoder_channels; }, 1, kMaxChannels},
+       [](C& c) -> FieldRef { return &c.decoder_channels; }, 1, kMaxChannels, false, false, "x%s"},
       {"discriminator_blocks", "--discriminator-blocks", "conv blocks of the discriminator",
-       [](C& c) -> FieldRef { return &c.discriminator_blocks; }, 1, kMaxBlocks},
+       [](C& c) -> FieldRef { return &c.discriminator_blocks; }, 1, kMaxBlocks, false, false, " disc %s"},
       {"discriminator_channels", "--discriminator-channels", "channels of the discriminator's blocks",
-       [](C& c) -> FieldRef { return &c.discriminator_channels; }, 1, kMaxChannels},
+       [](C& c) -> FieldRef { return &c.discriminator_channels; }, 1, kMaxChannels, false, false, "x%s"},
       // Range checked by the "fast" architecture, the only one that uses it.
       {"target_psnr", "--target-psnr", "fast: PSNR of the encoder's residual at strength 1 (dB)",
-       [](C& c) -> FieldRef { return &c.target_psnr; }, 0, 0, false, true},
+       [](C& c) -> FieldRef { return &c.target_psnr; }, 0, 0, false, true, " psnr %s", fast},
       {"shaping.chroma", "--chroma", "share of the residual's chroma kept (0 = luminance only, 1 = off)",
-       [](C& c) -> FieldRef { return &c.shaping.chroma; }, 0, 1},
+       [](C& c) -> FieldRef { return &c.shaping.chroma; }, 0, 1, false, false, " shaped chroma %s", shaped},
       {"shaping.flat", "--flat",
        "residual amplitude in flat regions, relative to textured ones (1 = no texture mask)",
-       [](C& c) -> FieldRef { return &c.shaping.flat; }, 0, 1, true},
+       [](C& c) -> FieldRef { return &c.shaping.flat; }, 0, 1, true, false, " flat %s", shaped},
       {"shaping.texture", "--texture", "5x5 luminance std (0..255) that gets the full residual",
-       [](C& c) -> FieldRef { return &c.shaping.texture; }, 0.5, 255},
+       [](C& c) -> FieldRef { return &c.shaping.texture; }, 0.5, 255, false, false, " texture %s", shaped},
       {"shaping.luminance_adaptation", "--luminance-adaptation",
        "scale the residual by the lightness sensitivity at each grey level (true/false)",
-       [](C& c) -> FieldRef { return &c.shaping.luminance_adaptation; }},
+       [](C& c) -> FieldRef { return &c.shaping.luminance_adaptation; }, 0, 0, false, false, " lum", shaped},
       {"shaping.dark", "--dark",
        "5x5 mean grey (0..255) below which the residual fades as (grey / dark)^2 (0 = off)",
-       [](C& c) -> FieldRef { return &c.shaping.dark; }, 0, 255, false, true},
+       [](C& c) -> FieldRef { return &c.shaping.dark; }, 0, 255, false, true, " dark %s", dark},
   };
   return fields;
 }
 
 void ModelConfig::validate() const {
+  // The networks' fields, the architecture's own checks, then the shaping fields.
+  auto check_fields = [this](bool shaping) {
+    for (const ModelConfigField& f : model_config_fields()) {
+      if ((std::string(f.key).rfind("shaping.", 0) == 0) == shaping) check_field(f, *this);
+    }
+  };
   const Architecture& arch = find_architecture(architecture);
-  for (const ModelConfigField& f : model_config_fields()) {
-    if (std::string(f.key).rfind("shaping.", 0) != 0) check_field(f, *this);
-  }
+  check_fields(false);
   if (arch.validate) arch.validate(*this);
-  for (const ModelConfigField& f : model_config_fields()) {
-    if (std::string(f.key).rfind("shaping.", 0) == 0) check_field(f, *this);
-  }
+  check_fields(true);
   const int64_t n = min_parameters();
   if (n > kMaxParameters) {
     throw InvalidArgument("invalid model config: its networks would hold at least " + std::to_string(n) +
@@ -107,25 +114,23 @@ int64_t ModelConfig::min_parameters() const {
 }
 
 bool ModelConfig::operator==(const ModelConfig& o) const {
-  ModelConfig a = *this, b = o;  // the field table refers to mutable objects
   for (const ModelConfigField& f : model_config_fields()) {
-    if (!fields_equal(f.ref(a), f.ref(b))) return false;
+    if (!fields_equal(f.read(*this), f.read(o))) return false;
   }
   return true;
 }
 
 std::string ModelConfig::summary() const {
-  auto nxc = [](int n, int c) { return std::to_string(n) + "x" + std::to_string(c); };
-  return architecture + " " + std::to_string(image_size) + "px " + std::to_string(message_bits) +
-         " bits enc " + nxc(encoder_blocks, encoder_channels) + " dec " +
-         nxc(decoder_blocks, decoder_channels) + " disc " +
-         nxc(discriminator_blocks, discriminator_channels) +
-         (architecture == "fast" ? " psnr " + format_number(target_psnr) : "") +
-         (shaping.is_none() ? "" : " shaped chroma " + format_number(shaping.chroma) + " flat " +
-                                       format_number(shaping.flat) + " texture " +
-                                       format_number(shaping.texture) +
-                                       (shaping.luminance_adaptation ? " lum" : "") +
-                                       (shaping.dark > 0 ? " dark " + format_number(shaping.dark) : ""));
+  std::string line;
+  for (const ModelConfigField& f : model_config_fields()) {
+    if (f.summary == nullptr || (f.shown && !f.shown(*this))) continue;
+    const ConstFieldRef value = f.read(*this);
+    if (std::holds_alternative<const bool*>(value) && !*std::get<const bool*>(value)) continue;
+    const std::string part = f.summary;
+    const size_t at = part.find("%s");
+    line += at == std::string::npos ? part : part.substr(0, at) + field_text(value) + part.substr(at + 2);
+  }
+  return line;
 }
 
 bool Provenance::operator==(const Provenance& o) const {

@@ -1,7 +1,7 @@
 // save_model / load_model: the config and provenance as JSON and every network tensor in
 // robusthide's own checksummed container (util/archive.h, model/network_io.h).
-#include <sys/stat.h>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -21,10 +21,6 @@ namespace robusthide {
 namespace {
 
 // A load failure; load_model turns it into "cannot load model 'PATH': <reason>".
-struct LoadFailure {
-  std::string reason;
-};
-
 constexpr char kModelMagic[8] = {'R', 'H', 'I', 'D', 'E', 'M', 'D', 'L'};
 
 // Splits "shaping.flat" into the object ("shaping") and the key ("flat"); "" for top level.
@@ -36,11 +32,10 @@ std::pair<std::string, std::string> json_path(const char* key) {
 }
 
 nlohmann::json config_to_json(const ModelConfig& config) {
-  ModelConfig c = config;  // the field table refers to mutable objects
   nlohmann::json j = nlohmann::json::object();
   for (const ModelConfigField& f : model_config_fields()) {
     const auto [object, key] = json_path(f.key);
-    (object.empty() ? j : j[object])[key] = detail::field_json(f.ref(c));
+    (object.empty() ? j : j[object])[key] = detail::field_json(f.read(config));
   }
   return j;
 }
@@ -150,31 +145,10 @@ void save_model(const Model& model, const std::string& path) {
 }
 
 Model load_model(const std::string& path) {
-  auto fail = [&path](const std::string& reason) {
-    return IoError("cannot load model '" + path + "': " + (reason.empty() ? "unreadable (no detail)" : reason));
-  };
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw fail("no such file");
-  if (S_ISDIR(st.st_mode)) throw fail("is a directory");
-  std::vector<uint8_t> bytes;
-  try {
-    bytes = read_file(path);
-  } catch (const IoError& e) {
-    throw fail(e.what());
-  }
-  try {
-    const ArchiveReader archive(bytes, kModelMagic, kModelFormatVersion, "model");
-    return load_archive(archive);
-  } catch (const LoadFailure& e) {
-    throw fail(e.reason);
-  } catch (const std::bad_alloc&) {
-    throw fail("out of memory");
-  } catch (const c10::Error& e) {
-    const std::string what = e.what_without_backtrace();
-    throw fail(what.substr(0, what.find('\n')));
-  } catch (const std::exception& e) {
-    throw fail(e.what());
-  }
+  std::optional<Model> model;
+  load_archive_file(path, kModelMagic, kModelFormatVersion, "model",
+                    [&model](ArchiveReader&& archive) { model.emplace(load_archive(archive)); });
+  return std::move(*model);
 }
 
 std::string to_json(const ModelConfig& config) { return config_to_json(config).dump(); }

@@ -20,10 +20,6 @@ namespace {
 constexpr char kMagic[8] = {'R', 'H', 'I', 'D', 'E', 'C', 'K', 'P'};
 
 // A failure while reading; the Checkpoint constructor adds the path.
-struct LoadFailure {
-  std::string reason;
-};
-
 nlohmann::json state_to_json(const TrainState& s) {
   return {{"step", s.step},
           {"epoch", s.epoch},
@@ -136,24 +132,19 @@ void save_checkpoint(const std::string& path, const nlohmann::json& options,
 }
 
 Checkpoint::Checkpoint(const std::string& path) : path_(path) {
-  auto fail = [&path](const std::string& reason) {
-    return IoError("cannot load checkpoint '" + path + "': " + reason);
-  };
-  std::vector<uint8_t> bytes;
-  try {
-    bytes = read_file(path);
-  } catch (const IoError& e) {
-    throw fail(e.what());
-  }
-  try {
-    archive_ = std::make_unique<ArchiveReader>(bytes, kMagic, kCheckpointFormatVersion, "checkpoint");
-    options_ = nlohmann::json::parse(archive_->text("options"));
-    const nlohmann::json s = nlohmann::json::parse(archive_->text("state"));
-    state_.step = s.at("step").get<int64_t>();
-    state_.epoch = s.at("epoch").get<int64_t>();
-    state_.batch = s.at("batch").get<int64_t>();
-    state_.train_images = s.at("train_images").get<int64_t>();
-    state_.seconds = s.at("seconds").get<double>();
+  load_archive_file(path, kMagic, kCheckpointFormatVersion, "checkpoint", [this](ArchiveReader&& archive) {
+    archive_ = std::make_unique<ArchiveReader>(std::move(archive));
+    try {
+      options_ = nlohmann::json::parse(archive_->text("options"));
+      const nlohmann::json s = nlohmann::json::parse(archive_->text("state"));
+      state_.step = s.at("step").get<int64_t>();
+      state_.epoch = s.at("epoch").get<int64_t>();
+      state_.batch = s.at("batch").get<int64_t>();
+      state_.train_images = s.at("train_images").get<int64_t>();
+      state_.seconds = s.at("seconds").get<double>();
+    } catch (const nlohmann::json::exception& e) {
+      throw LoadFailure{std::string("bad state entry: ") + e.what()};
+    }
     state_.permutation = archive_->tensor("permutation");
     if (state_.permutation.numel() == 0) state_.permutation = torch::Tensor();
     state_.rng_state = archive_->tensor("rng_state");
@@ -167,15 +158,7 @@ Checkpoint::Checkpoint(const std::string& path) : path_(path) {
           state_.permutation.numel() != state_.train_images))) {
       throw LoadFailure{"inconsistent training state"};
     }
-  } catch (const LoadFailure& e) {
-    throw fail(e.reason);
-  } catch (const nlohmann::json::exception& e) {
-    throw fail(std::string("bad state entry: ") + e.what());
-  } catch (const std::bad_alloc&) {
-    throw fail("out of memory");
-  } catch (const std::exception& e) {
-    throw fail(e.what());
-  }
+  });
 }
 
 Checkpoint::~Checkpoint() = default;

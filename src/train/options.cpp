@@ -124,11 +124,11 @@ void validate_options(const TrainOptions& o) {
 }
 
 nlohmann::json fixed_options(const TrainOptions& options, const std::string& attack_spec) {
-  TrainOptions o = options;  // the field table refers to mutable objects
+  TrainOptions o = options;  // with the canonical attack spec
   o.attack = attack_spec;
   nlohmann::json j = nlohmann::json::object();
   for (const FixedTrainField& f : fixed_train_fields()) {
-    if (!f.stored || f.stored(o)) j[f.key] = field_json(f.ref(o));
+    if (!f.stored || f.stored(o)) j[f.key] = field_json(f.read(o));
   }
   j["model"] = nlohmann::json::parse(to_json(o.model));
   return j;
@@ -145,11 +145,11 @@ void check_resume(const nlohmann::json& stored, const nlohmann::json& now,
     if (key == "model" && old.is_object()) {
       // Field by field, through the model file's reader: a field the checkpoint lacks
       // (written before it existed) has the value such files load with.
-      ModelConfig was = model_config_from_json(old.dump()), is = model_config_from_json(value.dump());
+      const ModelConfig was = model_config_from_json(old.dump()), is = model_config_from_json(value.dump());
       for (const ModelConfigField& f : model_config_fields()) {
-        if (!fields_equal(f.ref(was), f.ref(is))) {
-          diffs.push_back(std::string("model.") + f.key + " = " + field_text(f.ref(is)) +
-                          " (checkpoint: " + field_text(f.ref(was)) + ")");
+        if (!fields_equal(f.read(was), f.read(is))) {
+          diffs.push_back(std::string("model.") + f.key + " = " + field_text(f.read(is)) +
+                          " (checkpoint: " + field_text(f.read(was)) + ")");
         }
       }
     } else {

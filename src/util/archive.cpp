@@ -1,8 +1,12 @@
 #include "util/archive.h"
 
+#include <sys/stat.h>
+
 #include <cstring>
 #include <stdexcept>
 
+#include "robusthide/error.h"
+#include "robusthide/file_io.h"
 #include "util/hash.h"
 
 namespace robusthide {
@@ -195,6 +199,35 @@ std::map<std::string, torch::Tensor> ArchiveReader::tensors_under(const std::str
     out[it->first.substr(prefix.size())] = it->second;
   }
   return out;
+}
+
+void load_archive_file(const std::string& path, const char (&magic)[8], uint32_t version,
+                       const std::string& kind, const std::function<void(ArchiveReader&&)>& parse) {
+  auto fail = [&](const std::string& reason) {
+    return IoError("cannot load " + kind + " '" + path + "': " +
+                   (reason.empty() ? "unreadable (no detail)" : reason));
+  };
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw fail("no such file");
+  if (S_ISDIR(st.st_mode)) throw fail("is a directory");
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = read_file(path);
+  } catch (const IoError& e) {
+    throw fail(e.what());
+  }
+  try {
+    parse(ArchiveReader(bytes, magic, version, kind));
+  } catch (const LoadFailure& e) {
+    throw fail(e.reason);
+  } catch (const std::bad_alloc&) {
+    throw fail("out of memory");
+  } catch (const c10::Error& e) {
+    const std::string what = e.what_without_backtrace();
+    throw fail(what.substr(0, what.find('\n')));
+  } catch (const std::exception& e) {
+    throw fail(e.what());
+  }
 }
 
 }  // namespace robusthide

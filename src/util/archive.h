@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -55,5 +56,17 @@ class ArchiveReader {
   std::map<std::string, std::string> texts_;
   std::map<std::string, torch::Tensor> tensors_;
 };
+
+// Why an archive's content cannot be loaded, without the file's name (the loader adds it).
+struct LoadFailure {
+  std::string reason;
+};
+
+// Reads the archive file `path` of the given kind ("model", "checkpoint") and hands it to
+// `parse`. Every failure (no such file, a folder, unreadable, not a valid archive, or a
+// LoadFailure, torch, allocation or other std::exception thrown by `parse`) becomes
+// IoError "cannot load KIND 'PATH': REASON".
+void load_archive_file(const std::string& path, const char (&magic)[8], uint32_t version,
+                       const std::string& kind, const std::function<void(ArchiveReader&&)>& parse);
 
 }  // namespace robusthide

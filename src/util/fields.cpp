@@ -8,20 +8,29 @@
 
 namespace robusthide {
 
-void copy_field(const FieldRef& from, const FieldRef& to) {
-  if (from.index() != to.index()) throw InvalidArgument("cannot copy a field to one of another type");
-  std::visit([&to](auto* source) { *std::get<std::remove_const_t<decltype(source)>>(to) = *source; }, from);
+ConstFieldRef read_only(const FieldRef& f) {
+  return std::visit([](auto* p) -> ConstFieldRef { return p; }, f);
 }
 
-bool fields_equal(const FieldRef& a, const FieldRef& b) {
+void copy_field(const ConstFieldRef& from, const FieldRef& to) {
+  if (from.index() != to.index()) throw InvalidArgument("cannot copy a field to one of another type");
+  std::visit(
+      [&to](auto* source) {
+        using T = std::remove_const_t<std::remove_pointer_t<decltype(source)>>;
+        *std::get<T*>(to) = *source;
+      },
+      from);
+}
+
+bool fields_equal(const ConstFieldRef& a, const ConstFieldRef& b) {
   if (a.index() != b.index()) return false;
   return std::visit([&b](auto* x) { return *x == *std::get<decltype(x)>(b); }, a);
 }
 
-std::string field_text(const FieldRef& f) {
+std::string field_text(const ConstFieldRef& f) {
   return std::visit(
       [](auto* p) -> std::string {
-        using T = std::remove_pointer_t<decltype(p)>;
+        using T = std::remove_const_t<std::remove_pointer_t<decltype(p)>>;
         if constexpr (std::is_same_v<T, std::string>) {
           return *p;
         } else if constexpr (std::is_same_v<T, bool>) {

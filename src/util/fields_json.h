@@ -7,7 +7,7 @@
 
 namespace robusthide::detail {
 
-inline nlohmann::json field_json(const FieldRef& f) {
+inline nlohmann::json field_json(const ConstFieldRef& f) {
   return std::visit([](auto* p) { return nlohmann::json(*p); }, f);
 }
 

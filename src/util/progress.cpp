@@ -36,7 +36,6 @@ bool progress_enabled(const std::string& mode, const std::string& what) {
 ProgressBar::ProgressBar(const ProgressOptions& options)
     : o_(options), terminal_(stderr_is_terminal()), done_(options.first), start_(Clock::now()) {
   o_.total = std::max<int64_t>(o_.total, 1);
-  last_draw_ = start_;
 }
 
 ProgressBar::~ProgressBar() {
@@ -53,8 +52,8 @@ void ProgressBar::update(int64_t done, const std::string& status) {
 void ProgressBar::draw(bool force) {
   const auto now = Clock::now();
   const auto interval = terminal_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(10000);
-  const bool first = !visible_ && last_draw_ == start_;
-  if (!force && !first && done_ < o_.total && now - last_draw_ < interval) return;
+  if (!force && !redraw_ && done_ < o_.total && now - last_draw_ < interval) return;
+  redraw_ = false;
   last_draw_ = now;
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const int64_t run = done_ - o_.first;
@@ -86,7 +85,7 @@ void ProgressBar::clear() {
   std::fputs("\r\033[K", stderr);
   std::fflush(stderr);
   visible_ = false;
-  last_draw_ = start_ - std::chrono::seconds(1);  // redrawn by the next update
+  redraw_ = true;
 }
 
 void ProgressBar::message(const std::string& line) {
