@@ -17,7 +17,8 @@ namespace robusthide {
 namespace {
 
 const Image& photo() {
-  static const Image image = read_image(std::string(ROBUSTHIDE_DATA_DIR) + "/val/bsds500/101085.jpg");
+  static const Image image =
+      read_image(std::string(ROBUSTHIDE_DATA_DIR) + "/val/bsds500/101085.jpg");
   return image;
 }
 
@@ -31,7 +32,10 @@ std::vector<Image> crops(int size, int count) {
       for (int x = 0; x < size; ++x)
         for (int c = 0; c < 3; ++c)
           im.pixels[(static_cast<size_t>(y) * size + x) * 3 + c] =
-              p.pixels[((static_cast<size_t>((y + 7 * i) % p.height)) * p.width + (x + 5 * i) % p.width) * 3 + c];
+              p.pixels[((static_cast<size_t>((y + 7 * i) % p.height)) * p.width +
+                        (x + 5 * i) % p.width) *
+                           3 +
+                       c];
     out.push_back(std::move(im));
   }
   return out;
@@ -46,7 +50,8 @@ void BM_Codec_OneThread(benchmark::State& state) {
   const auto batch = crops(size, 32);
   for (auto _ : state) benchmark::DoNotOptimize(codec->round_trip_batch(batch, 1));
   state.SetLabel(codec->spec() + " " + std::to_string(size) + "px batch32 1 thread");
-  state.counters["img/s"] = benchmark::Counter(32.0 * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["img/s"] =
+      benchmark::Counter(32.0 * state.iterations(), benchmark::Counter::kIsRate);
 }
 
 // The parallel batch path on every core.
@@ -56,7 +61,8 @@ void BM_Codec_Parallel(benchmark::State& state) {
   const auto batch = crops(size, 32);
   for (auto _ : state) benchmark::DoNotOptimize(codec->round_trip_batch(batch, 0));
   state.SetLabel(codec->spec() + " " + std::to_string(size) + "px batch32 all cores");
-  state.counters["img/s"] = benchmark::Counter(32.0 * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["img/s"] =
+      benchmark::Counter(32.0 * state.iterations(), benchmark::Counter::kIsRate);
 }
 
 // The straight-through layer on a float tensor batch (conversion included), all cores.
@@ -68,7 +74,8 @@ void BM_StraightThrough(benchmark::State& state) {
   torch::NoGradGuard no_grad;
   for (auto _ : state) benchmark::DoNotOptimize(layer->forward(x, x));
   state.SetLabel(layer->spec() + " " + std::to_string(size) + "px batch32 tensor, all cores");
-  state.counters["img/s"] = benchmark::Counter(32.0 * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["img/s"] =
+      benchmark::Counter(32.0 * state.iterations(), benchmark::Counter::kIsRate);
 }
 
 // Training use: forward with autograd recording, then the identity backward.
@@ -82,7 +89,8 @@ void BM_StraightThroughTrain(benchmark::State& state) {
     benchmark::DoNotOptimize(torch::autograd::grad({y}, {x}, {grad}));
   }
   state.SetLabel(layer->spec() + " " + std::to_string(size) + "px batch32 forward+backward");
-  state.counters["img/s"] = benchmark::Counter(32.0 * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["img/s"] =
+      benchmark::Counter(32.0 * state.iterations(), benchmark::Counter::kIsRate);
 }
 
 // Raw TurboJPEG round trip, one thread, handles and buffers reused: the speed of light.
@@ -93,22 +101,26 @@ void BM_RawTurboJpeg(benchmark::State& state) {
   const int flags = state.range(1) ? TJFLAG_ACCURATEDCT : 0;
   const auto batch = crops(size, 32);  // the same 32 crops as the batch benchmarks
   size_t next = 0;
-  std::unique_ptr<void, int (*)(tjhandle)> c(tjInitCompress(), tjDestroy), d(tjInitDecompress(), tjDestroy);
+  std::unique_ptr<void, int (*)(tjhandle)> c(tjInitCompress(), tjDestroy),
+      d(tjInitDecompress(), tjDestroy);
   unsigned long cap = tjBufSize(size, size, TJSAMP_420);
-  std::unique_ptr<unsigned char, void (*)(unsigned char*)> buf(tjAlloc(static_cast<int>(cap)), tjFree);
+  std::unique_ptr<unsigned char, void (*)(unsigned char*)> buf(tjAlloc(static_cast<int>(cap)),
+                                                               tjFree);
   std::vector<unsigned char> out(batch[0].pixels.size());
   for (auto _ : state) {
     const Image& im = batch[next++ % batch.size()];
     unsigned char* p = buf.get();
     unsigned long len = cap;
-    if (tjCompress2(c.get(), im.data(), size, 0, size, TJPF_RGB, &p, &len, TJSAMP_420, 50, TJFLAG_NOREALLOC | flags) ||
+    if (tjCompress2(c.get(), im.data(), size, 0, size, TJPF_RGB, &p, &len, TJSAMP_420, 50,
+                    TJFLAG_NOREALLOC | flags) ||
         tjDecompress2(d.get(), p, len, out.data(), size, 0, size, TJPF_RGB, flags))
       throw std::runtime_error(tjGetErrorStr2(nullptr));
     benchmark::DoNotOptimize(out.data());
   }
-  state.SetLabel(std::string("raw libjpeg-turbo Q50 420 ") + (flags ? "accurate DCT " : "fast DCT ") +
-                 std::to_string(size) + "px, 1 thread");
-  state.counters["img/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.SetLabel(std::string("raw libjpeg-turbo Q50 420 ") +
+                 (flags ? "accurate DCT " : "fast DCT ") + std::to_string(size) + "px, 1 thread");
+  state.counters["img/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
 void codec_args(benchmark::internal::Benchmark* b) {
@@ -117,11 +129,21 @@ void codec_args(benchmark::internal::Benchmark* b) {
   b->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 
-BENCHMARK(BM_RawTurboJpeg)->Args({128, 0})->Args({128, 1})->Args({512, 0})->Args({512, 1})->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_RawTurboJpeg)
+    ->Args({128, 0})
+    ->Args({128, 1})
+    ->Args({512, 0})
+    ->Args({512, 1})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 BENCHMARK(BM_Codec_OneThread)->Apply(codec_args);
 BENCHMARK(BM_Codec_Parallel)->Apply(codec_args);
 BENCHMARK(BM_StraightThrough)->Apply(codec_args);
-BENCHMARK(BM_StraightThroughTrain)->Arg(128)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_StraightThroughTrain)
+    ->Arg(128)
+    ->Arg(512)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace robusthide

@@ -36,10 +36,14 @@ int main(int argc, char** argv) {
   int zoom = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--strength" && i + 1 < argc) strength = std::atof(argv[++i]);
-    else if (a == "--gain" && i + 1 < argc) gain = std::atof(argv[++i]);
-    else if (a == "--zoom" && i + 1 < argc) zoom = std::atoi(argv[++i]);
-    else args.push_back(a);
+    if (a == "--strength" && i + 1 < argc)
+      strength = std::atof(argv[++i]);
+    else if (a == "--gain" && i + 1 < argc)
+      gain = std::atof(argv[++i]);
+    else if (a == "--zoom" && i + 1 < argc)
+      zoom = std::atoi(argv[++i]);
+    else
+      args.push_back(a);
   }
   if ((args.size() != 3 && args.size() != 7) || zoom < 1 || zoom > 16) {
     std::cerr << "usage: visual_crops MODEL PHOTO OUT.png [X Y W H] [--strength S] [--gain G] "
@@ -61,7 +65,8 @@ int main(int argc, char** argv) {
       cw = std::atoi(args[5].c_str());
       ch = std::atoi(args[6].c_str());
       if (x < 0 || y < 0 || cw <= 0 || ch <= 0 || x + cw > cover.width || y + ch > cover.height) {
-        std::cerr << "visual_crops: the crop is outside the " << cover.width << "x" << cover.height << " photo\n";
+        std::cerr << "visual_crops: the crop is outside the " << cover.width << "x" << cover.height
+                  << " photo\n";
         return 2;
       }
     }
@@ -73,7 +78,8 @@ int main(int argc, char** argv) {
       for (int c = 0; c < cw; ++c) {
         for (int k = 0; k < 3; ++k) {
           const size_t in = (static_cast<size_t>(r) * cw + c) * 3 + k;
-          const double d = 128.0 + gain * (static_cast<int>(b.pixels[in]) - static_cast<int>(a.pixels[in]));
+          const double d =
+              128.0 + gain * (static_cast<int>(b.pixels[in]) - static_cast<int>(a.pixels[in]));
           out.pixels[(static_cast<size_t>(r) * out.width + c) * 3 + k] = a.pixels[in];
           out.pixels[(static_cast<size_t>(r) * out.width + cw + kGap + c) * 3 + k] = b.pixels[in];
           out.pixels[(static_cast<size_t>(r) * out.width + 2 * (cw + kGap) + c) * 3 + k] =
@@ -90,11 +96,13 @@ int main(int argc, char** argv) {
       }
     }
     write_image(zoomed, args[2]);
-    const PerceptualDistance whole = perceptual_distance(cover, marked), part = perceptual_distance(a, b);
-    std::printf("%s: crop %dx%d at (%d,%d); CIEDE2000 mean %.2f (whole photo %.2f), p99 %.2f; "
-                "flat pixels visibly changed %.1f%% (whole photo %.1f%%)\n",
-                args[2].c_str(), cw, ch, x, y, part.delta_e_mean, whole.delta_e_mean, part.delta_e_p99,
-                100 * part.flat_visible_share(), 100 * whole.flat_visible_share());
+    const PerceptualDistance whole = perceptual_distance(cover, marked),
+                             part = perceptual_distance(a, b);
+    std::printf(
+        "%s: crop %dx%d at (%d,%d); CIEDE2000 mean %.2f (whole photo %.2f), p99 %.2f; "
+        "flat pixels visibly changed %.1f%% (whole photo %.1f%%)\n",
+        args[2].c_str(), cw, ch, x, y, part.delta_e_mean, whole.delta_e_mean, part.delta_e_p99,
+        100 * part.flat_visible_share(), 100 * whole.flat_visible_share());
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "visual_crops: " << e.what() << "\n";

@@ -52,11 +52,11 @@ int main(int argc, char** argv) {
     Image photo = read_image(std::string(ROBUSTHIDE_DATA_DIR) + "/val/bsds500/101085.jpg");
     {
       namespace F = torch::nn::functional;
-      const torch::Tensor big = F::interpolate(
-          image_to_tensor(photo), F::InterpolateFuncOptions()
-                                      .size(std::vector<int64_t>{height, width})
-                                      .mode(torch::kBilinear)
-                                      .align_corners(false));
+      const torch::Tensor big =
+          F::interpolate(image_to_tensor(photo), F::InterpolateFuncOptions()
+                                                     .size(std::vector<int64_t>{height, width})
+                                                     .mode(torch::kBilinear)
+                                                     .align_corners(false));
       photo = tensor_to_images(big).at(0);
     }
     const std::vector<uint8_t> payload = payload_from_text("Hi!", w.code().capacity_bits());
@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
     auto time = [](auto&& f) {
       const auto t0 = std::chrono::steady_clock::now();
       f();
-      return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+          .count();
     };
     Image marked = w.embed(photo, payload);
     bool found = w.extract(marked).found;
@@ -73,10 +74,11 @@ int main(int argc, char** argv) {
       embed_ms.push_back(time([&] { marked = w.embed(photo, payload); }));
       extract_ms.push_back(time([&] { found = w.extract(marked).found && found; }));
     }
-    std::printf("%dx%d  threads %d  embed %.1f ms  extract %.1f ms  (median of %d)  "
-                "peak RSS %.0f MiB (%.0f MiB before the first embed)  payload read back: %s\n",
-                width, height, threads, median(embed_ms), median(extract_ms), runs, peak_mib(), before,
-                found ? "yes" : "no");
+    std::printf(
+        "%dx%d  threads %d  embed %.1f ms  extract %.1f ms  (median of %d)  "
+        "peak RSS %.0f MiB (%.0f MiB before the first embed)  payload read back: %s\n",
+        width, height, threads, median(embed_ms), median(extract_ms), runs, peak_mib(), before,
+        found ? "yes" : "no");
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "watermark_latency: " << e.what() << "\n";

@@ -10,7 +10,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const robusthide::Image image = robusthide::decode_image(data, size, "fuzz input");
-    if (image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3) __builtin_trap();
+    if (image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3)
+      __builtin_trap();
   } catch (const robusthide::Error&) {
   }
   return 0;

@@ -19,7 +19,8 @@
 namespace {
 
 const std::string& scratch_file() {
-  static const std::string path = "/tmp/robusthide-model-fuzz-" + std::to_string(::getpid()) + ".pt";
+  static const std::string path =
+      "/tmp/robusthide-model-fuzz-" + std::to_string(::getpid()) + ".pt";
   return path;
 }
 

@@ -16,6 +16,8 @@ PACKAGES=(
   python3-matplotlib
   # fuzzing (scripts/fuzz.sh: clang's libFuzzer and sanitizer runtimes, symbolized reports)
   clang libclang-rt-14-dev llvm
+  # the code style (.clang-format; scripts/format.sh, the `format` test)
+  clang-format
 )
 
 missing=()

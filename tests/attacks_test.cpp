@@ -72,10 +72,10 @@ std::pair<int64_t, int64_t> expected_size(const std::string& spec, int64_t h, in
 }
 
 const std::vector<std::string> kDifferentiableSpecs = {
-    "crop:0.5",       "crop:0.5:0.75", "cropout:0.5", "dropout:0.3", "resize:0.5",
-    "resize:0.7:nearest", "resize:1.5:bicubic", "resize:0.5:area", "blur",
-    "blur:1.5:5",     "noise:0.05",    "jpeg-mask",   "jpeg-drop",   "jpeg-drop:90",
-    "quant",          "diffjpeg:50",   "diffjpeg:10", "diffjpeg:90:444"};
+    "crop:0.5",           "crop:0.5:0.75",      "cropout:0.5",     "dropout:0.3",  "resize:0.5",
+    "resize:0.7:nearest", "resize:1.5:bicubic", "resize:0.5:area", "blur",         "blur:1.5:5",
+    "noise:0.05",         "jpeg-mask",          "jpeg-drop",       "jpeg-drop:90", "quant",
+    "diffjpeg:50",        "diffjpeg:10",        "diffjpeg:90:444"};
 
 TEST_F(Attacks, EveryAttackHasFiniteNonZeroGradients) {
   // 37 x 45: not a multiple of 8 or 16, so the padding paths run too.
@@ -126,14 +126,22 @@ TEST_F(Attacks, BlockDctMatchesTheDefinitionAndInverts) {
 
 TEST_F(Attacks, CanonicalSpecStrings) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"crop:0.50", "crop:0.5"},         {"crop:0.5:0.5", "crop:0.5"},
-      {"crop:0.5:0.8", "crop:0.5:0.8"},  {"cropout:.25", "cropout:0.25"},
-      {"dropout:0.3", "dropout:0.3"},    {"resize:0.5", "resize:0.5:bilinear"},
-      {"resize:2:nearest", "resize:2:nearest"}, {"blur", "blur:2:3"},
-      {"blur:1.5", "blur:1.5:3"},        {"blur:2:5", "blur:2:5"},
-      {"noise:0.05", "noise:0.05"},      {"jpeg-mask", "jpeg-mask"},
-      {"jpeg-drop", "jpeg-drop:50"},     {"jpeg-drop:90", "jpeg-drop:90"},
-      {"quant", "quant"},                {"diffjpeg:50", "diffjpeg:50:420"},
+      {"crop:0.50", "crop:0.5"},
+      {"crop:0.5:0.5", "crop:0.5"},
+      {"crop:0.5:0.8", "crop:0.5:0.8"},
+      {"cropout:.25", "cropout:0.25"},
+      {"dropout:0.3", "dropout:0.3"},
+      {"resize:0.5", "resize:0.5:bilinear"},
+      {"resize:2:nearest", "resize:2:nearest"},
+      {"blur", "blur:2:3"},
+      {"blur:1.5", "blur:1.5:3"},
+      {"blur:2:5", "blur:2:5"},
+      {"noise:0.05", "noise:0.05"},
+      {"jpeg-mask", "jpeg-mask"},
+      {"jpeg-drop", "jpeg-drop:50"},
+      {"jpeg-drop:90", "jpeg-drop:90"},
+      {"quant", "quant"},
+      {"diffjpeg:50", "diffjpeg:50:420"},
       {"diffjpeg:75:444", "diffjpeg:75:444"},
       {"choice(crop:0.5, diffjpeg:50)", "choice(crop:0.5,diffjpeg:50:420)"}};
   for (const auto& [in, canonical] : cases) {
@@ -143,12 +151,34 @@ TEST_F(Attacks, CanonicalSpecStrings) {
 }
 
 TEST_F(Attacks, BadSpecsThrowInvalidArgumentNamingTheSpec) {
-  for (const std::string spec :
-       {"crop:0", "crop:1.5", "crop", "crop:0.5:0", "crop:x", "cropout:0.5:2", "dropout:-1",
-        "dropout:1.1", "dropout", "blur:2:4", "blur:0", "blur:2:0", "blur:2:3:1",
-        "diffjpeg:0", "diffjpeg:101", "diffjpeg", "diffjpeg:50:422", "diffjpeg:50.5",
-        "noise", "noise:-0.1", "jpeg-mask:3", "jpeg-drop:0", "quant:1", "resize:0",
-        "resize", "resize:0.5:lanczos", "crop(identity):0.5", "jpeg-mask:mode=1"}) {
+  for (const std::string spec : {"crop:0",
+                                 "crop:1.5",
+                                 "crop",
+                                 "crop:0.5:0",
+                                 "crop:x",
+                                 "cropout:0.5:2",
+                                 "dropout:-1",
+                                 "dropout:1.1",
+                                 "dropout",
+                                 "blur:2:4",
+                                 "blur:0",
+                                 "blur:2:0",
+                                 "blur:2:3:1",
+                                 "diffjpeg:0",
+                                 "diffjpeg:101",
+                                 "diffjpeg",
+                                 "diffjpeg:50:422",
+                                 "diffjpeg:50.5",
+                                 "noise",
+                                 "noise:-0.1",
+                                 "jpeg-mask:3",
+                                 "jpeg-drop:0",
+                                 "quant:1",
+                                 "resize:0",
+                                 "resize",
+                                 "resize:0.5:lanczos",
+                                 "crop(identity):0.5",
+                                 "jpeg-mask:mode=1"}) {
     SCOPED_TRACE(spec);
     try {
       make_attack(spec);
@@ -261,8 +291,8 @@ TEST_F(Attacks, BlurKeepsConstantsAndFollowsTheGaussianKernel) {
 
 TEST_F(Attacks, ResizeScalesTheSizeAndKeepsFlatImages) {
   const auto flat = torch::full({2, 3, 40, 30}, 0.6);
-  for (const char* spec : {"resize:0.5", "resize:0.5:nearest", "resize:1.25:bicubic",
-                           "resize:0.33:area"}) {
+  for (const char* spec :
+       {"resize:0.5", "resize:0.5:nearest", "resize:1.25:bicubic", "resize:0.33:area"}) {
     const auto y = make_attack(spec)->forward(flat, flat);
     EXPECT_LT(max_abs_diff(y, torch::full_like(y, 0.6)), 1e-6) << spec;
   }
@@ -271,7 +301,8 @@ TEST_F(Attacks, ResizeScalesTheSizeAndKeepsFlatImages) {
   // Nearest 2x upscaling repeats every pixel 2x2.
   const auto x = torch::rand({1, 3, 5, 7});
   const auto up = make_attack("resize:2:nearest")->forward(x, x);
-  EXPECT_TRUE(torch::equal(up.index({Slice(), Slice(), Slice(1, None, 2), Slice(None, None, 2)}), x));
+  EXPECT_TRUE(
+      torch::equal(up.index({Slice(), Slice(), Slice(1, None, 2), Slice(None, None, 2)}), x));
   // Area 0.5 averages 2x2 blocks.
   const auto down = make_attack("resize:0.5:area")->forward(up, up);
   EXPECT_LT(max_abs_diff(down.index({Slice(), Slice(), Slice(0, 2), Slice(0, 3)}),
@@ -294,7 +325,8 @@ TEST_F(Attacks, QuantIsCloseToRoundingAndExactOnTheGrid) {
   const auto xd = (torch::rand({1, 3, 8, 8}, torch::kFloat64) * 0.98 + 0.01).requires_grad_(true);
   quant->forward(xd, xd).sum().backward();
   const double h = 1e-7;
-  const auto numeric = (quant->forward(xd.detach() + h, xd) - quant->forward(xd.detach() - h, xd)) / (2 * h);
+  const auto numeric =
+      (quant->forward(xd.detach() + h, xd) - quant->forward(xd.detach() - h, xd)) / (2 * h);
   EXPECT_LT(max_abs_diff(xd.grad(), numeric), 1e-4);
   EXPECT_GT(xd.grad().abs().max().item<double>(), 0.5);
   // A quarter step rounds down (a sign error would give y + 0.25 + 0.25).
@@ -318,8 +350,8 @@ TEST_F(Attacks, JpegMaskKeepsLowFrequenciesOnly) {
   }
   // Chroma (pure Cr pattern in (R, G, B) = Cr * (1.402, -0.714136, 0)): 3x3 window.
   const auto cr = torch::tensor({1.402f, -0.714136f, 0.0f}).view({1, 3, 1, 1});
-  for (const auto& [u, v, kept] : {std::make_tuple(2, 2, true), std::make_tuple(3, 0, false),
-                                   std::make_tuple(1, 4, false)}) {
+  for (const auto& [u, v, kept] :
+       {std::make_tuple(2, 2, true), std::make_tuple(3, 0, false), std::make_tuple(1, 4, false)}) {
     const auto x = 0.5 + 0.1 * cr * dct_basis(u, v, h, w);
     const auto expected = kept ? x : torch::full_like(x, 0.5);
     EXPECT_LT(max_abs_diff(mask->forward(x, x), expected), 1e-5) << "chroma " << u << "," << v;
@@ -377,7 +409,8 @@ TEST_F(Attacks, DiffJpegQ100IsCloseToIdentity) {
   const auto y = make_attack("diffjpeg:100")->forward(img, img);
   for (int64_t r : {8, 40}) {
     for (int64_t c : {8, 40}) {
-      EXPECT_LT(max_abs_diff(y.index({0, Slice(), r, c}), img.index({0, Slice(), r, c})), 2.0 / 255);
+      EXPECT_LT(max_abs_diff(y.index({0, Slice(), r, c}), img.index({0, Slice(), r, c})),
+                2.0 / 255);
     }
   }
 }
@@ -389,10 +422,11 @@ TEST_F(Attacks, DiffJpegTracksRealJpeg) {
   for (int q : {90, 75, 50, 25, 10}) {
     SCOPED_TRACE("Q" + std::to_string(q));
     const auto simulated = make_attack("diffjpeg:" + std::to_string(q))->forward(x, x);
-    const auto real = images_to_tensor(make_codec("jpeg:" + std::to_string(q))->round_trip_batch(images, 1).images);
+    const auto real = images_to_tensor(
+        make_codec("jpeg:" + std::to_string(q))->round_trip_batch(images, 1).images);
     const double agree = psnr(simulated, real), p_diff = psnr(simulated, x), p_real = psnr(real, x);
-    std::printf("Q%d: PSNR(diffjpeg, real) %.2f dB; vs input: diffjpeg %.2f dB, real %.2f dB\n",
-                q, agree, p_diff, p_real);
+    std::printf("Q%d: PSNR(diffjpeg, real) %.2f dB; vs input: diffjpeg %.2f dB, real %.2f dB\n", q,
+                agree, p_diff, p_real);
     EXPECT_GT(agree, q >= 25 ? 42.0 : 38.0);
     // diffjpeg's soft rounding leaves a smaller error than true rounding: E[(e - e^3)^2]
     // is 27% below E[e^2] for uniform e, i.e. ~1.4 dB better than real JPEG.
@@ -425,8 +459,8 @@ TEST_F(Attacks, SameSeedSameOutput) {
 TEST_F(Attacks, DeterministicAttacksWorkInDouble) {
   const auto x = torch::rand({2, 3, 24, 40});
   const auto xd = x.to(torch::kFloat64);
-  for (const char* spec : {"resize:0.5", "blur:2:5", "jpeg-mask", "quant", "diffjpeg:50",
-                           "diffjpeg:30:444"}) {
+  for (const char* spec :
+       {"resize:0.5", "blur:2:5", "jpeg-mask", "quant", "diffjpeg:50", "diffjpeg:30:444"}) {
     const Attack a = make_attack(spec);
     const auto yd = a->forward(xd, xd);
     EXPECT_EQ(yd.scalar_type(), torch::kFloat64) << spec;
@@ -473,7 +507,8 @@ TEST(ChainCombinator, AppliesChildrenInOrder) {
   const torch::Tensor x = image_to_tensor(photo);
   torch::NoGradGuard no_grad;
   const Attack chain = make_attack("chain(resize:0.5,jpeg:85)");
-  EXPECT_EQ(chain->spec(), "chain(" + make_attack("resize:0.5")->spec() + "," + make_attack("jpeg:85")->spec() + ")");
+  EXPECT_EQ(chain->spec(), "chain(" + make_attack("resize:0.5")->spec() + "," +
+                               make_attack("jpeg:85")->spec() + ")");
   const torch::Tensor out = chain->forward(x, x);
   ASSERT_EQ(out.sizes(), (std::vector<int64_t>{1, 3, 32, 48}));
   const torch::Tensor half = make_attack("resize:0.5")->forward(x, x);

@@ -64,9 +64,9 @@ TEST_F(CliAttack, SizeChangingAttackWritesSmallerImage) {
 }
 
 struct BadCase {
-  std::string args;      // after "attack"
-  int exit_code;         // expected
-  std::string message;   // expected in the output
+  std::string args;     // after "attack"
+  int exit_code;        // expected
+  std::string message;  // expected in the output
 };
 
 TEST_F(CliAttack, BadInputsFailCleanlyWithoutOutput) {
@@ -94,7 +94,8 @@ TEST_F(CliAttack, BadInputsFailCleanlyWithoutOutput) {
     EXPECT_FALSE(std::filesystem::exists(dir_.file("out.tiff"))) << c.args;
     // No temporary files left behind either.
     int files = 0;
-    for (const auto& e : std::filesystem::directory_iterator(dir_.path())) files += e.is_regular_file();
+    for (const auto& e : std::filesystem::directory_iterator(dir_.path()))
+      files += e.is_regular_file();
     EXPECT_EQ(files, 3) << c.args;
   }
 }

@@ -65,14 +65,15 @@ TEST_F(CliEvaluate, JpegTableAsJson) {
     EXPECT_GT(row["bits_per_pixel"].get<double>(), 0.0);
   }
   // Lower JPEG quality, fewer bits.
-  EXPECT_LT(j["rows"][1]["bits_per_pixel"].get<double>(), j["rows"][5]["bits_per_pixel"].get<double>());
+  EXPECT_LT(j["rows"][1]["bits_per_pixel"].get<double>(),
+            j["rows"][5]["bits_per_pixel"].get<double>());
 }
 
 TEST_F(CliEvaluate, CsvToFileAndTextTable) {
   const std::string out = dir_.file("report.csv");
-  auto r = test::run_shell(cli() + " evaluate" + model() + " -d " + dir_.file("data") +
-                           " --attack jpeg:50 --format csv --max-images 3 --messages-per-image 2 -o " +
-                           out + " -q");
+  auto r = test::run_shell(
+      cli() + " evaluate" + model() + " -d " + dir_.file("data") +
+      " --attack jpeg:50 --format csv --max-images 3 --messages-per-image 2 -o " + out + " -q");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::ifstream in(out);
   std::string header, row, extra;

@@ -48,16 +48,18 @@ TEST_F(CliInfo, DescribesSavedModel) {
   const auto r = test::run_shell(cli() + " info " + dir_.file("m.rhm"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const std::string& s :
-       {std::string("hidden 32px 20 bits enc 4x16 dec 3x12 disc 3x8"), std::string("jpeg:50"), std::string("4,321"),
-        std::string("cli test"), with_commas(parameter_count(*model_.encoder)),
+       {std::string("hidden 32px 20 bits enc 4x16 dec 3x12 disc 3x8"), std::string("jpeg:50"),
+        std::string("4,321"), std::string("cli test"),
+        with_commas(parameter_count(*model_.encoder)),
         with_commas(parameter_count(*model_.decoder)),
         with_commas(parameter_count(*model_.discriminator))}) {
     EXPECT_NE(r.output.find(s), std::string::npos) << "missing '" << s << "' in\n" << r.output;
   }
   // One row per config field, as in the model file.
   for (const char* s : {"image_size +32\n", "message_bits +20\n", "encoder_channels +16\n",
-                               "decoder_channels +12\n", "shaping.chroma +0\n"}) {
-    EXPECT_TRUE(std::regex_search(r.output, std::regex(s))) << "missing '" << s << "' in\n" << r.output;
+                        "decoder_channels +12\n", "shaping.chroma +0\n"}) {
+    EXPECT_TRUE(std::regex_search(r.output, std::regex(s))) << "missing '" << s << "' in\n"
+                                                            << r.output;
   }
 }
 
@@ -87,8 +89,8 @@ TEST_F(CliInfo, CorruptFileExitsOneNamingPath) {
 }
 
 TEST_F(CliInfo, FreshConfigFromFlags) {
-  const auto r = test::run_shell(cli() +
-                                 " info --architecture hidden --image-size 128 --bits 30 --json");
+  const auto r =
+      test::run_shell(cli() + " info --architecture hidden --image-size 128 --bits 30 --json");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(r.output);
   EXPECT_TRUE(j["model"].is_null());

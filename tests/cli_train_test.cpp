@@ -25,7 +25,8 @@ class CliTrain : public ::testing::Test {
     const Image photo = read_image(test::sample_photo_path());
     for (int k = 0; k < 24; ++k) {
       const Image tile = test::crop(photo, 10 + 45 * (k % 8), 20 + 90 * (k / 8), 40, 40);
-      write_image(tile, dir_.file((k % 2 ? "photos/sub/" : "photos/") + std::to_string(k) + ".png"));
+      write_image(tile,
+                  dir_.file((k % 2 ? "photos/sub/" : "photos/") + std::to_string(k) + ".png"));
     }
   }
   std::string tiny_flags(const std::string& bits = "8") const {
@@ -98,7 +99,8 @@ TEST_F(CliTrain, BadFlagsFailCleanlyWithoutOutput) {
       {" --out " + out + " --resume --steps 2", 1, "checkpoint.pt"},
   };
   for (const BadCase& c : cases) {
-    const std::string args = c.args.find("--out") == std::string::npos ? c.args + " --out " + out : c.args;
+    const std::string args =
+        c.args.find("--out") == std::string::npos ? c.args + " --out " + out : c.args;
     const auto r = test::run_shell(cli() + " train" + args);
     EXPECT_EQ(r.exit_code, c.exit_code) << args << "\n" << r.output;
     EXPECT_NE(r.output.find(c.message), std::string::npos) << args << "\n" << r.output;
@@ -109,7 +111,8 @@ TEST_F(CliTrain, BadFlagsFailCleanlyWithoutOutput) {
 TEST_F(CliTrain, CudaWithoutGpuIsAUsageErrorAndWritesNothing) {
   if (torch::cuda::is_available()) GTEST_SKIP() << "a CUDA device is available";
   const std::string out = dir_.file("run");
-  auto r = test::run_shell(cli() + " train" + tiny_flags() + " --steps 1 --device cuda --out " + out);
+  auto r =
+      test::run_shell(cli() + " train" + tiny_flags() + " --steps 1 --device cuda --out " + out);
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--device cuda: no CUDA device available (this LibTorch build"),
             std::string::npos)

@@ -98,7 +98,8 @@ TEST_F(CliWatermark, FolderInFolderOut) {
     }
   }
   // The input folder is refused as output.
-  r = test::run_shell(cli() + " embed -i " + dir_.file("in") + " -o " + dir_.file("in") + " --text a");
+  r = test::run_shell(cli() + " embed -i " + dir_.file("in") + " -o " + dir_.file("in") +
+                      " --text a");
   EXPECT_EQ(r.exit_code, 2) << r.output;
 }
 
@@ -124,7 +125,9 @@ TEST_F(CliWatermark, BadInputGetsAClearErrorAndNoOutput) {
       {cover + " --text a --ecc-t 40", 2, {"t = 40"}},
       {" -m " + dir_.file("tiny.pt") + cover + " --bits 0101", 2, {"--bits has 4 bits", "12"}},
       {" -m " + dir_.file("tiny.pt") + cover + " --bits 01201", 2, {"0 and 1", "'2'"}},
-      {" -m " + dir_.file("corrupt.pt") + cover + " --text a", 1, {"cannot load model", "corrupt.pt"}},
+      {" -m " + dir_.file("corrupt.pt") + cover + " --text a",
+       1,
+       {"cannot load model", "corrupt.pt"}},
       {" -m " + dir_.file("missing.pt") + cover + " --text a", 1, {"missing.pt"}},
       {" -i " + dir_.file("broken.jpg") + " --text a", 1, {"broken.jpg"}},
       {" -i " + dir_.file("none.png") + " --text a", 1, {"none.png"}},
@@ -160,11 +163,15 @@ TEST_F(CliWatermark, BadFlagsAndFoldersAreRefusedBeforeAnyOutput) {
   };
   const std::string cover = dir_.file("cover.png");
   const std::vector<Case> cases = {
-      {"embed -i " + cover + " -o " + dir_.file("o.png") + " --text a --format gif", 2, "--format must be png or jpg"},
-      {"embed -i " + cover + " -o " + dir_.file("o.png") + " --text a --progress maybe", 2, "--progress must be"},
+      {"embed -i " + cover + " -o " + dir_.file("o.png") + " --text a --format gif", 2,
+       "--format must be png or jpg"},
+      {"embed -i " + cover + " -o " + dir_.file("o.png") + " --text a --progress maybe", 2,
+       "--progress must be"},
       {"embed -i " + cover + " -o " + dir_.file("o.gif") + " --text a", 2, "o.gif"},
-      {"embed -i " + dir_.file("in") + " -o " + cover + " --text a", 2, "--output must be a folder"},
-      {"embed -i " + dir_.file("empty") + " -o " + dir_.file("out") + " --text a", 1, "no image files"},
+      {"embed -i " + dir_.file("in") + " -o " + cover + " --text a", 2,
+       "--output must be a folder"},
+      {"embed -i " + dir_.file("empty") + " -o " + dir_.file("out") + " --text a", 1,
+       "no image files"},
       {"extract -i " + dir_.file("empty"), 1, "'" + dir_.file("empty") + "'"},
       {"extract -i " + cover + " --max-false-positive 0", 2, "must be in (0, 1], got 0"},
       {"extract -i " + cover + " --max-false-positive 2", 2, "must be in (0, 1], got 2"},

@@ -36,9 +36,7 @@ Image smooth_image(int w, int h, unsigned seed) {
   return img;
 }
 
-Image photo_crop() {
-  return test::crop(read_image(test::sample_photo_path()), 100, 80, 128, 128);
-}
+Image photo_crop() { return test::crop(read_image(test::sample_photo_path()), 100, 80, 128, 128); }
 
 // Message of the CodecError the round trip throws ("" if none is thrown).
 std::string codec_error(const std::string& spec, const Image& image) {
@@ -101,23 +99,25 @@ TEST(CommandCodec, CjpegDjpegMatchesBuiltInJpegCodec) {
 }
 
 TEST(CommandCodec, FailingCommandReportsExitStatusAndStderr) {
-  const std::string msg = codec_error("cmd:\"echo broken-input >&2; exit 3\"", smooth_image(16, 16, 2));
+  const std::string msg =
+      codec_error("cmd:\"echo broken-input >&2; exit 3\"", smooth_image(16, 16, 2));
   EXPECT_TRUE(contains(msg, "exit status 3")) << msg;
   EXPECT_TRUE(contains(msg, "broken-input")) << msg;
   EXPECT_TRUE(contains(msg, "echo broken-input")) << msg;  // names the command
 }
 
 TEST(CommandCodec, StderrIsCutToItsTail) {
-  const std::string msg = codec_error(
-      "cmd:\"i=0; while [ $i -lt 400 ]; do echo line$i >&2; i=$((i+1)); done; exit 1\"",
-      smooth_image(8, 8, 3));
+  const std::string msg =
+      codec_error("cmd:\"i=0; while [ $i -lt 400 ]; do echo line$i >&2; i=$((i+1)); done; exit 1\"",
+                  smooth_image(8, 8, 3));
   EXPECT_TRUE(contains(msg, "line399")) << msg;
   EXPECT_FALSE(contains(msg, "line1\n")) << msg;
   EXPECT_LT(msg.size(), 1500u);
 }
 
 TEST(CommandCodec, NonexistentProgram) {
-  const std::string msg = codec_error("cmd:\"/nonexistent/robusthide-prog -x\"", smooth_image(8, 8, 4));
+  const std::string msg =
+      codec_error("cmd:\"/nonexistent/robusthide-prog -x\"", smooth_image(8, 8, 4));
   EXPECT_TRUE(contains(msg, "exit status 127")) << msg;
   EXPECT_TRUE(contains(msg, "/nonexistent/robusthide-prog")) << msg;
   EXPECT_TRUE(contains(msg, "not found")) << msg;
@@ -218,7 +218,8 @@ TEST(CommandCodec, NoDescriptorLeaks) {
   codec->round_trip(img);
   const auto before = fd_entries();
   for (int i = 0; i < 50; ++i) codec->round_trip(img);
-  for (int i = 0; i < 5; ++i) EXPECT_THROW(make_codec("cmd:\"exit 1\"")->round_trip(img), CodecError);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_THROW(make_codec("cmd:\"exit 1\"")->round_trip(img), CodecError);
   EXPECT_THROW(make_codec("cmd:\"sleep 3\":timeout=0.05")->round_trip(img), CodecError);
   EXPECT_EQ(fd_entries(), before);
 }

@@ -52,8 +52,9 @@ Image gradient_image(int w, int h) {
 
 TEST(Shaping, RowByRowMaskEqualsTheTensorMask) {
   const Image photo = test::crop(read_image(test::sample_photo_path()), 30, 20, 67, 41);
-  for (const Shaping& s : {Shaping{}, Shaping{0.0, 0.5, 3.0, false}, Shaping{1.0, 1.0, 8.0, true},
-                           Shaping{0.0, 0.15, 16.0, false, 200.0}, Shaping{1.0, 1.0, 8.0, false, 48.0}}) {
+  for (const Shaping& s :
+       {Shaping{}, Shaping{0.0, 0.5, 3.0, false}, Shaping{1.0, 1.0, 8.0, true},
+        Shaping{0.0, 0.15, 16.0, false, 200.0}, Shaping{1.0, 1.0, 8.0, false, 48.0}}) {
     const torch::Tensor mask = shaping_mask(image_to_tensor(photo), s);
     ASSERT_EQ(mask.sizes(), (std::vector<int64_t>{1, 1, 41, 67}));
     detail::MaskRows rows(photo, s);
@@ -61,10 +62,12 @@ TEST(Shaping, RowByRowMaskEqualsTheTensorMask) {
     double worst = 0;
     for (int y = 0; y < 41; ++y) {
       rows.row(y, row.data());
-      for (int x = 0; x < 67; ++x) worst = std::max(worst, std::abs(row[x] - mask[0][0][y][x].item<double>()));
+      for (int x = 0; x < 67; ++x)
+        worst = std::max(worst, std::abs(row[x] - mask[0][0][y][x].item<double>()));
     }
     EXPECT_LT(worst, 1e-5);
-    EXPECT_GT(mask.max().item<double>(), mask.min().item<double>()) << "the photo has flat and busy parts";
+    EXPECT_GT(mask.max().item<double>(), mask.min().item<double>())
+        << "the photo has flat and busy parts";
   }
 }
 
@@ -101,13 +104,15 @@ TEST(Shaping, DarkAttenuationFadesTheResidualQuadraticallyBelowItsGrey) {
   EXPECT_FALSE(s.is_none());
   Image img = test::flat_image(30, 10, 12, 12, 12);  // left: near-black, 12/48 = 1/4
   for (int y = 0; y < 10; ++y) {
-    for (int x = 10; x < 20; ++x) std::fill_n(img.data() + (static_cast<size_t>(y) * 30 + x) * 3, 3, uint8_t{24});
-    for (int x = 20; x < 30; ++x) std::fill_n(img.data() + (static_cast<size_t>(y) * 30 + x) * 3, 3, uint8_t{100});
+    for (int x = 10; x < 20; ++x)
+      std::fill_n(img.data() + (static_cast<size_t>(y) * 30 + x) * 3, 3, uint8_t{24});
+    for (int x = 20; x < 30; ++x)
+      std::fill_n(img.data() + (static_cast<size_t>(y) * 30 + x) * 3, 3, uint8_t{100});
   }
   const torch::Tensor mask = shaping_mask(image_to_tensor(img), s);
   EXPECT_NEAR(mask[0][0][5][3].item<float>(), 1.0 / 16, 1e-4);  // (12/48)^2
   EXPECT_NEAR(mask[0][0][5][15].item<float>(), 1.0 / 4, 1e-4);  // (24/48)^2
-  EXPECT_FLOAT_EQ(mask[0][0][5][25].item<float>(), 1.0f);        // above `dark`: untouched
+  EXPECT_FLOAT_EQ(mask[0][0][5][25].item<float>(), 1.0f);       // above `dark`: untouched
   // With the texture mask on, the factors multiply.
   s.flat = 0.2;
   EXPECT_NEAR(shaping_mask(image_to_tensor(img), s)[0][0][5][15].item<float>(), 0.2 / 4, 1e-4);
@@ -124,7 +129,8 @@ TEST(Shaping, ChromaZeroAddsTheSameChangeToEveryChannel) {
   const Image marked = embed_bits(m, cover, some_bits(16, 1));
   int changed = 0;
   for (size_t i = 0; i < marked.pixels.size(); i += 3) {
-    const int dr = marked.pixels[i] - cover.pixels[i], dg = marked.pixels[i + 1] - cover.pixels[i + 1],
+    const int dr = marked.pixels[i] - cover.pixels[i],
+              dg = marked.pixels[i + 1] - cover.pixels[i + 1],
               db = marked.pixels[i + 2] - cover.pixels[i + 2];
     EXPECT_LE(std::abs(dr - dg), 1);  // rounding only
     EXPECT_LE(std::abs(dr - db), 1);
@@ -140,9 +146,11 @@ TEST(Pipeline, AnySizePathEqualsTheTensorPathAtModelSize) {
   const std::vector<uint8_t> bits = some_bits(16, 2);
   torch::NoGradGuard no_grad;
   m.encoder->eval();
-  const torch::Tensor message = torch::tensor(std::vector<float>(bits.begin(), bits.end())).view({1, 16});
+  const torch::Tensor message =
+      torch::tensor(std::vector<float>(bits.begin(), bits.end())).view({1, 16});
   for (const double strength : {0.5, 1.0, 2.0}) {
-    const Image from_tensor = tensor_to_images(embed_batch(m, image_to_tensor(cover), message, strength)).at(0);
+    const Image from_tensor =
+        tensor_to_images(embed_batch(m, image_to_tensor(cover), message, strength)).at(0);
     EXPECT_EQ(embed_bits(m, cover, bits, strength), from_tensor) << strength;
   }
 }
@@ -150,14 +158,16 @@ TEST(Pipeline, AnySizePathEqualsTheTensorPathAtModelSize) {
 TEST(Pipeline, EmbedBatchIsEightBitWithAStraightThroughGradient) {
   torch::manual_seed(6);
   const Model m(shaped_fast_config(32, 8));
-  const torch::Tensor cover = image_to_tensor(test::crop(read_image(test::sample_photo_path()), 0, 0, 32, 32));
+  const torch::Tensor cover =
+      image_to_tensor(test::crop(read_image(test::sample_photo_path()), 0, 0, 32, 32));
   const torch::Tensor message = torch::ones({1, 8});
   const torch::Tensor marked = embed_batch(m, cover, message);
   const torch::Tensor levels = marked * 255;
   EXPECT_TRUE(torch::allclose(levels, levels.round(), 0, 1e-3));
   marked.sum().backward();
   double grad = 0;
-  for (const auto& p : m.encoder->parameters()) grad += p.grad().defined() ? p.grad().abs().sum().item<double>() : 0;
+  for (const auto& p : m.encoder->parameters())
+    grad += p.grad().defined() ? p.grad().abs().sum().item<double>() : 0;
   EXPECT_GT(grad, 0);
   EXPECT_THROW(embed_batch(m, cover, message, 0.0), InvalidArgument);
   EXPECT_THROW(embed_batch(m, cover, message, NAN), InvalidArgument);
@@ -207,8 +217,9 @@ TEST(Pipeline, OldModelFilesLoadUnshapedAndShapingRoundTrips) {
 TEST(DefaultModelShaping, SmoothAndFlatPhotosGetAnInvisibleMark) {
   const Watermarker w(load_model(test::default_model_path()), Watermarker::Options{});
   const std::vector<uint8_t> payload = payload_from_text("Hi!", w.code().capacity_bits());
-  const std::vector<Image> covers = {gradient_image(400, 300), test::flat_image(300, 200, 128, 128, 128),
-                                     test::flat_image(256, 256, 200, 215, 235), test::flat_image(320, 240, 30, 25, 20)};
+  const std::vector<Image> covers = {
+      gradient_image(400, 300), test::flat_image(300, 200, 128, 128, 128),
+      test::flat_image(256, 256, 200, 215, 235), test::flat_image(320, 240, 30, 25, 20)};
   for (size_t i = 0; i < covers.size(); ++i) {
     const Image marked = w.embed(covers[i], payload);
     const PerceptualDistance d = perceptual_distance(covers[i], marked);
@@ -237,7 +248,8 @@ TEST(DefaultModelShaping, MoreStrengthNeverMeansMoreBitErrors) {
   for (size_t i = 1; i < reports.size(); ++i) {
     for (size_t a = 0; a < o.attacks.size(); ++a) {
       EXPECT_LE(reports[i].rows[a].bit_errors, reports[i - 1].rows[a].bit_errors)
-          << o.attacks[a] << " at strength " << reports[i].strength << " vs " << reports[i - 1].strength;
+          << o.attacks[a] << " at strength " << reports[i].strength << " vs "
+          << reports[i - 1].strength;
     }
     EXPECT_GT(reports[i].rows[0].ciede2000_mean, reports[i - 1].rows[0].ciede2000_mean);
   }
@@ -311,7 +323,8 @@ TEST(Pipeline, InitStartsFromAModelOfTheSameShapesOnly) {
   const TrainResult r = train(o);
   const Model tuned = load_model(r.model_path);
   EXPECT_EQ(tuned.config.shaping, o.model.shaping);
-  EXPECT_TRUE(torch::equal(tuned.decoder->parameters().front(), source.decoder->parameters().front()));
+  EXPECT_TRUE(
+      torch::equal(tuned.decoder->parameters().front(), source.decoder->parameters().front()));
   o.model = shaped_fast_config(32, 16);  // other shapes: refused by name, nothing written
   o.out_dir = dir.file("other");
   try {

@@ -169,7 +169,8 @@ TEST_F(EvaluateTest, MatchesHandComputedFigures) {
   const auto codec = make_codec("jpeg:50");
   for (const auto& batch : std::vector<std::vector<int64_t>>{{0, 1, 2}, {3, 4}}) {
     const torch::Tensor cover = dataset_->center_crops(batch);
-    const torch::Tensor message = eval_messages(11, batch[0], static_cast<int64_t>(batch.size()), 8);
+    const torch::Tensor message =
+        eval_messages(11, batch[0], static_cast<int64_t>(batch.size()), 8);
     const std::vector<Image> covers = tensor_to_images(cover);
     const std::vector<Image> encoded = tensor_to_images(model.encoder->forward(cover, message));
     const RoundTrip trip = codec->round_trip_batch(encoded, 1);
@@ -250,7 +251,10 @@ TEST_F(EvaluateTest, MessagesPerImageAddsIndependentRepeats) {
 TEST(WilsonInterval, MatchesNewcombesTable) {
   // Newcombe (1998), Statistics in Medicine 17:857, Table I, method 3 (score, no
   // continuity correction), to the published four decimals.
-  struct Case { int64_t k, n; double low, high; };
+  struct Case {
+    int64_t k, n;
+    double low, high;
+  };
   for (const Case& c : {Case{81, 263, 0.2553, 0.3662}, Case{15, 148, 0.0624, 0.1605},
                         Case{0, 20, 0.0, 0.1611}, Case{1, 29, 0.0061, 0.1718}}) {
     const ProportionInterval ci = wilson_interval(c.k, c.n);
@@ -318,7 +322,8 @@ TEST_F(EvaluateTest, VideoAttacksShareOneMessagePerClip) {
   o.batch_size = 3;  // clips of 3 and 2 frames
   o.seed = 9;
   const EvalReport r = evaluate(model, *dataset_, o);
-  const int64_t clip_wrong = 3 * zeros(eval_clip_message(9, 0, 8)) + 2 * zeros(eval_clip_message(9, 1, 8));
+  const int64_t clip_wrong =
+      3 * zeros(eval_clip_message(9, 0, 8)) + 2 * zeros(eval_clip_message(9, 1, 8));
   EXPECT_TRUE(r.rows[0].per_clip_messages);
   EXPECT_EQ(r.rows[0].bit_errors, clip_wrong);
   EXPECT_TRUE(r.rows[0].bits_per_pixel.has_value());
@@ -433,9 +438,9 @@ TEST(EvaluateMessages, DependOnlyOnSeedAndImageIndex) {
 TEST(EvaluatePresets, ExpandToThePapersSpecs) {
   EXPECT_EQ(eval_table("jpeg"),
             (std::vector<std::string>{"jpeg:10", "jpeg:25", "jpeg:50", "jpeg:75", "jpeg:90"}));
-  EXPECT_EQ(eval_table("jpeg2000"), (std::vector<std::string>{"jpeg2000:100", "jpeg2000:250",
-                                                              "jpeg2000:500", "jpeg2000:750",
-                                                              "jpeg2000:900"}));
+  EXPECT_EQ(eval_table("jpeg2000"),
+            (std::vector<std::string>{"jpeg2000:100", "jpeg2000:250", "jpeg2000:500",
+                                      "jpeg2000:750", "jpeg2000:900"}));
   EXPECT_EQ(eval_table("webp"),
             (std::vector<std::string>{"webp:10", "webp:25", "webp:50", "webp:75", "webp:90"}));
   EXPECT_EQ(eval_table("video"), (std::vector<std::string>{"mpeg4", "xvid"}));
@@ -522,12 +527,11 @@ TEST(EvaluateReport, CsvHasTheDocumentedColumns) {
   std::vector<std::vector<std::string>> rows;
   while (std::getline(in, line)) rows.push_back(csv_split(line));
   ASSERT_EQ(rows.size(), 4u);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"attack", "messages", "images", "bits",
-                                               "bit_errors", "ber", "psnr_db", "ssim",
-                                               "ciede2000_mean", "ciede2000_p99",
-                                               "flat_visible_share", "attacked_psnr_db",
-                                               "attacked_ssim", "bits_per_pixel", "seconds",
-                                               "ber_ci_low", "ber_ci_high"}));
+  EXPECT_EQ(rows[0],
+            (std::vector<std::string>{"attack", "messages", "images", "bits", "bit_errors", "ber",
+                                      "psnr_db", "ssim", "ciede2000_mean", "ciede2000_p99",
+                                      "flat_visible_share", "attacked_psnr_db", "attacked_ssim",
+                                      "bits_per_pixel", "seconds", "ber_ci_low", "ber_ci_high"}));
   for (const auto& r : rows) EXPECT_EQ(r.size(), 17u);
   EXPECT_DOUBLE_EQ(std::stod(rows[1][8]), 1.25);    // ciede2000_mean
   EXPECT_DOUBLE_EQ(std::stod(rows[1][10]), 0.125);  // flat_visible_share
@@ -568,7 +572,7 @@ TEST(EvaluateReport, TextIsAnAlignedTable) {
   ASSERT_GE(lines.size(), 7u);
   EXPECT_EQ(lines[3].rfind("attack", 0), 0u) << text;
   EXPECT_NE(lines[3].find("BER %"), std::string::npos);
-  EXPECT_NE(lines[4].find("3.125"), std::string::npos) << lines[4];   // BER in percent
+  EXPECT_NE(lines[4].find("3.125"), std::string::npos) << lines[4];  // BER in percent
   EXPECT_NE(lines[5].find("25.000"), std::string::npos) << lines[5];
   EXPECT_NE(lines[6].find("inf"), std::string::npos) << lines[6];
   EXPECT_NE(lines[6].find("mpeg4 *"), std::string::npos) << lines[6];

@@ -46,7 +46,8 @@ std::vector<Image> sample_crops() {
 void write_ppm(const Image& image, const std::string& path) {
   std::ofstream out(path, std::ios::binary);
   out << "P6\n" << image.width << " " << image.height << "\n255\n";
-  out.write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size_bytes()));
+  out.write(reinterpret_cast<const char*>(image.data()),
+            static_cast<std::streamsize>(image.size_bytes()));
 }
 
 // Next header token of a PNM file, skipping whitespace and '#' comments.
@@ -55,7 +56,8 @@ std::string pnm_token(std::istream& in) {
   int c;
   while ((c = in.get()) != EOF) {
     if (c == '#') {
-      while ((c = in.get()) != EOF && c != '\n') {}
+      while ((c = in.get()) != EOF && c != '\n') {
+      }
     } else if (std::isspace(c)) {
       if (!token.empty()) break;
     } else {
@@ -89,9 +91,7 @@ test::CommandResult run_shell(const std::string& commands) {
   return test::run_shell("( " + commands + " )");
 }
 
-bool have_tool(const std::string& name) {
-  return access(("/usr/bin/" + name).c_str(), X_OK) == 0;
-}
+bool have_tool(const std::string& name) { return access(("/usr/bin/" + name).c_str(), X_OK) == 0; }
 
 int max_abs_diff(const Image& a, const Image& b) {
   int m = 0;
@@ -151,7 +151,8 @@ TEST(JpegCodec, ChromaSubsamplingCostsQualityAndSavesBytes) {
 // cjpeg alone keeps quantiser entries above 255 at low Q (16-bit tables, 128 bytes more
 // at Q10) where TurboJPEG and OpenCV clamp them to 255 (force_baseline = TRUE).
 TEST(JpegCodec, MatchesCjpegDjpeg) {
-  if (!have_tool("cjpeg") || !have_tool("djpeg")) GTEST_SKIP() << "cjpeg/djpeg not installed (libjpeg-turbo-progs)";
+  if (!have_tool("cjpeg") || !have_tool("djpeg"))
+    GTEST_SKIP() << "cjpeg/djpeg not installed (libjpeg-turbo-progs)";
   TempDir dir;
   const std::vector<Image> images = {sample_crops()[0], crop(photo("105025.jpg"), 11, 7, 33, 17)};
   const std::vector<std::pair<std::string, std::string>> samplings = {
@@ -161,9 +162,10 @@ TEST(JpegCodec, MatchesCjpegDjpeg) {
     for (int q : {10, 50, 90}) {
       for (const auto& [code, factors] : samplings) {
         const std::string spec = "jpeg:" + std::to_string(q) + ":" + code;
-        const auto r = run_shell("cjpeg -baseline -quality " + std::to_string(q) + " -sample " + factors + " " +
-                                 dir.file("in.ppm") + " > " + dir.file("out.jpg") + " && djpeg -ppm " +
-                                 dir.file("out.jpg") + " > " + dir.file("out.ppm"));
+        const auto r =
+            run_shell("cjpeg -baseline -quality " + std::to_string(q) + " -sample " + factors +
+                      " " + dir.file("in.ppm") + " > " + dir.file("out.jpg") + " && djpeg -ppm " +
+                      dir.file("out.jpg") + " > " + dir.file("out.ppm"));
         ASSERT_EQ(r.exit_code, 0) << r.output;
         const RoundTrip rt = make_codec(spec)->round_trip(image);
         EXPECT_EQ(rt.compressed_bytes, file_size(dir.file("out.jpg"))) << spec;
@@ -189,8 +191,9 @@ TEST(Jpeg2000Codec, PsnrAndSizeFallWithRate) {
       EXPECT_GE(points[i - 1].bytes, points[i].bytes);
     }
   }
-  const auto noise = sweep(test::noise_image(96, 96, 7), {"jpeg2000:900", "jpeg2000:750", "jpeg2000:500",
-                                                         "jpeg2000:250", "jpeg2000:100"});
+  const auto noise =
+      sweep(test::noise_image(96, 96, 7),
+            {"jpeg2000:900", "jpeg2000:750", "jpeg2000:500", "jpeg2000:250", "jpeg2000:100"});
   for (size_t i = 1; i < noise.size(); ++i) {
     EXPECT_GT(noise[i - 1].psnr, noise[i].psnr) << i;
     EXPECT_GT(noise[i - 1].bytes, noise[i].bytes) << i;
@@ -204,7 +207,8 @@ TEST(Jpeg2000Codec, SizeIsCloseToTarget) {
   for (const Image& image : sample_crops()) {
     const double raw = static_cast<double>(image.size_bytes());
     for (int r : {100, 250, 500}) {
-      const size_t bytes = make_codec("jpeg2000:" + std::to_string(r))->round_trip(image).compressed_bytes;
+      const size_t bytes =
+          make_codec("jpeg2000:" + std::to_string(r))->round_trip(image).compressed_bytes;
       const double target = raw * r / 1000.0;
       EXPECT_NEAR(static_cast<double>(bytes), target, 0.02 * target) << "rate " << r;
     }
@@ -237,13 +241,15 @@ TEST(Jpeg2000Codec, MatchesOpjCompressDecompress) {
     Image image;
     int resolutions;
   };
-  const std::vector<Case> cases = {{sample_crops()[0], 6}, {crop(photo("105025.jpg"), 11, 7, 33, 17), 5}};
+  const std::vector<Case> cases = {{sample_crops()[0], 6},
+                                   {crop(photo("105025.jpg"), 11, 7, 33, 17), 5}};
   for (const auto& c : cases) {
     write_ppm(c.image, dir.file("in.ppm"));
     for (int r : {100, 300, 500, 900}) {
-      const auto res = run_shell("opj_compress -i " + dir.file("in.ppm") + " -o " + dir.file("out.jp2") +
-                                 " -r " + rate_arg(r) + " -mct 0 -n " + std::to_string(c.resolutions) +
-                                 " && opj_decompress -i " + dir.file("out.jp2") + " -o " + dir.file("out.ppm"));
+      const auto res =
+          run_shell("opj_compress -i " + dir.file("in.ppm") + " -o " + dir.file("out.jp2") +
+                    " -r " + rate_arg(r) + " -mct 0 -n " + std::to_string(c.resolutions) +
+                    " && opj_decompress -i " + dir.file("out.jp2") + " -o " + dir.file("out.ppm"));
       ASSERT_EQ(res.exit_code, 0) << res.output;
       const RoundTrip rt = make_codec("jpeg2000:" + std::to_string(r))->round_trip(c.image);
       EXPECT_EQ(rt.compressed_bytes, file_size(dir.file("out.jp2"))) << "rate " << r;
@@ -270,7 +276,9 @@ TEST(WebpCodec, MatchesWebPEncodeRGB) {
     ASSERT_GT(size, 0u);
     std::unique_ptr<uint8_t, void (*)(void*)> owner(data, WebPFree);
     Image expected(image.width, image.height);
-    ASSERT_NE(WebPDecodeRGBInto(data, size, expected.data(), expected.size_bytes(), image.width * 3), nullptr);
+    ASSERT_NE(
+        WebPDecodeRGBInto(data, size, expected.data(), expected.size_bytes(), image.width * 3),
+        nullptr);
     const RoundTrip rt = make_codec("webp:" + std::to_string(q))->round_trip(image);
     EXPECT_EQ(rt.compressed_bytes, size) << "q=" << q;
     EXPECT_TRUE(rt.images[0] == expected) << "q=" << q;
@@ -281,15 +289,16 @@ TEST(WebpCodec, MatchesWebPEncodeRGB) {
 // strength 60, sns 50) equal WebPConfigPreset(DEFAULT, Q); dwebp decodes with fancy
 // upsampling like WebPDecodeRGBInto. Same file size, identical pixels.
 TEST(WebpCodec, MatchesCwebpDwebp) {
-  if (!have_tool("cwebp") || !have_tool("dwebp")) GTEST_SKIP() << "cwebp/dwebp not installed (webp)";
+  if (!have_tool("cwebp") || !have_tool("dwebp"))
+    GTEST_SKIP() << "cwebp/dwebp not installed (webp)";
   TempDir dir;
   const std::vector<Image> images = {sample_crops()[0], crop(photo("105025.jpg"), 11, 7, 33, 17)};
   for (const Image& image : images) {
     write_ppm(image, dir.file("in.ppm"));
     for (int q : {10, 50, 90}) {
-      const auto r = run_shell("cwebp -quiet -q " + std::to_string(q) + " " + dir.file("in.ppm") + " -o " +
-                               dir.file("out.webp") + " && dwebp -quiet " + dir.file("out.webp") +
-                               " -ppm -o " + dir.file("out.ppm"));
+      const auto r = run_shell("cwebp -quiet -q " + std::to_string(q) + " " + dir.file("in.ppm") +
+                               " -o " + dir.file("out.webp") + " && dwebp -quiet " +
+                               dir.file("out.webp") + " -ppm -o " + dir.file("out.ppm"));
       ASSERT_EQ(r.exit_code, 0) << r.output;
       const RoundTrip rt = make_codec("webp:" + std::to_string(q))->round_trip(image);
       EXPECT_EQ(rt.compressed_bytes, file_size(dir.file("out.webp"))) << "q=" << q;
@@ -384,10 +393,10 @@ TEST(ImageCodecs, CanonicalSpecs) {
 }
 
 TEST(ImageCodecs, BadSpecsAreInvalidArguments) {
-  const std::vector<std::string> bad = {"jpeg:0",       "jpeg:101",     "jpeg:abc",  "jpeg:50:411",
-                                        "jpeg",         "jpeg:50:420:1", "jpeg:q=50", "jpeg(webp:5):50",
-                                        "jpeg2000:0",   "jpeg2000:1001", "jpeg2000",  "jpeg2000:2.5",
-                                        "webp:0",       "webp:101",     "webp",      "webp:50:1"};
+  const std::vector<std::string> bad = {
+      "jpeg:0",    "jpeg:101",        "jpeg:abc",   "jpeg:50:411",   "jpeg",     "jpeg:50:420:1",
+      "jpeg:q=50", "jpeg(webp:5):50", "jpeg2000:0", "jpeg2000:1001", "jpeg2000", "jpeg2000:2.5",
+      "webp:0",    "webp:101",        "webp",       "webp:50:1"};
   for (const auto& spec : bad) {
     try {
       make_codec(spec);
@@ -400,7 +409,8 @@ TEST(ImageCodecs, BadSpecsAreInvalidArguments) {
     make_codec("jpeg:150");
     ADD_FAILURE() << "no exception for jpeg:150";
   } catch (const InvalidArgument& e) {
-    EXPECT_STREQ(e.what(), "jpeg: quality must be an integer in 1..100, got '150' in spec 'jpeg:150'");
+    EXPECT_STREQ(e.what(),
+                 "jpeg: quality must be an integer in 1..100, got '150' in spec 'jpeg:150'");
   }
 }
 

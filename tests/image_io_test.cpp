@@ -47,7 +47,8 @@ Image crop(const Image& src, int x0, int y0, int width, int height) {
   Image out(width, height);
   for (int y = 0; y < height; ++y) {
     std::memcpy(out.data() + static_cast<size_t>(y) * width * 3,
-                src.data() + (static_cast<size_t>(y + y0) * src.width + x0) * 3, static_cast<size_t>(width) * 3);
+                src.data() + (static_cast<size_t>(y + y0) * src.width + x0) * 3,
+                static_cast<size_t>(width) * 3);
   }
   return out;
 }
@@ -85,18 +86,19 @@ void append_bytes(png_structp png, png_bytep data, png_size_t length) {
   out->insert(out->end(), data, data + length);
 }
 
-bool write_raw_png_impl(const RawPng& spec, png_structp png, png_infop info, std::vector<uint8_t>* out,
-                        png_bytepp rows) {
+bool write_raw_png_impl(const RawPng& spec, png_structp png, png_infop info,
+                        std::vector<uint8_t>* out, png_bytepp rows) {
   if (setjmp(png_jmpbuf(png))) return false;
   png_set_write_fn(png, out, append_bytes, nullptr);
   png_set_IHDR(png, info, spec.width, spec.height, spec.bit_depth, spec.color_type,
-               spec.interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-               PNG_FILTER_TYPE_DEFAULT);
+               spec.interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   if (!spec.palette.empty()) {
     png_set_PLTE(png, info, spec.palette.data(), static_cast<int>(spec.palette.size()));
   }
   if (!spec.palette_alpha.empty()) {
-    png_set_tRNS(png, info, spec.palette_alpha.data(), static_cast<int>(spec.palette_alpha.size()), nullptr);
+    png_set_tRNS(png, info, spec.palette_alpha.data(), static_cast<int>(spec.palette_alpha.size()),
+                 nullptr);
   }
   png_write_info(png, info);
   png_write_image(png, rows);
@@ -110,7 +112,8 @@ std::vector<uint8_t> write_raw_png(const RawPng& spec) {
   png_infop info = png_create_info_struct(png);
   size_t stride = spec.rows.size() / spec.height;
   std::vector<png_bytep> rows(spec.height);
-  for (int y = 0; y < spec.height; ++y) rows[y] = const_cast<png_bytep>(spec.rows.data() + y * stride);
+  for (int y = 0; y < spec.height; ++y)
+    rows[y] = const_cast<png_bytep>(spec.rows.data() + y * stride);
   bool ok = write_raw_png_impl(spec, png, info, &out, rows.data());
   png_destroy_write_struct(&png, &info);
   EXPECT_TRUE(ok) << "test PNG writer failed";
@@ -118,12 +121,13 @@ std::vector<uint8_t> write_raw_png(const RawPng& spec) {
 }
 
 // Compresses with TurboJPEG directly (for pixel formats encode_image does not offer).
-std::vector<uint8_t> tj_compress(const uint8_t* pixels, int width, int height, int pixel_format, int subsampling,
-                                 int quality) {
+std::vector<uint8_t> tj_compress(const uint8_t* pixels, int width, int height, int pixel_format,
+                                 int subsampling, int quality) {
   tjhandle handle = tjInitCompress();
   unsigned char* buffer = nullptr;
   unsigned long size = 0;
-  int rc = tjCompress2(handle, pixels, width, 0, height, pixel_format, &buffer, &size, subsampling, quality, 0);
+  int rc = tjCompress2(handle, pixels, width, 0, height, pixel_format, &buffer, &size, subsampling,
+                       quality, 0);
   EXPECT_EQ(rc, 0) << tjGetErrorStr2(handle);
   std::vector<uint8_t> out(buffer, buffer + size);
   tjFree(buffer);
@@ -184,7 +188,8 @@ class ImageIoFiles : public ::testing::Test {
     return names;
   }
   void write_raw(const std::string& path, const std::vector<uint8_t>& bytes) const {
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   }
 
   std::string dir_;
@@ -250,9 +255,9 @@ TEST(ImageIoPng, RgbaTransparentPixelReadsWhite) {
   spec.width = 3;
   spec.height = 1;
   spec.color_type = PNG_COLOR_TYPE_RGB_ALPHA;
-  spec.rows = {200, 100, 50, 255,  // opaque: unchanged
-               0, 0, 0, 0,         // transparent black: white
-               0, 255, 0, 128};    // half green: (0 + 127, 255, 127)
+  spec.rows = {200, 100, 50, 255,   // opaque: unchanged
+               0,   0,   0,  0,     // transparent black: white
+               0,   255, 0,  128};  // half green: (0 + 127, 255, 127)
   std::vector<uint8_t> bytes = write_raw_png(spec);
   Image image = decode_image(bytes.data(), bytes.size(), "rgba.png");
   const uint8_t* p = pixel(image, 0, 0);
@@ -371,7 +376,8 @@ TEST(ImageIoJpeg, QualityAndSubsamplingChangeTheFile) {
   EXPECT_LT(psnr(photo, small_back), psnr(photo, big_back));
 
   // TurboJPEG reports the subsampling actually written.
-  for (auto [ours, tj] : {std::pair<int, int>{444, TJSAMP_444}, {422, TJSAMP_422}, {420, TJSAMP_420}}) {
+  for (auto [ours, tj] :
+       {std::pair<int, int>{444, TJSAMP_444}, {422, TJSAMP_422}, {420, TJSAMP_420}}) {
     WriteOptions options;
     options.jpeg_subsampling = ours;
     auto bytes = encode_image(photo, ImageFormat::kJpeg, options);
@@ -441,7 +447,8 @@ TEST(ImageIoJpeg, CmykJpegIsConvertedToRgb) {
   for (int y = 0; y < height; ++y) {
     for (int x = 0; x < width; ++x) {
       const Patch& patch = patches[x / kPatch];
-      for (int c = 0; c < 4; ++c) cmyk[(static_cast<size_t>(y) * width + x) * 4 + c] = 255 - patch.ink[c];
+      for (int c = 0; c < 4; ++c)
+        cmyk[(static_cast<size_t>(y) * width + x) * 4 + c] = 255 - patch.ink[c];
     }
   }
   auto bytes = tj_compress(cmyk.data(), width, height, TJPF_CMYK, TJSAMP_444, 100);
@@ -455,7 +462,8 @@ TEST(ImageIoJpeg, CmykJpegIsConvertedToRgb) {
   ASSERT_EQ(image.width, width);
   for (int i = 0; i < 6; ++i) {
     const uint8_t* p = pixel(image, i * kPatch + kPatch / 2, kPatch / 2);
-    for (int c = 0; c < 3; ++c) EXPECT_NEAR(p[c], patches[i].rgb[c], 4) << "patch " << i << " channel " << c;
+    for (int c = 0; c < 3; ++c)
+      EXPECT_NEAR(p[c], patches[i].rgb[c], 4) << "patch " << i << " channel " << c;
   }
 }
 
@@ -548,7 +556,8 @@ std::vector<uint8_t> vp8l_payload(uint8_t r, uint8_t g, uint8_t b, int width, in
   std::vector<uint8_t> file(out, out + size);
   WebPFree(out);
   EXPECT_EQ(std::string(file.begin() + 12, file.begin() + 16), "VP8L");
-  uint32_t length = file[16] | (file[17] << 8) | (file[18] << 16) | (static_cast<uint32_t>(file[19]) << 24);
+  uint32_t length =
+      file[16] | (file[17] << 8) | (file[18] << 16) | (static_cast<uint32_t>(file[19]) << 24);
   return std::vector<uint8_t>(file.begin() + 20, file.begin() + 20 + length);
 }
 
@@ -588,7 +597,8 @@ TEST(ImageIoWebp, AnimationGivesFirstFrame) {
     }
   }
   // A truncated animation is an error too.
-  expect_error<IoError>([&] { decode_image(file.data(), file.size() - 20, "cut.webp"); }, {"cut.webp", "WebP"});
+  expect_error<IoError>([&] { decode_image(file.data(), file.size() - 20, "cut.webp"); },
+                        {"cut.webp", "WebP"});
 }
 
 // ---- errors -------------------------------------------------------------------------
@@ -618,23 +628,28 @@ TEST(ImageIoErrors, TruncatedFilesAreErrors) {
   expect_error<IoError>([&] { decode_image(webp.data(), webp.size() / 2, "half.webp"); },
                         {"half.webp", "WebP"});
   // Cut inside the headers.
-  expect_error<IoError>([&] { decode_image(jpeg.data(), 40, "head.jpg"); }, {"head.jpg", "truncated or corrupt JPEG"});
-  expect_error<IoError>([&] { decode_image(png.data(), 20, "head.png"); }, {"head.png", "truncated PNG"});
+  expect_error<IoError>([&] { decode_image(jpeg.data(), 40, "head.jpg"); },
+                        {"head.jpg", "truncated or corrupt JPEG"});
+  expect_error<IoError>([&] { decode_image(png.data(), 20, "head.png"); },
+                        {"head.png", "truncated PNG"});
   expect_error<IoError>([&] { decode_image(webp.data(), 16, "head.webp"); }, {"head.webp", "WebP"});
   // Only the last few bytes (JPEG EOI) missing is still an error, not a grey bottom.
-  expect_error<IoError>([&] { decode_image(jpeg.data(), jpeg.size() - 2, "noeoi.jpg"); }, {"noeoi.jpg"});
+  expect_error<IoError>([&] { decode_image(jpeg.data(), jpeg.size() - 2, "noeoi.jpg"); },
+                        {"noeoi.jpg"});
 }
 
 TEST(ImageIoErrors, CorruptHeadersAreErrors) {
   Image image = make_pattern(32, 32);
   auto png = encode_image(image, ImageFormat::kPng);
   png[16 + 2] ^= 0x55;  // IHDR width changed, CRC now wrong
-  expect_error<IoError>([&] { decode_image(png.data(), png.size(), "crc.png"); }, {"crc.png", "corrupt PNG"});
+  expect_error<IoError>([&] { decode_image(png.data(), png.size(), "crc.png"); },
+                        {"crc.png", "corrupt PNG"});
 
   auto jpeg = encode_image(image, ImageFormat::kJpeg);
   // Overwrite everything after SOI with garbage markers.
   for (size_t i = 2; i < 64 && i < jpeg.size(); ++i) jpeg[i] = static_cast<uint8_t>(0xFF - i);
-  expect_error<IoError>([&] { decode_image(jpeg.data(), jpeg.size(), "bad.jpg"); }, {"bad.jpg", "JPEG"});
+  expect_error<IoError>([&] { decode_image(jpeg.data(), jpeg.size(), "bad.jpg"); },
+                        {"bad.jpg", "JPEG"});
 }
 
 TEST(ImageIoErrors, OversizedHeadersAreRejectedFast) {
@@ -672,7 +687,8 @@ TEST(ImageIoErrors, OversizedHeadersAreRejectedFast) {
   std::vector<uint8_t> webp(out, out + size);
   WebPFree(out);
   ASSERT_EQ(std::string(webp.begin() + 12, webp.begin() + 16), "VP8L");
-  uint32_t bits = webp[21] | (webp[22] << 8) | (webp[23] << 16) | (static_cast<uint32_t>(webp[24]) << 24);
+  uint32_t bits =
+      webp[21] | (webp[22] << 8) | (webp[23] << 16) | (static_cast<uint32_t>(webp[24]) << 24);
   bits = (bits & ~0x0FFFFFFFu) | 16382u | (16382u << 14);
   for (int i = 0; i < 4; ++i) webp[21 + i] = (bits >> (8 * i)) & 0xFF;
   expect_error<IoError>([&] { decode_image(webp.data(), webp.size(), "huge.webp"); },
@@ -747,7 +763,8 @@ TEST_F(ImageIoFiles, FailedWriteLeavesNoTemporaryAndKeepsDestination) {
   // A failure before writing (unknown extension) leaves an existing file untouched.
   const uint8_t original[] = {42};
   write_file_atomic(dir_ + "/x.gif", original, 1);
-  expect_error<InvalidArgument>([&] { write_image(make_pattern(8, 8), dir_ + "/x.gif"); }, {"x.gif", ".gif"});
+  expect_error<InvalidArgument>([&] { write_image(make_pattern(8, 8), dir_ + "/x.gif"); },
+                                {"x.gif", ".gif"});
   EXPECT_EQ(read_file(dir_ + "/x.gif"), std::vector<uint8_t>(1, 42));
 }
 
@@ -757,7 +774,8 @@ TEST(ImageIoFormat, ExtensionsMapToFormats) {
   EXPECT_EQ(format_from_path("x.jpg"), ImageFormat::kJpeg);
   EXPECT_EQ(format_from_path("x.JpEg"), ImageFormat::kJpeg);
   expect_error<InvalidArgument>([] { format_from_path("photo.webp"); }, {"photo.webp", ".webp"});
-  expect_error<InvalidArgument>([] { format_from_path("dir.png/noext"); }, {"dir.png/noext", "no extension"});
+  expect_error<InvalidArgument>([] { format_from_path("dir.png/noext"); },
+                                {"dir.png/noext", "no extension"});
 }
 
 }  // namespace
@@ -768,10 +786,12 @@ namespace {
 
 // A corrupt JPEG must not break the thread's decoder for the images that follow.
 TEST(ImageIoJpegRecovery, GoodJpegDecodesAfterACorruptOne) {
-  const std::vector<uint8_t> good = read_file(std::string(ROBUSTHIDE_DATA_DIR) + "/val/bsds500/3096.jpg");
+  const std::vector<uint8_t> good =
+      read_file(std::string(ROBUSTHIDE_DATA_DIR) + "/val/bsds500/3096.jpg");
   const Image expected = decode_image(good.data(), good.size(), "good.jpg");
   const std::string bad = "\xff\xd8\xff garbage garbage garbage";
-  EXPECT_THROW(decode_image(reinterpret_cast<const uint8_t*>(bad.data()), bad.size(), "bad.jpg"), IoError);
+  EXPECT_THROW(decode_image(reinterpret_cast<const uint8_t*>(bad.data()), bad.size(), "bad.jpg"),
+               IoError);
   EXPECT_EQ(decode_image(good.data(), good.size(), "good.jpg"), expected);
 }
 

@@ -46,7 +46,8 @@ std::vector<uint8_t> file_bytes(const std::string& path) {
 
 void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 // ---- shapes -------------------------------------------------------------------------
@@ -70,7 +71,8 @@ TEST(ModelNets, OutputShapesForSeveralConfigs) {
     Model m(config);
     const int64_t s = config.image_size;
     const torch::Tensor images = torch::rand({3, 3, s, s});
-    const torch::Tensor encoded = m.encoder->forward(images, random_messages(3, config.message_bits));
+    const torch::Tensor encoded =
+        m.encoder->forward(images, random_messages(3, config.message_bits));
     EXPECT_EQ(encoded.sizes(), (std::vector<int64_t>{3, 3, s, s}));
     EXPECT_EQ(m.decoder->forward(encoded).sizes(), (std::vector<int64_t>{3, config.message_bits}));
     EXPECT_EQ(m.discriminator->forward(encoded).sizes(), (std::vector<int64_t>{3, 1}));
@@ -93,7 +95,8 @@ TEST(ModelNets, EncoderUsesTheMessageAndIsNotClamped) {
   const torch::Tensor e1 = m.encoder->forward(images, ones);
   EXPECT_GT((e0 - e1).abs().max().item<float>(), 1e-4f);
   // Batch elements are independent in eval mode.
-  const torch::Tensor both = m.encoder->forward(images.repeat({2, 1, 1, 1}), torch::cat({zeros, ones}));
+  const torch::Tensor both =
+      m.encoder->forward(images.repeat({2, 1, 1, 1}), torch::cat({zeros, ones}));
   EXPECT_TRUE(torch::allclose(both[0], e0[0], 1e-5, 1e-6));
   EXPECT_TRUE(torch::allclose(both[1], e1[0], 1e-5, 1e-6));
 }
@@ -103,7 +106,8 @@ TEST(ModelNets, BadInputShapesThrowInvalidArgument) {
   const torch::Tensor images = torch::rand({2, 3, 24, 24});
   EXPECT_THROW(m.encoder->forward(images, torch::zeros({2, 11})), InvalidArgument);
   EXPECT_THROW(m.encoder->forward(images, torch::zeros({3, 12})), InvalidArgument);
-  EXPECT_THROW(m.encoder->forward(torch::rand({2, 1, 24, 24}), torch::zeros({2, 12})), InvalidArgument);
+  EXPECT_THROW(m.encoder->forward(torch::rand({2, 1, 24, 24}), torch::zeros({2, 12})),
+               InvalidArgument);
   EXPECT_THROW(m.decoder->forward(torch::rand({3, 24, 24})), InvalidArgument);
   EXPECT_THROW(m.discriminator->forward(torch::rand({2, 4, 24, 24})), InvalidArgument);
 }
@@ -127,9 +131,10 @@ TEST(ModelParams, ReferenceCountsMatchLayerFormula) {
   const ModelConfig c;  // reference: 128px, L = 30, 64 channels
   Model m(c);
   const int64_t L = 30, C = 64;
-  const int64_t encoder = block_params(3, C) + 3 * block_params(C, C) + block_params(L + C + 3, C) +
-                          (C * 3 + 3);
-  const int64_t decoder = block_params(3, C) + 6 * block_params(C, C) + block_params(C, L) + (L * L + L);
+  const int64_t encoder =
+      block_params(3, C) + 3 * block_params(C, C) + block_params(L + C + 3, C) + (C * 3 + 3);
+  const int64_t decoder =
+      block_params(3, C) + 6 * block_params(C, C) + block_params(C, L) + (L * L + L);
   const int64_t discriminator = block_params(3, C) + 2 * block_params(C, C) + (C + 1);
   EXPECT_EQ(parameter_count(*m.encoder), encoder);
   EXPECT_EQ(parameter_count(*m.decoder), decoder);
@@ -165,7 +170,8 @@ TEST(ModelParams, NonDefaultCountsAndStableNames) {
   }
   // Running statistics are buffers, not parameters.
   EXPECT_TRUE(enc.count("concat_block.bn.running_var"));
-  for (const auto& p : m.encoder->named_parameters()) EXPECT_EQ(p.key().find("running"), std::string::npos);
+  for (const auto& p : m.encoder->named_parameters())
+    EXPECT_EQ(p.key().find("running"), std::string::npos);
 }
 
 TEST(ModelFlops, ReferenceNetworksMatchHandFormula) {
@@ -192,7 +198,9 @@ TEST(ModelFlops, ReferenceNetworksMatchHandFormula) {
 TEST(ModelConfigTest, DefaultsAreTheReferenceAndValid) {
   const ModelConfig c;
   EXPECT_NO_THROW(c.validate());
-  EXPECT_EQ(c.summary(), "hidden 128px 30 bits enc 4x64 dec 7x64 disc 3x64 shaped chroma 0 flat 0.25 texture 8 lum");
+  EXPECT_EQ(
+      c.summary(),
+      "hidden 128px 30 bits enc 4x64 dec 7x64 disc 3x64 shaped chroma 0 flat 0.25 texture 8 lum");
   ModelConfig unshaped = c;
   unshaped.shaping = Shaping::none();
   EXPECT_EQ(unshaped.summary(), "hidden 128px 30 bits enc 4x64 dec 7x64 disc 3x64");
@@ -248,9 +256,9 @@ TEST(FastNets, AtLeastFiveTimesFewerFlopsThanTheReference) {
   // Hand count of the fast decoder at 128px, 64 channels, 7 blocks, L = 64:
   // stem 3->16 @128, 16->32 s2 @64, 32->64 s2 @32, 7 x 64->64 @32, 64->64 s2 @16,
   // 1x1 64->16 @16, Linear 16*8*8 -> 64.
-  const int64_t expected = 2 * (3 * 16 * 9 * 128 * 128 + 16 * 32 * 9 * 64 * 64 + 32 * 64 * 9 * 32 * 32 +
-                                7 * 64 * 64 * 9 * 32 * 32 + 64 * 64 * 9 * 16 * 16 + 64 * 16 * 16 * 16 +
-                                1024 * 64);
+  const int64_t expected =
+      2 * (3 * 16 * 9 * 128 * 128 + 16 * 32 * 9 * 64 * 64 + 32 * 64 * 9 * 32 * 32 +
+           7 * 64 * 64 * 9 * 32 * 32 + 64 * 64 * 9 * 16 * 16 + 64 * 16 * 16 * 16 + 1024 * 64);
   EXPECT_EQ(f.decoder->flops(), expected);
 }
 
@@ -265,7 +273,9 @@ TEST(FastNets, ConfigChecks) {
   EXPECT_THROW(c.validate(), InvalidArgument);
   c.target_psnr = 36;
   EXPECT_NO_THROW(c.validate());
-  EXPECT_EQ(c.summary(), "fast 128px 64 bits enc 4x64 dec 7x64 disc 3x64 psnr 36 shaped chroma 0 flat 0.25 texture 8 lum");
+  EXPECT_EQ(c.summary(),
+            "fast 128px 64 bits enc 4x64 dec 7x64 disc 3x64 psnr 36 shaped chroma 0 flat 0.25 "
+            "texture 8 lum");
   ModelConfig d = c;
   d.target_psnr = 37;
   EXPECT_NE(c, d);
@@ -302,7 +312,8 @@ TEST(ModelConfigTest, OutOfRangeFieldsNameFieldAndValue) {
       ADD_FAILURE() << k.field << " = " << k.bad << " was accepted";
     } catch (const InvalidArgument& e) {
       const std::string msg = e.what();
-      EXPECT_NE(msg.find(std::string(k.field) + " = " + std::to_string(k.bad)), std::string::npos) << msg;
+      EXPECT_NE(msg.find(std::string(k.field) + " = " + std::to_string(k.bad)), std::string::npos)
+          << msg;
     }
     EXPECT_THROW(Model{c}, InvalidArgument);
   }
@@ -347,7 +358,8 @@ class ModelFile : public ::testing::Test {
   }
 
   // Writes a file like save_model's, with the given pieces.
-  void write_archive(const std::string& path, uint32_t version, const std::string& config, const Model& nets) {
+  void write_archive(const std::string& path, uint32_t version, const std::string& config,
+                     const Model& nets) {
     ArchiveWriter archive;
     archive.add_text("config", config);
     archive.add_text("provenance", "{}");
@@ -443,7 +455,8 @@ TEST_F(ModelFile, RoundTripIsExact) {
   // Saving again over the file works and leaves no temporary file behind.
   save_model(loaded, path);
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.path()),
-                          std::filesystem::directory_iterator()), 1);
+                          std::filesystem::directory_iterator()),
+            1);
 }
 
 TEST_F(ModelFile, SaveToMissingFolderThrowsAndLeavesNothing) {

@@ -29,7 +29,8 @@ void flip(std::vector<uint8_t>& bits, int count, std::mt19937& rng) {
 
 TEST(BchCodeTest, KnownDimensions) {
   // Lin & Costello, Table 6.1 (n = 63): t -> k.
-  const int expected[][2] = {{1, 57}, {2, 51}, {3, 45}, {4, 39}, {5, 36}, {6, 30}, {7, 24}, {10, 18}};
+  const int expected[][2] = {{1, 57}, {2, 51}, {3, 45}, {4, 39},
+                             {5, 36}, {6, 30}, {7, 24}, {10, 18}};
   for (const auto& [t, k] : expected) EXPECT_EQ(BchCode(6, t).k(), k) << "t = " << t;
   EXPECT_EQ(BchCode(7, 10).k(), 64);
   EXPECT_EQ(BchCode(4, 2).k(), 7);
@@ -178,7 +179,8 @@ TEST(PayloadTextTest, TextAndHexRoundTrip) {
   bool printable = false;
   EXPECT_EQ(payload_to_text(payload_from_text("Hi!", 36), &printable), "Hi!");
   EXPECT_TRUE(printable);
-  EXPECT_EQ(payload_to_text(payload_from_text("\xc3\xa9t\xc3\xa9", 40), &printable), "\xc3\xa9t\xc3\xa9");
+  EXPECT_EQ(payload_to_text(payload_from_text("\xc3\xa9t\xc3\xa9", 40), &printable),
+            "\xc3\xa9t\xc3\xa9");
   EXPECT_TRUE(printable);
   EXPECT_EQ(payload_to_hex(payload_from_hex("0xDEADBEEF1", 36)), "deadbeef1");
   EXPECT_EQ(payload_to_hex(payload_from_hex("ab", 36)), "ab0000000");

@@ -79,10 +79,12 @@ TEST(Progress, EtaNeverPassesTheTimeLimit) {
     ProgressBar bar(o);
     bar.update(0);
     bar.update(1);
-    bar.finish();  // a trillion units take longer than the limit at any rate; the limit is 2.5 minutes
+    bar.finish();  // a trillion units take longer than the limit at any rate; the limit is 2.5
+                   // minutes
   });
   int etas = 0;
-  for (size_t at = out.find("ETA "); at != std::string::npos; at = out.find("ETA ", at + 1), ++etas) {
+  for (size_t at = out.find("ETA "); at != std::string::npos;
+       at = out.find("ETA ", at + 1), ++etas) {
     EXPECT_EQ(out.substr(at, 9), "ETA 0:02:") << out;
   }
   EXPECT_EQ(etas, 2) << out;

@@ -62,8 +62,8 @@ void write_flat_png(const std::string& path, int w, int h) {
     FAIL() << "libpng failed";
   }
   png_init_io(png, f);
-  png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-               PNG_FILTER_TYPE_DEFAULT);
+  png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_set_compression_level(png, 1);
   png_write_info(png, info);
   std::vector<uint8_t> row(static_cast<size_t>(w) * 3, 128);
@@ -98,8 +98,8 @@ TEST_F(Reliability, FolderInputsWithTheSameOutputNameAreRefusedBeforeAnyOutput) 
   write_image(test::crop(photo_, 0, 0, 96, 96), dir_.file("in/x.png"));
   write_image(test::crop(photo_, 50, 0, 96, 96), dir_.file("in/x.jpg"));
   for (const char* format : {"png", "jpg"}) {
-    const auto r = run("embed -i " + dir_.file("in") + " -o " + dir_.file("out") + " --text Hi --format " +
-                       format);
+    const auto r = run("embed -i " + dir_.file("in") + " -o " + dir_.file("out") +
+                       " --text Hi --format " + format);
     EXPECT_EQ(r.exit_code, 2) << r.output;
     EXPECT_NE(r.output.find("would both be written to"), std::string::npos) << r.output;
     EXPECT_FALSE(fs::exists(dir_.file("out"))) << format;
@@ -123,7 +123,8 @@ TEST_F(Reliability, SingleFileOutputEqualToTheInputIsRefused) {
   for (const std::string& args :
        {"embed -i " + dir_.file("cover.png") + " -o " + dir_.file("cover.png") + " --text Hi",
         "embed -i " + dir_.file("cover.png") + " -o " + dir_.file("link.png") + " --text Hi",
-        "attack -i " + dir_.file("cover.png") + " -o " + dir_.file("./cover.png") + " -a jpeg:50"}) {
+        "attack -i " + dir_.file("cover.png") + " -o " + dir_.file("./cover.png") +
+            " -a jpeg:50"}) {
     const auto r = run(args);
     EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
     EXPECT_NE(r.output.find("refusing to overwrite"), std::string::npos) << r.output;
@@ -140,7 +141,8 @@ TEST_F(Reliability, DirectoryLinkLoopsAreListedOnceWithoutHanging) {
   fs::create_directory_symlink(".", dir_.file("L/s2"));
   fs::create_directories(dir_.file("L/sub"));
   fs::create_directory_symlink("..", dir_.file("L/sub/up"));
-  const auto r = test::run_shell("timeout 60 " + cli() + " extract -i " + dir_.file("L") + " --json --progress off");
+  const auto r = test::run_shell("timeout 60 " + cli() + " extract -i " + dir_.file("L") +
+                                 " --json --progress off");
   ASSERT_NE(r.exit_code, 124) << "extract of a folder with link loops did not finish";
   EXPECT_EQ(r.exit_code, 3) << r.output;  // one unmarked image
   const auto all = nlohmann::json::parse(r.output.substr(r.output.find('[')));
@@ -160,7 +162,8 @@ TEST_F(Reliability, FifoAndDeviceInputsAreRefusedWithoutBlocking) {
   fs::create_directories(dir_.file("f"));
   fs::copy_file(dir_.file("cover.png"), dir_.file("f/a.png"));
   ASSERT_EQ(::mkfifo(dir_.file("f/b.png").c_str(), 0600), 0);
-  const auto r = test::run_shell("timeout 60 " + cli() + " extract -i " + dir_.file("f") + " --progress off");
+  const auto r =
+      test::run_shell("timeout 60 " + cli() + " extract -i " + dir_.file("f") + " --progress off");
   ASSERT_NE(r.exit_code, 124);
   EXPECT_NE(r.output.find("0 of 1 images"), std::string::npos) << r.output;
 }
@@ -176,7 +179,8 @@ TEST(ReadFile, RefusesFilesAboveTheLimit) {
     read_file(dir.file("f"), 299);
     FAIL() << "no exception";
   } catch (const IoError& e) {
-    EXPECT_NE(std::string(e.what()).find("larger than the limit of 299 bytes"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("larger than the limit of 299 bytes"), std::string::npos)
+        << e.what();
   }
 }
 
@@ -184,8 +188,9 @@ TEST_F(Reliability, CommandCodecOutputIsBounded) {
   SKIP_UNDER_ASAN();
   // 2 GB of address space: `cat /dev/zero` must be stopped long before (the old code
   // buffered it until killed by the kernel or bad_alloc).
-  const auto r = test::run_shell("ulimit -v 4000000; timeout 120 " + cli() + " attack -i " + dir_.file("cover.png") +
-                                 " -o " + dir_.file("o.png") + " -a 'cmd:\"cat /dev/zero\":timeout=60'");
+  const auto r = test::run_shell("ulimit -v 4000000; timeout 120 " + cli() + " attack -i " +
+                                 dir_.file("cover.png") + " -o " + dir_.file("o.png") +
+                                 " -a 'cmd:\"cat /dev/zero\":timeout=60'");
   ASSERT_NE(r.exit_code, 124) << r.output;
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("bytes on stdout"), std::string::npos) << r.output;
@@ -213,8 +218,10 @@ TEST_F(Reliability, PixelLimitImagesDecodeAndExtractWithinABoundedMemory) {
       0x15, 0xa8, 0xff, 0x81, 0x88, 0xe8, 0x7f, 0x00, 0x00};
   write_file_atomic(dir_.file("bomb.webp"), webp, sizeof webp);
   for (const char* name : {"bomb.png", "bomb.webp"}) {
-    const auto r = test::run_shell("ulimit -v 1600000; timeout 300 " + cli() + " extract -i " + dir_.file(name));
-    EXPECT_EQ(r.exit_code, 3) << name << "\n" << r.output;  // read, nothing found: not out of memory
+    const auto r = test::run_shell("ulimit -v 1600000; timeout 300 " + cli() + " extract -i " +
+                                   dir_.file(name));
+    EXPECT_EQ(r.exit_code, 3) << name << "\n"
+                              << r.output;  // read, nothing found: not out of memory
     EXPECT_NE(r.output.find("no watermark found"), std::string::npos) << r.output;
   }
 }
@@ -249,7 +256,8 @@ TEST(SpecLimits, DeepNestingAndHugeSpecsAreRefusedNotCrashed) {
 TEST_F(Reliability, CliSpecAndPayloadErrorsAreShortAndExitTwo) {
   std::string deep;
   for (int i = 0; i < 30000; ++i) deep += "a(";
-  auto r = run("attack -i " + dir_.file("cover.png") + " -o " + dir_.file("o.png") + " -a '" + deep + "'");
+  auto r = run("attack -i " + dir_.file("cover.png") + " -o " + dir_.file("o.png") + " -a '" +
+               deep + "'");
   EXPECT_EQ(r.exit_code, 2) << r.output.substr(0, 300);
   EXPECT_LT(r.output.size(), 1000u);
   r = run("embed -i " + dir_.file("cover.png") + " -o " + dir_.file("o.png") + " --text " +
@@ -266,7 +274,8 @@ TEST_F(Reliability, CliSpecAndPayloadErrorsAreShortAndExitTwo) {
 
 TEST_F(Reliability, TinyImagesNeverFailAfterWritingOutput) {
   write_image(test::crop(photo_, 0, 0, 8, 8), dir_.file("tiny.png"));
-  const auto r = run("embed -i " + dir_.file("tiny.png") + " -o " + dir_.file("o.png") + " --text Hi --json");
+  const auto r =
+      run("embed -i " + dir_.file("tiny.png") + " -o " + dir_.file("o.png") + " --text Hi --json");
   // Either embedded and read back, or refused with nothing written: never a failure after
   // the output exists (the old code wrote it, then failed in SSIM with exit 2).
   if (r.exit_code == 0) {
@@ -300,15 +309,17 @@ TEST_F(Reliability, JsonReportsSurviveNamesThatAreNotUtf8) {
   const std::string bad = dir_.file("in/caf\xe9.png");
   fs::copy_file(dir_.file("cover.png"), bad);
   fs::copy_file(dir_.file("cover.png"), dir_.file("in/plain.png"));
-  auto r = test::run_shell(cli() + " embed -i " + quoted(bad) + " -o " + quoted(dir_.file("m\xe9.png")) +
-                           " --text Hi --json 2>/dev/null");
+  auto r = test::run_shell(cli() + " embed -i " + quoted(bad) + " -o " +
+                           quoted(dir_.file("m\xe9.png")) + " --text Hi --json 2>/dev/null");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(nlohmann::json::parse(r.output)["input"].get<std::string>().find("caf"), std::string::npos);
+  EXPECT_NE(nlohmann::json::parse(r.output)["input"].get<std::string>().find("caf"),
+            std::string::npos);
   r = test::run_shell(cli() + " embed -i " + dir_.file("in") + " -o " + dir_.file("out") +
                       " --text Hi --json --progress off 2>/dev/null");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(nlohmann::json::parse(r.output)["images"].size(), 2u);
-  r = test::run_shell(cli() + " extract -i " + dir_.file("out") + " --json --progress off 2>/dev/null");
+  r = test::run_shell(cli() + " extract -i " + dir_.file("out") +
+                      " --json --progress off 2>/dev/null");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(nlohmann::json::parse(r.output).size(), 2u);
 }
@@ -321,13 +332,16 @@ class ReliabilityTrain : public Reliability {
     Reliability::SetUp();
     fs::create_directories(dir_.file("photos"));
     for (int k = 0; k < 8; ++k) {
-      write_image(test::crop(photo_, 10 + 40 * k, 30, 40, 40), dir_.file("photos/" + std::to_string(k) + ".png"));
+      write_image(test::crop(photo_, 10 + 40 * k, 30, 40, 40),
+                  dir_.file("photos/" + std::to_string(k) + ".png"));
     }
   }
   std::string train(const std::string& out, const std::string& extra) {
-    return "train --train " + dir_.file("photos") + " --image-size 32 --bits 8 --encoder-blocks 1"
+    return "train --train " + dir_.file("photos") +
+           " --image-size 32 --bits 8 --encoder-blocks 1"
            " --encoder-channels 4 --decoder-blocks 1 --decoder-channels 4 --discriminator-blocks 1"
-           " --discriminator-channels 4 --batch-size 4 --val-images 4 --progress off --out " + out + " " + extra;
+           " --discriminator-channels 4 --batch-size 4 --val-images 4 --progress off --out " +
+           out + " " + extra;
   }
 };
 
@@ -377,7 +391,8 @@ TEST_F(ReliabilityTrain, ResumingBelowTheCurrentStepIsRefusedAndKeepsTheModel) {
   EXPECT_EQ(read_file(dir_.file("run/model.pt")), model);
 }
 
-// --- 8. non-finite models --------------------------------------------------------------------------
+// --- 8. non-finite models
+// --------------------------------------------------------------------------
 
 TEST(NonFinite, ModelsWithNanWeightsAreNeitherSavedNorUsed) {
   test::TempDir dir;
@@ -399,7 +414,8 @@ TEST(NonFinite, ModelsWithNanWeightsAreNeitherSavedNorUsed) {
   }
 }
 
-// --- 10, 11. temporary files ------------------------------------------------------------------------
+// --- 10, 11. temporary files
+// ------------------------------------------------------------------------
 
 TEST(TempFiles, AnInterruptedWriteLeavesNoTemporaryBehind) {
   test::TempDir dir;
@@ -445,7 +461,8 @@ TEST(TempFiles, OutputNamesUpToTheLimitCanBeWritten) {
   EXPECT_EQ(count_entries(dir.path()), 3u);
 }
 
-// --- 13. model files with a crafted config -----------------------------------------------------------
+// --- 13. model files with a crafted config
+// -----------------------------------------------------------
 
 TEST(ModelLimits, ConfigsAreBoundedBeforeAnyNetworkIsBuilt) {
   ModelConfig huge = test::tiny_config(128, 30, 1024);
@@ -457,10 +474,11 @@ TEST(ModelLimits, ConfigsAreBoundedBeforeAnyNetworkIsBuilt) {
     EXPECT_NE(std::string(e.what()).find("limit"), std::string::npos) << e.what();
   }
   // The bound is a true lower bound of what the networks hold.
-  for (const ModelConfig& c : {test::tiny_config(32, 8), test::tiny_config(64, 30, 16), test::tiny_fast_config(64, 64),
-                               ModelConfig{}}) {
+  for (const ModelConfig& c : {test::tiny_config(32, 8), test::tiny_config(64, 30, 16),
+                               test::tiny_fast_config(64, 64), ModelConfig{}}) {
     const Model m(c);
-    const int64_t actual = parameter_count(*m.encoder) + parameter_count(*m.decoder) + parameter_count(*m.discriminator);
+    const int64_t actual = parameter_count(*m.encoder) + parameter_count(*m.decoder) +
+                           parameter_count(*m.discriminator);
     EXPECT_LE(c.min_parameters(), actual) << c.summary();
     EXPECT_GT(c.min_parameters(), actual / 4) << c.summary();
   }
@@ -471,7 +489,8 @@ TEST(ModelLimits, AConfigLargerThanTheStoredWeightsIsRefusedBeforeBuilding) {
   torch::manual_seed(2);
   const Model tiny(test::tiny_config(32, 8));
   ModelConfig big = test::tiny_config(32, 8, 256);
-  big.encoder_blocks = big.decoder_blocks = big.discriminator_blocks = 8;  // ~12 M weights: within the limit
+  big.encoder_blocks = big.decoder_blocks = big.discriminator_blocks =
+      8;  // ~12 M weights: within the limit
   // A model file whose config claims far more weights than it stores (written the way
   // save_model writes, with the tiny networks).
   ArchiveWriter archive;
@@ -487,11 +506,13 @@ TEST(ModelLimits, AConfigLargerThanTheStoredWeightsIsRefusedBeforeBuilding) {
   } catch (const IoError& e) {
     const std::string what = e.what();
     EXPECT_NE(what.find("do not fit the config"), std::string::npos) << what;
-    EXPECT_EQ(what.find("Exception raised from"), std::string::npos) << "a LibTorch backtrace: " << what;
+    EXPECT_EQ(what.find("Exception raised from"), std::string::npos)
+        << "a LibTorch backtrace: " << what;
   }
 }
 
-// --- 14, 15. small models and flag ranges -------------------------------------------------------------
+// --- 14, 15. small models and flag ranges
+// -------------------------------------------------------------
 
 TEST(SmallModels, ModelsOfFewerThanSevenBitsWorkWithRawBits) {
   torch::manual_seed(4);
@@ -511,21 +532,25 @@ TEST(SmallModels, ModelsOfFewerThanSevenBitsWorkWithRawBits) {
 
 TEST_F(Reliability, NegativeCountsAreUsageErrors) {
   const std::string cover = dir_.file("cover.png");
-  for (const std::string& args : {"embed -i " + cover + " -o " + dir_.file("o.png") + " --text a --ecc-t -100",
-                                  "attack -i " + cover + " -o " + dir_.file("o.png") + " -a jpeg:50 --threads -1",
-                                  "evaluate -d " + dir_.path() + " -m " + test::default_model_path() + " --threads -1"}) {
+  for (const std::string& args :
+       {"embed -i " + cover + " -o " + dir_.file("o.png") + " --text a --ecc-t -100",
+        "attack -i " + cover + " -o " + dir_.file("o.png") + " -a jpeg:50 --threads -1",
+        "evaluate -d " + dir_.path() + " -m " + test::default_model_path() + " --threads -1"}) {
     const auto r = run(args);
     EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
   }
   EXPECT_FALSE(fs::exists(dir_.file("o.png")));
 }
 
-// --- 16. cmd: children that leave their process group ---------------------------------------------------
+// --- 16. cmd: children that leave their process group
+// ---------------------------------------------------
 
 // pgrep for a command line; the bracket keeps the pattern from matching the shell that
 // runs pgrep itself.
 bool process_running(const std::string& command) {
-  return test::run_shell("pgrep -f '[" + command.substr(0, 1) + "]" + command.substr(1) + "' >/dev/null").exit_code == 0;
+  return test::run_shell("pgrep -f '[" + command.substr(0, 1) + "]" + command.substr(1) +
+                         "' >/dev/null")
+             .exit_code == 0;
 }
 
 TEST_F(Reliability, CommandChildrenThatCallSetsidAreKilled) {
@@ -533,8 +558,9 @@ TEST_F(Reliability, CommandChildrenThatCallSetsidAreKilled) {
   const auto ok = run("attack -i " + dir_.file("cover.png") + " -o " + dir_.file("o.png") +
                       " -a 'cmd:\"setsid sleep 3127 </dev/null >/dev/null 2>&1 & cat\"'");
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
-  const auto slow = run("attack -i " + dir_.file("cover.png") + " -o " + dir_.file("p.png") +
-                        " -a 'cmd:\"setsid sleep 3128 </dev/null >/dev/null 2>&1 & sleep 100\":timeout=1'");
+  const auto slow =
+      run("attack -i " + dir_.file("cover.png") + " -o " + dir_.file("p.png") +
+          " -a 'cmd:\"setsid sleep 3128 </dev/null >/dev/null 2>&1 & sleep 100\":timeout=1'");
   EXPECT_EQ(slow.exit_code, 1) << slow.output;
   EXPECT_NE(slow.output.find("timed out"), std::string::npos) << slow.output;
   usleep(200 * 1000);
@@ -543,7 +569,8 @@ TEST_F(Reliability, CommandChildrenThatCallSetsidAreKilled) {
   test::run_shell("pkill -f '[s]leep 312[78]'");
 }
 
-// --- 18. no terminal escapes without a progress bar ----------------------------------------------------
+// --- 18. no terminal escapes without a progress bar
+// ----------------------------------------------------
 
 TEST_F(Reliability, NoProgressEscapesWhenTheBarIsOff) {
   fs::create_directories(dir_.file("in"));

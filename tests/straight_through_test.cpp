@@ -33,7 +33,8 @@ TEST(TensorConversion, RoundsAndClampsLikeTorch) {
   auto t = torch::rand({2, 3, 5, 7}) * 1.4 - 0.2;
   t[0][0][0][0] = 0.5f / 255.0f;  // a tie: rounds to even (0)
   t[0][0][0][1] = 1.5f / 255.0f;  // rounds to 2
-  const auto expected = t.clamp(0, 1).mul(255).round().to(torch::kUInt8).permute({0, 2, 3, 1}).contiguous();
+  const auto expected =
+      t.clamp(0, 1).mul(255).round().to(torch::kUInt8).permute({0, 2, 3, 1}).contiguous();
   const auto images = tensor_to_images(t);
   ASSERT_EQ(images.size(), 2u);
   for (int i = 0; i < 2; ++i) {

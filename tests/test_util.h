@@ -70,7 +70,10 @@ class TempDir {
     std::string tmpl = (std::filesystem::temp_directory_path() / "robusthide-test-XXXXXX").string();
     path_ = mkdtemp(tmpl.data()) ? tmpl : throw std::runtime_error("mkdtemp failed");
   }
-  ~TempDir() { std::error_code ec; std::filesystem::remove_all(path_, ec); }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
   std::string path() const { return path_; }
@@ -104,7 +107,9 @@ inline CommandResult run_shell(const std::string& command) {
 namespace robusthide::test {
 
 // The shipped default model (models/default.pt of the source tree).
-inline std::string default_model_path() { return std::string(ROBUSTHIDE_SOURCE_DIR) + "/models/default.pt"; }
+inline std::string default_model_path() {
+  return std::string(ROBUSTHIDE_SOURCE_DIR) + "/models/default.pt";
+}
 
 // A "fast" configuration small enough to run in milliseconds.
 inline ModelConfig tiny_fast_config(int image_size, int message_bits) {

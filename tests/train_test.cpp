@@ -188,7 +188,8 @@ TEST(DatasetResize, EnlargingKeepsFlatAreasFlatAndTheImageItsOwn) {
   // A left/right split stays dark on the left and bright on the right.
   Image halves(6, 4);
   for (int y = 0; y < 4; ++y) {
-    for (int x = 0; x < 6; ++x) std::fill_n(halves.data() + (y * 6 + x) * 3, 3, uint8_t(x < 3 ? 10 : 240));
+    for (int x = 0; x < 6; ++x)
+      std::fill_n(halves.data() + (y * 6 + x) * 3, 3, uint8_t(x < 3 ? 10 : 240));
   }
   write_image(halves, dir.file("halves.png"));
   const ImageFolderDataset two({dir.path()}, options);
@@ -451,7 +452,8 @@ TEST(TrainResume, FieldsAddedLaterCompareAsTheirOldValue) {
     detail::check_resume(stored, detail::fixed_options(o, "identity"), "ck.pt");
     FAIL() << "expected InvalidArgument";
   } catch (const InvalidArgument& e) {
-    EXPECT_NE(std::string(e.what()).find("model.shaping.dark = 48 (checkpoint: 0)"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("model.shaping.dark = 48 (checkpoint: 0)"),
+              std::string::npos)
         << e.what();
   }
   // Every fixed field has a flag and help for the CLI, and every key is unique.
@@ -460,7 +462,8 @@ TEST(TrainResume, FieldsAddedLaterCompareAsTheirOldValue) {
     EXPECT_TRUE(keys.insert(f.key).second) << f.key;
     EXPECT_EQ(std::string(f.flag).rfind("-", 0), 0u) << f.key;
   }
-  for (const ModelConfigField& f : model_config_fields()) EXPECT_TRUE(keys.insert(f.key).second) << f.key;
+  for (const ModelConfigField& f : model_config_fields())
+    EXPECT_TRUE(keys.insert(f.key).second) << f.key;
 }
 
 TEST(TrainWarmup, FastNetworksResumeExactlyAndWarmupIsAFixedOption) {
@@ -480,7 +483,8 @@ TEST(TrainWarmup, FastNetworksResumeExactlyAndWarmupIsAFixedOption) {
   o.steps = 12;
   o.resume = true;
   train(o);
-  EXPECT_TRUE(same_model(load_model(dir.file("whole/model.pt")), load_model(dir.file("parts/model.pt"))));
+  EXPECT_TRUE(
+      same_model(load_model(dir.file("whole/model.pt")), load_model(dir.file("parts/model.pt"))));
   // The checkpoint remembers the warm-up: resuming without it is refused, and the
   // options read back from the checkpoint carry it.
   const TrainOptions stored = read_checkpoint_options(dir.file("parts/checkpoint.pt"));
@@ -519,7 +523,8 @@ TEST(TrainResume, CorruptOrMissingCheckpointIsAnIoErrorNamingIt) {
       train(o);
       FAIL() << "expected IoError for " << what;
     } catch (const IoError& e) {
-      EXPECT_NE(std::string(e.what()).find("cannot load checkpoint '" + path + "'"), std::string::npos)
+      EXPECT_NE(std::string(e.what()).find("cannot load checkpoint '" + path + "'"),
+                std::string::npos)
           << e.what();
     }
   };
@@ -677,7 +682,8 @@ TEST(Provenance, SourceCommitIsACommitOfTheBuildTree) {
   }
   std::string hash = source_commit();
   ASSERT_FALSE(hash.empty());
-  if (hash.size() > 6 && hash.compare(hash.size() - 6, 6, "-dirty") == 0) hash.resize(hash.size() - 6);
+  if (hash.size() > 6 && hash.compare(hash.size() - 6, 6, "-dirty") == 0)
+    hash.resize(hash.size() - 6);
   if (const size_t g = hash.rfind("-g"); g != std::string::npos) hash = hash.substr(g + 2);
   EXPECT_EQ(test::run_shell("git -C " + dir + " cat-file -e " + hash + "^{commit}").exit_code, 0)
       << source_commit();
@@ -806,7 +812,8 @@ TEST(TrainDevice, ResumeOnCudaContinuesTheRun_CUDA) {
   const auto lines = read_lines(dir.file("run/log.csv"));
   ASSERT_GE(lines.size(), 3u);
   const auto header = split_csv(lines[0]);
-  const size_t step = static_cast<size_t>(std::find(header.begin(), header.end(), "step") - header.begin());
+  const size_t step =
+      static_cast<size_t>(std::find(header.begin(), header.end(), "step") - header.begin());
   ASSERT_LT(step, header.size());
   EXPECT_EQ(split_csv(lines.back()).at(step), "22");
 }
@@ -831,7 +838,8 @@ TEST(TrainDevice, ExplicitCpuEqualsTheDefaultAndIsRecorded) {
   const auto lines = read_lines(dir.file("cpu/log.csv"));
   ASSERT_GE(lines.size(), 2u);
   const auto header = split_csv(lines[0]);
-  const size_t device = static_cast<size_t>(std::find(header.begin(), header.end(), "device") - header.begin());
+  const size_t device =
+      static_cast<size_t>(std::find(header.begin(), header.end(), "device") - header.begin());
   ASSERT_LT(device, header.size());
   EXPECT_EQ(split_csv(lines[1]).at(device), "cpu");
 }
@@ -856,8 +864,8 @@ TEST(TrainTimeLimit, StopsCleanlyAndResumeEqualsUninterruptedRun) {
   const TrainResult second = train(o);
   EXPECT_FALSE(second.time_limit_reached);
   EXPECT_EQ(second.steps, 12);
-  EXPECT_TRUE(same_model(load_model(dir.file("whole/model.pt")),
-                         load_model(dir.file("parts/model.pt"))));
+  EXPECT_TRUE(
+      same_model(load_model(dir.file("whole/model.pt")), load_model(dir.file("parts/model.pt"))));
   o.max_minutes = -1;
   o.resume = false;
   o.out_dir = dir.file("bad");

@@ -41,17 +41,16 @@ std::vector<Image> read_video_frames(const std::string& path, size_t count) {
   ctx->thread_count = 1;
   if (avcodec_open2(ctx.get(), codec, nullptr) < 0) throw std::runtime_error("cannot open decoder");
   std::unique_ptr<AVPacket, void (*)(AVPacket*)> pkt(av_packet_alloc(),
-                                                      [](AVPacket* p) { av_packet_free(&p); });
+                                                     [](AVPacket* p) { av_packet_free(&p); });
   std::unique_ptr<AVFrame, void (*)(AVFrame*)> frame(av_frame_alloc(),
-                                                      [](AVFrame* f) { av_frame_free(&f); });
+                                                     [](AVFrame* f) { av_frame_free(&f); });
   std::vector<Image> out;
   auto take_frames = [&] {
     while (out.size() < count && avcodec_receive_frame(ctx.get(), frame.get()) == 0) {
       Image img(frame->width, frame->height);
-      SwsContext* sws = sws_getContext(frame->width, frame->height,
-                                       static_cast<AVPixelFormat>(frame->format), frame->width,
-                                       frame->height, AV_PIX_FMT_RGB24, SWS_BICUBIC, nullptr,
-                                       nullptr, nullptr);
+      SwsContext* sws = sws_getContext(
+          frame->width, frame->height, static_cast<AVPixelFormat>(frame->format), frame->width,
+          frame->height, AV_PIX_FMT_RGB24, SWS_BICUBIC, nullptr, nullptr, nullptr);
       uint8_t* dst[4] = {img.data(), nullptr, nullptr, nullptr};
       int stride[4] = {img.width * 3, 0, 0, 0};
       sws_scale(sws, frame->data, frame->linesize, 0, frame->height, dst, stride);
@@ -135,10 +134,10 @@ TEST(VideoCodecMpeg4, StreetVideoQualityAndBitrateMatchOpenCvFigures) {
   ASSERT_EQ(rt.images.size(), clip.size());
   const double p = clip_psnr(clip, rt.images);
   const double rate = kbit_per_s(rt.compressed_bytes, clip.size());
-  std::cout << "mpeg4, 32 frames 128x128 street video: PSNR " << p << " dB, " << rate
-            << " kbit/s (" << rt.compressed_bytes << " bytes)\n";
-  // [OpenCV video] (docs/references.md): about 36.4 dB and 24 kbit/s on such clips (the crop is not specified).
-  // OpenCV 4.6 (Debian 12, cv2.VideoWriter 'mp4v', 30 fps) coded this very clip into
+  std::cout << "mpeg4, 32 frames 128x128 street video: PSNR " << p << " dB, " << rate << " kbit/s ("
+            << rt.compressed_bytes << " bytes)\n";
+  // [OpenCV video] (docs/references.md): about 36.4 dB and 24 kbit/s on such clips (the crop is not
+  // specified). OpenCV 4.6 (Debian 12, cv2.VideoWriter 'mp4v', 30 fps) coded this very clip into
   // 3267 bytes of packets + 47 bytes of stream headers, pixel-identical to ours on decode.
   EXPECT_NEAR(static_cast<double>(rt.compressed_bytes), 3314.0, 330.0);
   EXPECT_GT(p, 33.0);

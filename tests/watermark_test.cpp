@@ -20,7 +20,8 @@ namespace fs = std::filesystem;
 
 std::vector<uint8_t> pattern_bits(int n) {
   std::vector<uint8_t> bits(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) bits[static_cast<size_t>(i)] = static_cast<uint8_t>((i * 7 + 3) % 5 < 2);
+  for (int i = 0; i < n; ++i)
+    bits[static_cast<size_t>(i)] = static_cast<uint8_t>((i * 7 + 3) % 5 < 2);
   return bits;
 }
 
@@ -36,7 +37,8 @@ class WatermarkApi : public ::testing::Test {
 };
 
 TEST_F(WatermarkApi, EmbedKeepsAnySizeAndChangesTheWholeImage) {
-  for (const auto& [w, h] : std::vector<std::pair<int, int>>{{32, 32}, {97, 61}, {20, 45}, {300, 200}}) {
+  for (const auto& [w, h] :
+       std::vector<std::pair<int, int>>{{32, 32}, {97, 61}, {20, 45}, {300, 200}}) {
     const Image cover = test::crop(photo_, 10, 12, w, h);
     const Image marked = embed_bits(*model_, cover, pattern_bits(16));
     ASSERT_EQ(marked.width, w);
@@ -69,7 +71,8 @@ TEST_F(WatermarkApi, FastResidualHasTheConfiguredPsnrAtModelSize) {
   const Model m(c);
   const Image cover = test::crop(photo_, 200, 100, 32, 32);
   EXPECT_NEAR(psnr(cover, embed_bits(m, cover, pattern_bits(16))), 30.0, 0.5);
-  EXPECT_NEAR(psnr(cover, embed_bits(m, cover, pattern_bits(16), 2.0)), 30.0 - 20 * std::log10(2.0), 0.5);
+  EXPECT_NEAR(psnr(cover, embed_bits(m, cover, pattern_bits(16), 2.0)), 30.0 - 20 * std::log10(2.0),
+              0.5);
 }
 
 TEST_F(WatermarkApi, RejectsBadArguments) {
@@ -111,8 +114,8 @@ TEST(DefaultModelPath, InstalledLayoutOrAClearError) {
   fs::copy_file(ROBUSTHIDE_CLI, dir.file("bin/robusthide"));
   const std::string cover = dir.file("cover.png");
   write_image(test::crop(read_image(test::sample_photo_path()), 0, 0, 96, 80), cover);
-  const std::string embed = "env -u ROBUSTHIDE_MODEL " + dir.file("bin/robusthide") +
-                            " embed -i " + cover + " -o " + dir.file("marked.png") + " --text a";
+  const std::string embed = "env -u ROBUSTHIDE_MODEL " + dir.file("bin/robusthide") + " embed -i " +
+                            cover + " -o " + dir.file("marked.png") + " --text a";
   auto r = test::run_shell(embed);
   EXPECT_NE(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("no default model found"), std::string::npos) << r.output;
@@ -155,8 +158,11 @@ TEST_F(DefaultModel, TextPayloadSurvivesJpegAtAnySize) {
   EXPECT_EQ(w.code().capacity_bytes(), 4);
   const Image photo = read_image(test::sample_photo_path("101085.jpg"));
   const std::vector<uint8_t> payload = payload_from_text("Hi!", w.code().capacity_bits());
-  for (const auto& [x, y, wd, ht] : std::vector<std::array<int, 4>>{
-           {0, 0, photo.width, photo.height}, {60, 40, 128, 128}, {10, 10, 300, 170}, {5, 0, 201, 321}}) {
+  for (const auto& [x, y, wd, ht] :
+       std::vector<std::array<int, 4>>{{0, 0, photo.width, photo.height},
+                                       {60, 40, 128, 128},
+                                       {10, 10, 300, 170},
+                                       {5, 0, 201, 321}}) {
     const Image cover = test::crop(photo, x, y, wd, ht);
     const Image marked = w.embed(cover, payload);
     // The shaped mark spends its energy in texture (PSNR ~34-36 dB) and stays below a

@@ -46,7 +46,8 @@ std::vector<std::string> plan_outputs(const std::vector<BatchItem>& items, const
                                       const std::string& output, const std::string& extension) {
   std::error_code ec;
   if (fs::exists(output, ec) && !fs::is_directory(output, ec)) {
-    throw InvalidArgument("'" + output + "' is a file; with a folder as input, --output must be a folder");
+    throw InvalidArgument("'" + output +
+                          "' is a file; with a folder as input, --output must be a folder");
   }
   // Inside the input folder (or the input folder itself), by real paths.
   const fs::path in_real = fs::weakly_canonical(input, ec);
@@ -76,8 +77,9 @@ std::vector<std::string> plan_outputs(const std::vector<BatchItem>& items, const
     const std::string name = out.lexically_normal().string();
     const auto [at, fresh] = taken.emplace(name, item.path);
     if (!fresh) {
-      throw InvalidArgument("'" + at->second + "' and '" + item.path + "' would both be written to '" +
-                            name + "'; rename one of them or embed them separately");
+      throw InvalidArgument("'" + at->second + "' and '" + item.path +
+                            "' would both be written to '" + name +
+                            "'; rename one of them or embed them separately");
     }
     struct stat st {};
     if (::stat(name.c_str(), &st) == 0 && inputs.count({st.st_dev, st.st_ino})) {

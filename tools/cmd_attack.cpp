@@ -17,12 +17,12 @@ namespace robusthide::cli {
 namespace {
 
 struct AttackCommandOptions {
-  std::string input;         // image to attack (JPEG, PNG or WebP)
-  std::string output;        // where to write the result (.png or .jpg)
-  std::string attack;        // attack spec, e.g. jpeg:50
-  uint64_t seed = 0;         // seed of torch's generator (random attacks)
-  int threads = 0;           // codec threads (0 = one per core)
-  bool json = false;         // print one JSON object instead of text
+  std::string input;   // image to attack (JPEG, PNG or WebP)
+  std::string output;  // where to write the result (.png or .jpg)
+  std::string attack;  // attack spec, e.g. jpeg:50
+  uint64_t seed = 0;   // seed of torch's generator (random attacks)
+  int threads = 0;     // codec threads (0 = one per core)
+  bool json = false;   // print one JSON object instead of text
 };
 
 int run_attack(const AttackCommandOptions& o) {
@@ -42,8 +42,10 @@ int run_attack(const AttackCommandOptions& o) {
   const double db = same_size ? psnr(input, result) : NAN;
   const auto bytes = attack->last_compressed_bytes();
   if (o.json) {
-    nlohmann::json j = {{"input", o.input},          {"output", o.output},
-                        {"attack", attack->spec()},  {"width", result.width},
+    nlohmann::json j = {{"input", o.input},
+                        {"output", o.output},
+                        {"attack", attack->spec()},
+                        {"width", result.width},
                         {"height", result.height}};
     j["psnr_db"] = same_size && std::isfinite(db) ? nlohmann::json(db) : nlohmann::json();
     if (bytes) {
@@ -57,7 +59,8 @@ int run_attack(const AttackCommandOptions& o) {
             << "input    " << o.input << " (" << input.width << "x" << input.height << ")\n"
             << "output   " << o.output << " (" << result.width << "x" << result.height << ")\n";
   if (same_size) {
-    std::cout << "PSNR     " << (std::isfinite(db) ? format_fixed(db, 2) + " dB" : "inf (identical)") << "\n";
+    std::cout << "PSNR     "
+              << (std::isfinite(db) ? format_fixed(db, 2) + " dB" : "inf (identical)") << "\n";
   } else {
     std::cout << "PSNR     n/a (the attack changed the size)\n";
   }
@@ -73,7 +76,8 @@ int run_attack(const AttackCommandOptions& o) {
 
 void add_attack_command(CLI::App& app, Runner& run) {
   auto o = std::make_shared<AttackCommandOptions>();
-  CLI::App* sub = app.add_subcommand("attack", "Apply an attack (real codec or differentiable layer) to an image");
+  CLI::App* sub = app.add_subcommand(
+      "attack", "Apply an attack (real codec or differentiable layer) to an image");
   sub->add_option("-i,--input", o->input, "input image (JPEG, PNG or WebP)")->required();
   sub->add_option("-o,--output", o->output, "output image (.png or .jpg)")->required();
   sub->add_option("-a,--attack", o->attack,

@@ -28,14 +28,14 @@ namespace {
 namespace fs = std::filesystem;
 
 struct EmbedCommandOptions {
-  std::string input;          // cover image, or a folder of them
-  std::string output;         // encoded image (.png / .jpg), or a folder
-  PayloadArgs payload;        // --text / --hex / --bits, --model, --ecc-t
+  std::string input;               // cover image, or a folder of them
+  std::string output;              // encoded image (.png / .jpg), or a folder
+  PayloadArgs payload;             // --text / --hex / --bits, --model, --ecc-t
   Watermarker::Options watermark;  // --strength (its ecc_t comes from `payload`)
-  WriteOptions write;         // --quality of .jpg outputs (4:4:4 unless changed)
-  std::string format = "png"; // output format in folder mode: png or jpg
+  WriteOptions write;              // --quality of .jpg outputs (4:4:4 unless changed)
+  std::string format = "png";      // output format in folder mode: png or jpg
   std::string progress = "auto";
-  bool json = false;          // JSON instead of text
+  bool json = false;  // JSON instead of text
 };
 
 struct EmbedResult {
@@ -43,8 +43,8 @@ struct EmbedResult {
   int width = 0, height = 0;
   double psnr = 0, ssim = 0;
   PerceptualDistance perceptual;  // CIEDE2000 and flat-region visibility
-  bool read_back = false;     // the payload is read back from the written file
-  int read_back_errors = 0;   // raw bits that differ in the written file
+  bool read_back = false;         // the payload is read back from the written file
+  int read_back_errors = 0;       // raw bits that differ in the written file
 };
 
 // Embeds, encodes, decodes the encoded bytes (exactly what the file will hold) and checks
@@ -56,8 +56,8 @@ EmbedResult embed_one(const Watermarker& w, const ParsedPayload& p, bool raw_mod
     const Image cover = read_image(in);
     // The marked image lives only until it is encoded (peak memory: cover, marked, bytes).
     const std::vector<uint8_t> bytes =
-        encode_image(embed_bits(w.model(), cover, p.raw, w.options().strength), format_from_path(out),
-                     write_options);
+        encode_image(embed_bits(w.model(), cover, p.raw, w.options().strength),
+                     format_from_path(out), write_options);
     const Image written = decode_image(bytes.data(), bytes.size(), out);
     const Extraction x = w.extract(written);
     EmbedResult r;
@@ -72,10 +72,11 @@ EmbedResult embed_one(const Watermarker& w, const ParsedPayload& p, bool raw_mod
     for (size_t i = 0; i < p.raw.size(); ++i) r.read_back_errors += x.raw_bits[i] != p.raw[i];
     r.read_back = raw_mode ? r.read_back_errors == 0 : (x.found && x.payload == p.payload);
     if (!r.read_back) {
-      throw Error("cannot embed into '" + in + "': the " + (raw_mode ? "raw bits do" : "payload does") +
+      throw Error("cannot embed into '" + in + "': the " +
+                  (raw_mode ? "raw bits do" : "payload does") +
                   " not read back from the encoded output (" + std::to_string(r.read_back_errors) +
-                  " of " + std::to_string(p.raw.size()) + " raw bits wrong); nothing written to '" + out +
-                  "' (raise --strength, or --quality for .jpg output)");
+                  " of " + std::to_string(p.raw.size()) + " raw bits wrong); nothing written to '" +
+                  out + "' (raise --strength, or --quality for .jpg output)");
     }
     write_file_atomic(out, bytes.data(), bytes.size());
     return r;
@@ -85,9 +86,12 @@ EmbedResult embed_one(const Watermarker& w, const ParsedPayload& p, bool raw_mod
 }
 
 nlohmann::json to_json(const EmbedResult& r) {
-  nlohmann::json j = {{"input", r.input},   {"output", r.output},
-                      {"width", r.width},   {"height", r.height},
-                      {"ssim", r.ssim},     {"read_back", r.read_back},
+  nlohmann::json j = {{"input", r.input},
+                      {"output", r.output},
+                      {"width", r.width},
+                      {"height", r.height},
+                      {"ssim", r.ssim},
+                      {"read_back", r.read_back},
                       {"read_back_errors", r.read_back_errors}};
   j["psnr_db"] = std::isfinite(r.psnr) ? nlohmann::json(r.psnr) : nlohmann::json();
   j["ssim"] = std::isfinite(r.ssim) ? nlohmann::json(r.ssim) : nlohmann::json();  // < 11x11: none
@@ -98,7 +102,9 @@ nlohmann::json to_json(const EmbedResult& r) {
   return j;
 }
 
-std::string db_text(double db) { return std::isfinite(db) ? format_fixed(db, 2) + " dB" : "inf (identical)"; }
+std::string db_text(double db) {
+  return std::isfinite(db) ? format_fixed(db, 2) + " dB" : "inf (identical)";
+}
 
 std::string ssim_text(double s) {
   return std::isfinite(s) ? format_fixed(s, 4) : "n/a (image smaller than the 11x11 SSIM window)";
@@ -126,9 +132,10 @@ int embed_file(const EmbedJob& job) {
     std::cout << json_text(j) << "\n";
   } else {
     std::cout << "output   " << r.output << " (" << r.width << "x" << r.height << ")\n"
-              << "payload  " << (o.payload.raw() ? "raw bits " + o.payload.bits
-                                 : !o.payload.hex.empty() ? "hex " + payload_to_hex(job.parsed.payload)
-                                                          : "text \"" + o.payload.text + "\"")
+              << "payload  "
+              << (o.payload.raw()          ? "raw bits " + o.payload.bits
+                  : !o.payload.hex.empty() ? "hex " + payload_to_hex(job.parsed.payload)
+                                           : "text \"" + o.payload.text + "\"")
               << (o.payload.raw() ? "" : " (" + w.code().name() + ")") << "\n"
               << "PSNR     " << db_text(r.psnr) << "\n"
               << "SSIM     " << ssim_text(r.ssim) << "\n"
@@ -136,7 +143,8 @@ int embed_file(const EmbedJob& job) {
               << format_fixed(r.perceptual.delta_e_p99, 2) << "; flat pixels visibly changed (> 2) "
               << format_fixed(100 * r.perceptual.flat_visible_share(), 1) << " % of "
               << r.perceptual.flat_pixels << "\n"
-              << "check    " << (o.payload.raw() ? "raw bits" : "payload") << " read back from the written file\n";
+              << "check    " << (o.payload.raw() ? "raw bits" : "payload")
+              << " read back from the written file\n";
   }
   return kExitOk;
 }
@@ -161,7 +169,8 @@ int embed_folder(const EmbedJob& job) {
     const fs::path out = outputs[i];
     try {
       fs::create_directories(out.parent_path());
-      const EmbedResult r = embed_one(job.w, job.parsed, o.payload.raw(), item.path, out.string(), o.write);
+      const EmbedResult r =
+          embed_one(job.w, job.parsed, o.payload.raw(), item.path, out.string(), o.write);
       if (std::isfinite(r.psnr)) {
         psnr_sum += r.psnr;
         ++finite;
@@ -173,9 +182,10 @@ int embed_folder(const EmbedJob& job) {
         all.push_back(to_json(r));
       } else {
         std::cout << r.output << "  " << r.width << "x" << r.height << "  PSNR " << db_text(r.psnr)
-                  << "  SSIM " << (std::isfinite(r.ssim) ? format_fixed(r.ssim, 4) : "n/a") << "  CIEDE2000 "
-                  << format_fixed(r.perceptual.delta_e_mean, 2) << "  flat visible "
-                  << format_fixed(100 * r.perceptual.flat_visible_share(), 1) << " %\n";
+                  << "  SSIM " << (std::isfinite(r.ssim) ? format_fixed(r.ssim, 4) : "n/a")
+                  << "  CIEDE2000 " << format_fixed(r.perceptual.delta_e_mean, 2)
+                  << "  flat visible " << format_fixed(100 * r.perceptual.flat_visible_share(), 1)
+                  << " %\n";
       }
     } catch (const std::exception& e) {
       ++failed;
@@ -197,7 +207,8 @@ int embed_folder(const EmbedJob& job) {
     const size_t ok = items.size() - failed;
     std::cout << ok << " of " << items.size() << " images embedded into " << o.output
               << (finite ? ", mean PSNR " + db_text(psnr_sum / finite) : "")
-              << (ok ? ", mean CIEDE2000 " + format_fixed(delta_e_sum / ok, 2) + ", flat pixels visibly changed " +
+              << (ok ? ", mean CIEDE2000 " + format_fixed(delta_e_sum / ok, 2) +
+                           ", flat pixels visibly changed " +
                            format_fixed(flat ? 100.0 * flat_visible / flat : 0.0, 1) + " %"
                      : "")
               << "\n";
@@ -208,7 +219,8 @@ int embed_folder(const EmbedJob& job) {
 int run_embed(const EmbedCommandOptions& o) {
   if (!o.payload.given()) throw InvalidArgument("no payload: give --text, --hex or --bits");
   if (o.write.jpeg_quality < 1 || o.write.jpeg_quality > 100) {
-    throw InvalidArgument("--quality must be in 1..100, got " + std::to_string(o.write.jpeg_quality));
+    throw InvalidArgument("--quality must be in 1..100, got " +
+                          std::to_string(o.write.jpeg_quality));
   }
   check_strength(o.watermark.strength, "--strength");
   if (o.format != "png" && o.format != "jpg") {
@@ -244,8 +256,10 @@ void add_embed_command(CLI::App& app, Runner& run) {
   sub->add_option("-s,--strength", o->watermark.strength,
                   "residual multiplier: higher = more robust, lower PSNR")
       ->capture_default_str();
-  sub->add_option("--quality", o->write.jpeg_quality, "JPEG quality of .jpg outputs (4:4:4)")->capture_default_str();
-  sub->add_option("--format", o->format, "output format in folder mode: png or jpg")->capture_default_str();
+  sub->add_option("--quality", o->write.jpeg_quality, "JPEG quality of .jpg outputs (4:4:4)")
+      ->capture_default_str();
+  sub->add_option("--format", o->format, "output format in folder mode: png or jpg")
+      ->capture_default_str();
   sub->add_option("--progress", o->progress, "progress bar in folder mode: auto, on, off")
       ->capture_default_str();
   sub->add_flag("--json", o->json, "print the result as JSON");

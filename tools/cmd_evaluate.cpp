@@ -27,15 +27,15 @@ struct EvaluateCommandOptions {
   // --photos: the same attacks, seed, max_images, threads and strength, and ecc_t.
   EvalOptions eval;
   Watermarker::Options watermark;
-  std::string model;                  // model file
-  std::vector<std::string> data;      // image folders (searched recursively)
-  std::vector<std::string> tables;    // presets: jpeg, jpeg2000, webp, video
-  std::vector<std::string> attacks;   // attack specs, evaluated before the tables' rows
-  std::string format = "text";        // text, csv or json
-  std::string output;                 // write the report here (atomically); empty = stdout
-  bool per_frame_video = false;       // video: a message per frame instead of per clip
-  bool quiet = false;                 // no progress or notes on stderr
-  bool photos = false;                // whole photos (payload recovery) instead of crops
+  std::string model;                 // model file
+  std::vector<std::string> data;     // image folders (searched recursively)
+  std::vector<std::string> tables;   // presets: jpeg, jpeg2000, webp, video
+  std::vector<std::string> attacks;  // attack specs, evaluated before the tables' rows
+  std::string format = "text";       // text, csv or json
+  std::string output;                // write the report here (atomically); empty = stdout
+  bool per_frame_video = false;      // video: a message per frame instead of per clip
+  bool quiet = false;                // no progress or notes on stderr
+  bool photos = false;               // whole photos (payload recovery) instead of crops
 };
 
 int write_report(const EvaluateCommandOptions& o, const std::string& text);
@@ -68,7 +68,8 @@ int run_photo_evaluate(const EvaluateCommandOptions& o, ReportFormat format) {
   const EvalOptions& e = o.eval;
   if (o.per_frame_video) throw InvalidArgument("--per-frame-video does not apply to --photos");
   if (e.messages_per_image != 1) {
-    throw InvalidArgument("--messages-per-image does not apply to --photos (one payload per photo)");
+    throw InvalidArgument(
+        "--messages-per-image does not apply to --photos (one payload per photo)");
   }
   if (e.device != "cpu") throw InvalidArgument("--photos runs on the CPU (--device cpu)");
   Watermarker::Options wo = o.watermark;
@@ -141,7 +142,8 @@ int run_evaluate(EvaluateCommandOptions& o) {
 void add_evaluate_command(CLI::App& app, Runner& run) {
   auto o = std::make_shared<EvaluateCommandOptions>();
   CLI::App* sub = app.add_subcommand(
-      "evaluate", "Bit error rate, PSNR, SSIM and perceptual distance of a model under attacks: on "
+      "evaluate",
+      "Bit error rate, PSNR, SSIM and perceptual distance of a model under attacks: on "
       "centre crops (the paper's tables) or, with --photos, on whole photos (payload recovery)");
   sub->add_option("-m,--model", o->model, "model file")->required();
   sub->add_option("-d,--data", o->data, "image folder(s), searched recursively")->required();
@@ -150,15 +152,19 @@ void add_evaluate_command(CLI::App& app, Runner& run) {
   sub->add_option("-a,--attack", o->attacks,
                   "attack spec, e.g. identity, jpeg:50, mpeg4 (repeatable; listed before the "
                   "tables' rows; default identity when no table is given)");
-  sub->add_option("-f,--format", o->format, "report format: text, csv or json")->capture_default_str();
-  sub->add_option("-o,--output", o->output, "write the report to this file instead of stdout");
-  sub->add_option("-n,--max-images", o->eval.max_images, "evaluate at most this many images (0 = all)")
+  sub->add_option("-f,--format", o->format, "report format: text, csv or json")
       ->capture_default_str();
-  sub->add_option("--seed", o->eval.seed, "seed of the messages and of random attacks")->capture_default_str();
+  sub->add_option("-o,--output", o->output, "write the report to this file instead of stdout");
+  sub->add_option("-n,--max-images", o->eval.max_images,
+                  "evaluate at most this many images (0 = all)")
+      ->capture_default_str();
+  sub->add_option("--seed", o->eval.seed, "seed of the messages and of random attacks")
+      ->capture_default_str();
   sub->add_option("--messages-per-image", o->eval.messages_per_image,
                   "independent messages per image: more bits scored, a narrower BER interval")
       ->capture_default_str();
-  sub->add_option("-b,--batch-size", o->eval.batch_size, "images per batch (frames per clip for video)")
+  sub->add_option("-b,--batch-size", o->eval.batch_size,
+                  "images per batch (frames per clip for video)")
       ->capture_default_str();
   sub->add_option("--threads", o->eval.codec_threads, "codec threads (0 = all cores)")
       ->capture_default_str()
@@ -176,7 +182,8 @@ void add_evaluate_command(CLI::App& app, Runner& run) {
                 "whole photos instead of centre crops: embed a payload at full size, attack "
                 "the full-size photo, extract; reports payload recovery, raw BER, false "
                 "positives and imperceptibility (docs/evaluation.md)");
-  sub->add_option("--ecc-t", o->watermark.ecc_t, "--photos: BCH correction capability (0 = the code's default)")
+  sub->add_option("--ecc-t", o->watermark.ecc_t,
+                  "--photos: BCH correction capability (0 = the code's default)")
       ->capture_default_str();
   sub->callback([o, &run] { run = [o] { return run_evaluate(*o); }; });
 }

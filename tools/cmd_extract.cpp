@@ -21,8 +21,8 @@ namespace robusthide::cli {
 namespace {
 
 struct ExtractCommandOptions {
-  std::string input;                 // image, or a folder of them
-  PayloadArgs expect;                // --expect-text / --expect-hex / --expect-bits, --model, --ecc-t
+  std::string input;   // image, or a folder of them
+  PayloadArgs expect;  // --expect-text / --expect-hex / --expect-bits, --model, --ecc-t
   // Largest false-positive probability called "found" (the library's default).
   double max_false_positive = Watermarker::Options{}.max_false_positive;
   std::string progress = "auto";
@@ -81,10 +81,12 @@ void print_text(const nlohmann::json& j, bool batch) {
     std::cout << (batch ? "bits " : "bits       ") << j["raw_bits"].get<std::string>();
     if (!batch) std::cout << " (raw: this model has no payload code)\n";
     if (j.contains("ber")) {
-      std::cout << (batch ? "  BER " : "BER        ") << format_fixed(100 * j["ber"].get<double>(), 2)
-                << " %" << (batch ? "" : " (" + std::to_string(j["bit_errors"].get<int>()) + " of " +
-                                          std::to_string(j["raw_bits"].get<std::string>().size()) +
-                                          " raw bits wrong)");
+      std::cout << (batch ? "  BER " : "BER        ")
+                << format_fixed(100 * j["ber"].get<double>(), 2) << " %"
+                << (batch ? ""
+                          : " (" + std::to_string(j["bit_errors"].get<int>()) + " of " +
+                                std::to_string(j["raw_bits"].get<std::string>().size()) +
+                                " raw bits wrong)");
     }
     if (batch || j.contains("ber")) std::cout << "\n";
     return;
@@ -98,17 +100,21 @@ void print_text(const nlohmann::json& j, bool batch) {
     } else {
       std::cout << "hex " << j["payload"]["hex"].get<std::string>();
     }
-    if (found) std::cout << "  (" << j["corrected"].get<int>() << " corrected, p = "
-                         << probability_text(j["false_positive"]) << ")";
-    if (j.contains("ber")) std::cout << "  BER " << format_fixed(100 * j["ber"].get<double>(), 2) << " %";
-    if (j.contains("matches") && !j["matches"].get<bool>()) std::cout << "  NOT the expected payload";
+    if (found)
+      std::cout << "  (" << j["corrected"].get<int>()
+                << " corrected, p = " << probability_text(j["false_positive"]) << ")";
+    if (j.contains("ber"))
+      std::cout << "  BER " << format_fixed(100 * j["ber"].get<double>(), 2) << " %";
+    if (j.contains("matches") && !j["matches"].get<bool>())
+      std::cout << "  NOT the expected payload";
     std::cout << "\n";
     return;
   }
   if (!found) {
     std::cout << "watermark  no watermark found"
               << (j["decoded"].get<bool>()
-                      ? " (the closest codeword needs " + std::to_string(j["corrected"].get<int>()) +
+                      ? " (the closest codeword needs " +
+                            std::to_string(j["corrected"].get<int>()) +
                             " corrections: false-positive probability " +
                             probability_text(j["false_positive"]) + " is above the threshold)"
                       : " (the bits are not a codeword of the payload code)")
@@ -128,7 +134,8 @@ void print_text(const nlohmann::json& j, bool batch) {
               << " raw bits wrong)\n";
   }
   if (j.contains("matches")) {
-    std::cout << "expected   " << (j["matches"].get<bool>() ? "the payload matches" : "NOT the expected payload")
+    std::cout << "expected   "
+              << (j["matches"].get<bool>() ? "the payload matches" : "NOT the expected payload")
               << "\n";
   }
 }
@@ -168,8 +175,10 @@ int run_extract(const ExtractCommandOptions& o) {
       if (!w.has_code()) j["code"] = "none";
       not_found += w.has_code() && !j["found"].get<bool>();
       mismatched += j.contains("matches") && !j["matches"].get<bool>();
-      if (o.json) all.push_back(j);
-      else print_text(j, batch);
+      if (o.json)
+        all.push_back(j);
+      else
+        print_text(j, batch);
     } catch (const std::exception& e) {
       if (!batch) throw;
       ++failed;
@@ -198,9 +207,11 @@ int run_extract(const ExtractCommandOptions& o) {
 void add_extract_command(CLI::App& app, Runner& run) {
   auto o = std::make_shared<ExtractCommandOptions>();
   CLI::App* sub = app.add_subcommand(
-      "extract", "Read the payload hidden in photos (a file or a folder); exit code 3 when none is found, "
+      "extract",
+      "Read the payload hidden in photos (a file or a folder); exit code 3 when none is found, "
       "4 when --expect-text/--expect-hex differs from the payload found");
-  sub->add_option("-i,--input", o->input, "image (JPEG, PNG or WebP), or a folder of them")->required();
+  sub->add_option("-i,--input", o->input, "image (JPEG, PNG or WebP), or a folder of them")
+      ->required();
   o->expect.add(*sub, "expect-", ": compare the raw bits with it and print the bit error rate");
   sub->add_option("--max-false-positive", o->max_false_positive,
                   "largest false-positive probability reported as a watermark")

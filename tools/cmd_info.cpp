@@ -18,9 +18,9 @@ namespace robusthide::cli {
 namespace {
 
 struct InfoCommandOptions {
-  std::string model;       // model file to describe; empty = a fresh network from the flags
-  ModelConfig config;      // fresh-network configuration (default: the reference config)
-  bool json = false;       // print one JSON object instead of text
+  std::string model;   // model file to describe; empty = a fresh network from the flags
+  ModelConfig config;  // fresh-network configuration (default: the reference config)
+  bool json = false;   // print one JSON object instead of text
 };
 
 struct NetInfo {
@@ -71,8 +71,10 @@ void print_text(const InfoCommandOptions& o, const Model& m, const std::vector<N
   }
   // The config, field by field as in the model file (model_config_fields()).
   std::cout << "\nconfig (" << c.summary() << ")\n";
-  for (const ModelConfigField& f : model_config_fields()) row("  " + std::string(f.key), field_text(f.read(c)));
-  if (c.shaping.is_none()) std::cout << "  (unshaped: the residual as the encoder makes it; docs/visibility.md)\n";
+  for (const ModelConfigField& f : model_config_fields())
+    row("  " + std::string(f.key), field_text(f.read(c)));
+  if (c.shaping.is_none())
+    std::cout << "  (unshaped: the residual as the encoder makes it; docs/visibility.md)\n";
 
   std::cout << "\n";
   char line[160];
@@ -95,9 +97,9 @@ void print_text(const InfoCommandOptions& o, const Model& m, const std::vector<N
     std::cout << "encoder+decoder: " << format_fixed(flops / 1e9, 3) << " GFLOPs, "
               << grouped(nets[0].parameters + nets[1].parameters)
               << " parameters; the reference architecture at this size and message length: "
-              << format_fixed(ref.flops / 1e9, 3) << " GFLOPs (" << format_fixed(
-                     static_cast<double>(ref.flops) / flops, 1)
-              << "x), " << grouped(ref.parameters) << " parameters\n";
+              << format_fixed(ref.flops / 1e9, 3) << " GFLOPs ("
+              << format_fixed(static_cast<double>(ref.flops) / flops, 1) << "x), "
+              << grouped(ref.parameters) << " parameters\n";
   }
 
   if (!o.model.empty()) {
@@ -154,7 +156,8 @@ void add_info_command(CLI::App& app, Runner& run) {
       "fresh network of the configuration given by the flags (default: the reference config)");
   CLI::Option* model = sub->add_option("model", o->model, "model file written by robusthide train");
   const std::string group = "Fresh network (without MODEL)";
-  for (const auto& [field, flag] : add_model_config_flags(sub, o->config, group, group)) model->excludes(flag);
+  for (const auto& [field, flag] : add_model_config_flags(sub, o->config, group, group))
+    model->excludes(flag);
   sub->add_flag("--json", o->json, "print the description as JSON");
   sub->callback([o, &run] { run = [o] { return run_info(*o); }; });
 }

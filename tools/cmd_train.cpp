@@ -18,9 +18,9 @@ namespace robusthide::cli {
 namespace {
 
 struct TrainCommandOptions {
-  TrainOptions train;            // library options (defaults documented in train.h)
-  std::string progress = "auto"; // progress bar: auto (terminal only), on, off
-  std::string command_line;      // stored in the model's provenance (filled after parsing)
+  TrainOptions train;             // library options (defaults documented in train.h)
+  std::string progress = "auto";  // progress bar: auto (terminal only), on, off
+  std::string command_line;       // stored in the model's provenance (filled after parsing)
   // Flags that a resume takes from the checkpoint when they are not given again.
   CLI::Option* train_flag = nullptr;
   CLI::Option* val_flag = nullptr;
@@ -72,7 +72,8 @@ int run_train(TrainCommandOptions& c) {
   const StepTimes& t = r.times;
   if (t.steps > 0) {
     const double per = 1.0 / static_cast<double>(t.steps);
-    const double step = (t.data + t.encoder_decoder + t.attack + t.discriminator + t.backward) * per;
+    const double step =
+        (t.data + t.encoder_decoder + t.attack + t.discriminator + t.backward) * per;
     char line[512];
     std::snprintf(line, sizeof line,
                   "time per step  %.3f s (%.1f images/s): data %.3f, encoder+decoder forward %.3f, "
@@ -83,8 +84,7 @@ int run_train(TrainCommandOptions& c) {
     std::cout << line;
   }
   if (r.time_limit_reached) {
-    std::cout << "stopped by --max-minutes " << o.max_minutes
-              << "; continue with --resume\n";
+    std::cout << "stopped by --max-minutes " << o.max_minutes << "; continue with --resume\n";
   }
   return kExitOk;
 }
@@ -128,20 +128,25 @@ void add_train_command(CLI::App& app, Runner& run) {
     });
   }
   Shaping& sh = m.shaping;
-  auto* no_shaping = sub->add_flag_callback(
-      "--no-shaping", [&sh] { sh = Shaping::none(); },
-      "embed the residual as the encoder makes it (the paper's setting; same as --chroma 1 "
-      "--flat 1 --luminance-adaptation false --dark 0)")->group(shaping_group);
+  auto* no_shaping =
+      sub->add_flag_callback(
+             "--no-shaping", [&sh] { sh = Shaping::none(); },
+             "embed the residual as the encoder makes it (the paper's setting; same as --chroma 1 "
+             "--flat 1 --luminance-adaptation false --dark 0)")
+          ->group(shaping_group);
   // Its fields are resumed one by one by the flags above.
   c->fixed_flags.emplace_back(no_shaping, [](const TrainOptions&, TrainOptions&) {});
 
   sub->add_option("--checkpoint-every", o.checkpoint_every,
                   "write OUT/checkpoint.pt every N steps (0 = only at the end)")
       ->capture_default_str();
-  sub->add_option("--max-train-images", o.max_train_images, "use at most N training photos (0 = all)")
+  sub->add_option("--max-train-images", o.max_train_images,
+                  "use at most N training photos (0 = all)")
       ->capture_default_str();
-  sub->add_option("--val-images", o.val_images, "validate on at most N photos")->capture_default_str();
-  sub->add_option("--threads", o.codec_threads, "codec threads (0 = all cores)")->capture_default_str();
+  sub->add_option("--val-images", o.val_images, "validate on at most N photos")
+      ->capture_default_str();
+  sub->add_option("--threads", o.codec_threads, "codec threads (0 = all cores)")
+      ->capture_default_str();
   sub->add_option("--load-threads", o.load_threads, "photo decoding threads (0 = all cores)")
       ->capture_default_str();
   sub->add_option("--progress", c->progress, "progress bar on stderr: auto, on, off")
@@ -165,8 +170,8 @@ void add_train_command(CLI::App& app, Runner& run) {
         continue;
       }
       for (const std::string& value : opt->results()) {
-        const bool plain = value.find_first_of(" \t'\"()$|;&<>*?") == std::string::npos &&
-                           !value.empty();
+        const bool plain =
+            value.find_first_of(" \t'\"()$|;&<>*?") == std::string::npos && !value.empty();
         c->command_line += " " + opt->get_name() + " " + (plain ? value : "'" + value + "'");
       }
     }

@@ -10,10 +10,11 @@ namespace robusthide::cli {
 
 // Exit codes shared by every sub-command (documented in README.md).
 constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;  // an input could not be read/decoded, a codec failed, ...
-constexpr int kExitUsage = 2;    // bad flags or arguments (unknown codec, bad quality, ...)
-constexpr int kExitNotFound = 3; // extract: no watermark found (in some image of a folder)
-constexpr int kExitMismatch = 4; // extract --expect-text/--expect-hex: a watermark holds another payload
+constexpr int kExitFailure = 1;   // an input could not be read/decoded, a codec failed, ...
+constexpr int kExitUsage = 2;     // bad flags or arguments (unknown codec, bad quality, ...)
+constexpr int kExitNotFound = 3;  // extract: no watermark found (in some image of a folder)
+constexpr int kExitMismatch =
+    4;  // extract --expect-text/--expect-hex: a watermark holds another payload
 
 using Runner = std::function<int()>;
 

@@ -5,7 +5,8 @@
 
 namespace robusthide::cli {
 
-std::vector<uint8_t> parse_bits(const std::string& text, int expected_bits, const std::string& what) {
+std::vector<uint8_t> parse_bits(const std::string& text, int expected_bits,
+                                const std::string& what) {
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] != '0' && text[i] != '1') {
       throw InvalidArgument(what + " must hold only the characters 0 and 1, got '" +

@@ -4,14 +4,17 @@
 
 namespace robusthide::cli {
 
-CLI::Option* add_field_option(CLI::App* sub, const char* flag, const FieldRef& ref, const std::string& help) {
+CLI::Option* add_field_option(CLI::App* sub, const char* flag, const FieldRef& ref,
+                              const std::string& help) {
   return std::visit([&](auto* p) { return sub->add_option(flag, *p, help); }, ref);
 }
 
 std::vector<std::pair<const ModelConfigField*, CLI::Option*>> add_model_config_flags(
-    CLI::App* sub, ModelConfig& config, const std::string& group, const std::string& shaping_group) {
+    CLI::App* sub, ModelConfig& config, const std::string& group,
+    const std::string& shaping_group) {
   std::string architectures;
-  for (const auto& a : model_architectures()) architectures += (architectures.empty() ? "" : ", ") + a;
+  for (const auto& a : model_architectures())
+    architectures += (architectures.empty() ? "" : ", ") + a;
   std::vector<std::pair<const ModelConfigField*, CLI::Option*>> flags;
   for (const ModelConfigField& f : model_config_fields()) {
     const std::string key = f.key;

@@ -12,7 +12,8 @@
 namespace robusthide::cli {
 
 // A CLI option bound to the field `ref` points at (any FieldRef type).
-CLI::Option* add_field_option(CLI::App* sub, const char* flag, const FieldRef& ref, const std::string& help);
+CLI::Option* add_field_option(CLI::App* sub, const char* flag, const FieldRef& ref,
+                              const std::string& help);
 
 // One flag per ModelConfig field, bound to `config`, defaults shown, in `group` (the
 // shaping fields in `shaping_group`). Returns each field with its flag.

@@ -5,7 +5,8 @@
 
 namespace robusthide::cli {
 
-void PayloadArgs::add(CLI::App& sub, const std::string& flag_prefix, const std::string& help_suffix) {
+void PayloadArgs::add(CLI::App& sub, const std::string& flag_prefix,
+                      const std::string& help_suffix) {
   prefix = flag_prefix;
   auto* t = sub.add_option("--" + prefix + "text", text, "text payload (UTF-8)" + help_suffix);
   auto* h = sub.add_option("--" + prefix + "hex", hex, "hex payload" + help_suffix);
@@ -14,8 +15,9 @@ void PayloadArgs::add(CLI::App& sub, const std::string& flag_prefix, const std::
   t->excludes(h)->excludes(b);
   h->excludes(b);
   sub.add_option("-m,--model", model, "model file (default: the shipped default model)");
-  sub.add_option("--ecc-t", ecc_t, "BCH errors corrected (0 = the code's default; embed and "
-                                   "extract must agree)")
+  sub.add_option("--ecc-t", ecc_t,
+                 "BCH errors corrected (0 = the code's default; embed and "
+                 "extract must agree)")
       ->capture_default_str();
 }
 

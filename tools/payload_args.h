@@ -19,12 +19,12 @@ struct ParsedPayload {
 
 // --text / --hex / --bits (at most one of them), --model and --ecc-t.
 struct PayloadArgs {
-  std::string text;   // UTF-8 text payload
-  std::string hex;    // hex payload
-  std::string bits;   // raw model bits, no error correction (research use)
-  std::string model;  // model file; empty = default_model_path()
-  int ecc_t = 0;      // BCH t (0 = default)
-  std::string prefix; // "" for embed, "expect-" for extract (set by add)
+  std::string text;    // UTF-8 text payload
+  std::string hex;     // hex payload
+  std::string bits;    // raw model bits, no error correction (research use)
+  std::string model;   // model file; empty = default_model_path()
+  int ecc_t = 0;       // BCH t (0 = default)
+  std::string prefix;  // "" for embed, "expect-" for extract (set by add)
 
   // Registers the flags; `prefix` is "" for embed and "expect-" for extract.
   void add(CLI::App& sub, const std::string& flag_prefix, const std::string& help_suffix);

@@ -13,8 +13,8 @@ namespace robusthide {
 
 // The image files (.jpg, .jpeg, .png, .webp, case-insensitive) under `folder`, searched
 // recursively, in sorted path order. Directory links are followed but each directory is
-// entered once (a link loop neither hangs nor repeats files); only regular files count. Throws IoError
-// "cannot load images from 'FOLDER': <why>" when it is missing, not a folder, cannot be
+// entered once (a link loop neither hangs nor repeats files); only regular files count. Throws
+// IoError "cannot load images from 'FOLDER': <why>" when it is missing, not a folder, cannot be
 // listed or holds no image file.
 std::vector<std::string> list_image_files(const std::string& folder);
 

@@ -104,16 +104,16 @@ struct EvalRow {
 
 // The results of one evaluation run.
 struct EvalReport {
-  std::string model;         // ModelConfig::summary() of the model
-  int message_bits = 0;      // message length L
-  int image_width = 0;       // size of the evaluated crops
+  std::string model;     // ModelConfig::summary() of the model
+  int message_bits = 0;  // message length L
+  int image_width = 0;   // size of the evaluated crops
   int image_height = 0;
-  int64_t images = 0;        // images evaluated per attack
+  int64_t images = 0;          // images evaluated per attack
   int messages_per_image = 1;  // EvalOptions::messages_per_image
   int batch_size = 0;
   uint64_t seed = 0;
-  double strength = 1.0;     // EvalOptions::strength
-  std::vector<EvalRow> rows; // one per attack, in the order of EvalOptions::attacks
+  double strength = 1.0;      // EvalOptions::strength
+  std::vector<EvalRow> rows;  // one per attack, in the order of EvalOptions::attacks
 };
 
 // Evaluates `model` on the centre crops of `dataset` (crop size = the dataset's
@@ -135,8 +135,8 @@ struct EvalReport {
 // the attack itself -- not on the other attacks in the list or their order.
 // The networks' training/eval mode is restored afterwards. All specs are validated
 // before any work (InvalidArgument naming the spec); an empty attack list, a batch size
-// < 1, messages_per_image < 1, an empty dataset or crops smaller than the 11x11 SSIM window are InvalidArgument;
-// codec failures propagate (CodecError).
+// < 1, messages_per_image < 1, an empty dataset or crops smaller than the 11x11 SSIM window are
+// InvalidArgument; codec failures propagate (CodecError).
 EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
                     const EvalOptions& options);
 

@@ -18,8 +18,8 @@ namespace robusthide {
 constexpr int kMinImageSize = 16;
 constexpr int kMaxImageSize = 1024;
 constexpr int kMaxMessageBits = 1024;
-constexpr int kMaxBlocks = 64;     // every *_blocks field: 1..kMaxBlocks
-constexpr int kMaxChannels = 1024; // every *_channels field: 1..kMaxChannels
+constexpr int kMaxBlocks = 64;      // every *_blocks field: 1..kMaxBlocks
+constexpr int kMaxChannels = 1024;  // every *_channels field: 1..kMaxChannels
 
 // Everything that determines the shapes of a model's networks. The defaults are the
 // paper's reference configuration ([HiDDeN], docs/references.md).
@@ -116,15 +116,15 @@ struct ModelConfig {
 // and train's CLI flags are derived from model_config_fields(), so a new field is one
 // row there (and its member above).
 struct ModelConfigField {
-  const char* key;                 // JSON key; "shaping.NAME" is NAME in the "shaping" object
-  const char* flag;                // train's CLI flag
-  const char* help;                // its help text
-  FieldRef (*ref)(ModelConfig&);   // the member
+  const char* key;                // JSON key; "shaping.NAME" is NAME in the "shaping" object
+  const char* flag;               // train's CLI flag
+  const char* help;               // its help text
+  FieldRef (*ref)(ModelConfig&);  // the member
   ConstFieldRef read(const ModelConfig& c) const { return read_field(ref, c); }
-  double lo = 0, hi = 0;           // numbers: valid range [lo, hi]; lo == hi: checked elsewhere
-  bool lo_open = false;            // (lo, hi] instead
-  bool optional = false;           // older model files may lack it (they keep ModelConfig{}'s
-                                   // value; shaping fields Shaping::none()'s)
+  double lo = 0, hi = 0;  // numbers: valid range [lo, hi]; lo == hi: checked elsewhere
+  bool lo_open = false;   // (lo, hi] instead
+  bool optional = false;  // older model files may lack it (they keep ModelConfig{}'s
+                          // value; shaping fields Shaping::none()'s)
   // Its part of summary(): "%s" is the value (a boolean's text is shown only when true);
   // nullptr: not shown.
   const char* summary = nullptr;
@@ -184,15 +184,15 @@ Discriminator make_discriminator(const ModelConfig& config);
 
 // Where a model came from; stored in the model file.
 struct Provenance {
-  std::string attack;       // training attack spec
-  int64_t steps = 0;        // optimizer steps done
-  int64_t epochs = 0;       // whole passes over the training data
-  std::string data;         // training data folders, ';'-separated
-  uint64_t seed = 0;        // training seed
-  std::string commit;       // source commit of the trainer (git describe), if known
-  std::string created;      // UTC time the file was written, ISO 8601
-  std::string notes;        // free text (e.g. the full command line)
-  std::string device;       // where it was trained ("cpu", "cuda:0"); "" = not recorded
+  std::string attack;   // training attack spec
+  int64_t steps = 0;    // optimizer steps done
+  int64_t epochs = 0;   // whole passes over the training data
+  std::string data;     // training data folders, ';'-separated
+  uint64_t seed = 0;    // training seed
+  std::string commit;   // source commit of the trainer (git describe), if known
+  std::string created;  // UTC time the file was written, ISO 8601
+  std::string notes;    // free text (e.g. the full command line)
+  std::string device;   // where it was trained ("cpu", "cuda:0"); "" = not recorded
 
   bool operator==(const Provenance& o) const;
   bool operator!=(const Provenance& o) const { return !(*this == o); }

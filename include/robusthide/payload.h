@@ -31,9 +31,9 @@ class BchCode {
   std::vector<uint8_t> encode(const std::vector<uint8_t>& data) const;
 
   struct Result {
-    bool ok = false;              // a codeword within distance t was found
-    int corrected = 0;            // bits flipped to reach it
-    std::vector<uint8_t> data;    // its k data bits (empty when !ok)
+    bool ok = false;            // a codeword within distance t was found
+    int corrected = 0;          // bits flipped to reach it
+    std::vector<uint8_t> data;  // its k data bits (empty when !ok)
   };
   // Decodes n received bits (Berlekamp-Massey + Chien search). Up to t errors are
   // corrected; more are either reported (!ok) or, rarely, decoded to a wrong codeword.
@@ -58,9 +58,9 @@ class PayloadCode {
   explicit PayloadCode(int message_bits, int t = 0);
 
   int message_bits() const { return bits_; }
-  int capacity_bits() const { return bch_.k(); }   // payload bits
+  int capacity_bits() const { return bch_.k(); }  // payload bits
   int capacity_bytes() const { return bch_.k() / 8; }
-  int correctable() const { return bch_.t(); }     // bit errors corrected
+  int correctable() const { return bch_.t(); }  // bit errors corrected
   bool has_parity() const { return parity_; }
   // "BCH(63,36,t=5)+parity" style name.
   std::string name() const;
@@ -69,8 +69,8 @@ class PayloadCode {
   std::vector<uint8_t> encode(const std::vector<uint8_t>& payload) const;
 
   struct Decoded {
-    bool decoded = false;        // the code found a codeword (parity included)
-    int corrected = 0;           // bit errors corrected (parity bit included)
+    bool decoded = false;  // the code found a codeword (parity included)
+    int corrected = 0;     // bit errors corrected (parity bit included)
     // Probability that a uniformly random raw word decodes with at most `corrected`
     // corrections: the chance that an unmarked image matches this well. 1 when !decoded.
     double false_positive = 1.0;

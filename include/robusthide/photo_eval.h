@@ -35,26 +35,26 @@ struct PhotoEvalOptions {
 
 // One attack's results over the photos.
 struct PhotoEvalRow {
-  std::string attack;          // canonical spec
-  int64_t photos = 0;          // photos attacked and read
-  int64_t recovered = 0;       // the payload came back: found, and exactly the embedded one
-  int64_t wrong = 0;           // found, but a different payload (a miscorrection)
-  int64_t bits = 0;            // raw bits scored (photos x message_bits)
-  int64_t bit_errors = 0;      // raw bits wrong before error correction
+  std::string attack;      // canonical spec
+  int64_t photos = 0;      // photos attacked and read
+  int64_t recovered = 0;   // the payload came back: found, and exactly the embedded one
+  int64_t wrong = 0;       // found, but a different payload (a miscorrection)
+  int64_t bits = 0;        // raw bits scored (photos x message_bits)
+  int64_t bit_errors = 0;  // raw bits wrong before error correction
   double recovery_rate() const { return photos ? static_cast<double>(recovered) / photos : 0.0; }
   double ber() const { return bits ? static_cast<double>(bit_errors) / bits : 0.0; }
   std::optional<double> bits_per_pixel;  // mean compressed size, attacks with a real codec
 };
 
 struct PhotoEvalReport {
-  std::string model;               // ModelConfig::summary()
-  std::string code;                // payload code name ("" for a model without one)
+  std::string model;  // ModelConfig::summary()
+  std::string code;   // payload code name ("" for a model without one)
   int message_bits = 0;
   int64_t photos = 0;
-  double megapixels = 0.0;         // mean photo size
+  double megapixels = 0.0;  // mean photo size
   double strength = 1.0;
   uint64_t seed = 0;
-  double max_false_positive = 0.0; // the Watermarker's threshold
+  double max_false_positive = 0.0;  // the Watermarker's threshold
   // Marked vs cover, full size: means over photos (PSNR capped at kEvalPsnrCap), the
   // flat-visible share pooled over all photos' flat pixels.
   double psnr_db = 0.0, ssim = 0.0;

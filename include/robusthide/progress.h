@@ -21,12 +21,12 @@ bool stderr_is_terminal();
 bool progress_enabled(const std::string& mode, const std::string& what = "--progress");
 
 struct ProgressOptions {
-  bool enabled = false;       // false: every call does nothing
-  int64_t total = 0;          // units of work in all (steps, photos); at least 1 is used
-  int64_t first = 0;          // units already done when the bar starts (a resumed run)
-  int items_per_unit = 1;     // images per unit, for the rate (a training step's batch)
-  double time_limit_s = 0;    // > 0: the run stops after this many seconds (--max-minutes):
-                              // the ETA is the sooner of the work's and this limit's
+  bool enabled = false;     // false: every call does nothing
+  int64_t total = 0;        // units of work in all (steps, photos); at least 1 is used
+  int64_t first = 0;        // units already done when the bar starts (a resumed run)
+  int items_per_unit = 1;   // images per unit, for the rate (a training step's batch)
+  double time_limit_s = 0;  // > 0: the run stops after this many seconds (--max-minutes):
+                            // the ETA is the sooner of the work's and this limit's
 };
 
 class ProgressBar {

@@ -97,8 +97,8 @@ struct TrainOptions {
   std::string commit;
   // Tell glibc's malloc to keep freed memory instead of returning it to the kernel
   // (mallopt M_MMAP_MAX = 0, M_TRIM_THRESHOLD = 2 GiB): large tensors are then reused
-  // instead of being mapped and zeroed again on every step ([authors' code on this CPU], docs/references.md).
-  // Process-wide and permanent once set; the memory high-water mark is kept.
+  // instead of being mapped and zeroed again on every step ([authors' code on this CPU],
+  // docs/references.md). Process-wide and permanent once set; the memory high-water mark is kept.
   bool tune_allocator = true;
   // Where the networks and optimizers live: "cpu", "cuda" or "cuda:N" (device.h). On
   // CUDA the batch is still cut from the in-memory photos on the CPU (same crops and
@@ -125,10 +125,10 @@ struct TrainOptions {
 // (under "fixed", with the model's config as "model"), a resume compares them and
 // read_checkpoint_options restores them, and train's CLI derives its flags from them.
 struct FixedTrainField {
-  const char* key;                          // name in the checkpoint
-  const char* flag;                         // train's CLI flag
-  const char* help;                         // its help text
-  FieldRef (*ref)(TrainOptions&);           // the member
+  const char* key;                 // name in the checkpoint
+  const char* flag;                // train's CLI flag
+  const char* help;                // its help text
+  FieldRef (*ref)(TrainOptions&);  // the member
   ConstFieldRef read(const TrainOptions& o) const { return read_field(ref, o); }
   // nullptr: always stored. Otherwise stored only when this is true (an option added
   // after checkpoints were first written: older ones lack it and mean "off").
@@ -159,8 +159,8 @@ struct EpochRecord {
   // Perceptual distance of the validation images (EvalRow's fields): CIEDE2000 mean and
   // 99th percentile, share of flat pixels visibly changed.
   double val_ciede2000 = 0, val_ciede2000_p99 = 0, val_flat_visible = 0;
-  double seconds = 0;           // training wall time so far, all resumed parts together
-  std::string device;           // where the networks ran ("cpu", "cuda:0")
+  double seconds = 0;  // training wall time so far, all resumed parts together
+  std::string device;  // where the networks ran ("cpu", "cuda:0")
 };
 
 // What a finished train() did.
@@ -168,26 +168,26 @@ struct EpochRecord {
 // (on CUDA the GPU phases are asynchronous: their time shows up where the next phase
 // waits for it, usually in "attack" or "backward").
 struct StepTimes {
-  int64_t steps = 0;             // training steps timed
-  double data = 0;               // random crops, messages, copy to the device
-  double encoder_decoder = 0;    // encoder and decoder forward passes, losses
-  double attack = 0;             // the attack layer (real codecs: conversion + coding)
-  double discriminator = 0;      // discriminator forward/backward/Adam, adversarial term
-  double backward = 0;           // encoder/decoder backward pass and Adam step
-  double other = 0;              // validation, checkpoints, logging
-  double cpu_user = 0;           // process CPU time in user mode during the steps
-  double cpu_system = 0;         // ... in the kernel (page faults from memory allocation)
+  int64_t steps = 0;           // training steps timed
+  double data = 0;             // random crops, messages, copy to the device
+  double encoder_decoder = 0;  // encoder and decoder forward passes, losses
+  double attack = 0;           // the attack layer (real codecs: conversion + coding)
+  double discriminator = 0;    // discriminator forward/backward/Adam, adversarial term
+  double backward = 0;         // encoder/decoder backward pass and Adam step
+  double other = 0;            // validation, checkpoints, logging
+  double cpu_user = 0;         // process CPU time in user mode during the steps
+  double cpu_system = 0;       // ... in the kernel (page faults from memory allocation)
 };
 
 struct TrainResult {
-  int64_t steps = 0;                   // optimizer steps done in total (resumed ones included)
-  int64_t epochs = 0;                  // whole epochs done in total
-  std::vector<EpochRecord> records;    // validations done by this call
-  std::string model_path;              // OUT/model.pt
-  std::string checkpoint_path;         // OUT/checkpoint.pt
-  std::string log_path;                // OUT/log.csv
-  bool time_limit_reached = false;     // stopped by max_minutes before the run's length
-  StepTimes times;                     // where this call's time went
+  int64_t steps = 0;                 // optimizer steps done in total (resumed ones included)
+  int64_t epochs = 0;                // whole epochs done in total
+  std::vector<EpochRecord> records;  // validations done by this call
+  std::string model_path;            // OUT/model.pt
+  std::string checkpoint_path;       // OUT/checkpoint.pt
+  std::string log_path;              // OUT/log.csv
+  bool time_limit_reached = false;   // stopped by max_minutes before the run's length
+  StepTimes times;                   // where this call's time went
 };
 
 // Trains (or resumes) a model and writes OUT/model.pt (save_model, provenance filled),

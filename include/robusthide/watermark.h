@@ -35,12 +35,12 @@ std::vector<uint8_t> threshold_bits(const std::vector<float>& raw);
 
 // What extraction found.
 struct Extraction {
-  bool found = false;              // decoded with false_positive <= the threshold
-  bool decoded = false;            // the code found a codeword at all
-  int corrected = 0;               // bit errors the code corrected
-  double false_positive = 1.0;     // chance an unmarked image matches this well
-  std::vector<uint8_t> payload;    // payload bits (empty unless found)
-  std::vector<uint8_t> raw_bits;   // the model's thresholded raw bits
+  bool found = false;             // decoded with false_positive <= the threshold
+  bool decoded = false;           // the code found a codeword at all
+  int corrected = 0;              // bit errors the code corrected
+  double false_positive = 1.0;    // chance an unmarked image matches this well
+  std::vector<uint8_t> payload;   // payload bits (empty unless found)
+  std::vector<uint8_t> raw_bits;  // the model's thresholded raw bits
 };
 
 // A model with its payload code: what the CLI's embed and extract use.

@@ -49,12 +49,14 @@ class BlurImpl : public AttackImpl {
 }  // namespace
 
 Attack make_blur_attack(const SpecNode& spec) {
-  const std::string usage = "blur[:SIGMA[:K]] with SIGMA in (0, 100] (default 2) and an odd "
-                            "kernel size K in 1..63 (default 3)";
+  const std::string usage =
+      "blur[:SIGMA[:K]] with SIGMA in (0, 100] (default 2) and an odd "
+      "kernel size K in 1..63 (default 3)";
   spec.expect(2, {}, usage);
   const double sigma =
       spec.positional(0) ? positive_param(spec, spec.positional(0), 100.0, "sigma") : 2.0;
-  const int size = spec.positional(1) ? spec.int_param(spec.positional(1), 1, 63, "kernel size K") : 3;
+  const int size =
+      spec.positional(1) ? spec.int_param(spec.positional(1), 1, 63, "kernel size K") : 3;
   if (size % 2 == 0) {
     throw InvalidArgument("blur: kernel size K must be odd, got '" + *spec.positional(1) +
                           "' in spec '" + abbreviate(spec.text) + "'; expected " + usage);

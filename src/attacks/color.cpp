@@ -7,9 +7,8 @@ namespace {
 
 using Matrix = std::array<std::array<double, 3>, 3>;
 
-constexpr Matrix kRgbToYcbcr = {{{0.299, 0.587, 0.114},
-                                 {-0.168736, -0.331264, 0.5},
-                                 {0.5, -0.418688, -0.081312}}};
+constexpr Matrix kRgbToYcbcr = {
+    {{0.299, 0.587, 0.114}, {-0.168736, -0.331264, 0.5}, {0.5, -0.418688, -0.081312}}};
 
 Matrix inverse(const Matrix& m) {
   const double det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -

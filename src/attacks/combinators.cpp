@@ -52,7 +52,8 @@ class SplitImpl : public CombinatorImpl {
     const int64_t s = n / k;
     std::vector<torch::Tensor> parts;
     for (int64_t i = 0; i < k; ++i) {
-      parts.push_back(children_[i]->forward(encoded.narrow(0, i * s, s), cover.narrow(0, i * s, s)));
+      parts.push_back(
+          children_[i]->forward(encoded.narrow(0, i * s, s), cover.narrow(0, i * s, s)));
       if (i > 0 && parts[i].sizes().slice(1) != parts[0].sizes().slice(1)) {
         throw InvalidArgument("'" + spec_ + "': slice " + std::to_string(i) +
                               " came out with another image size than slice 0; split needs "
@@ -66,7 +67,10 @@ class SplitImpl : public CombinatorImpl {
     size_t total = 0;
     bool any = false;
     for (const auto& c : children_) {
-      if (auto b = c->last_compressed_bytes()) { total += *b; any = true; }
+      if (auto b = c->last_compressed_bytes()) {
+        total += *b;
+        any = true;
+      }
     }
     return any ? std::optional<size_t>(total) : std::nullopt;
   }

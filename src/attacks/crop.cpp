@@ -40,7 +40,8 @@ class CropImpl : public AttackImpl {
     const int64_t n = encoded.size(0), c = encoded.size(1), w = encoded.size(3);
     const auto opts = r.top.options();
     // Gather the rows, then the columns, of each image's rectangle.
-    const auto rows = (r.top.view({n, 1}) + torch::arange(r.height, opts)).view({n, 1, r.height, 1});
+    const auto rows =
+        (r.top.view({n, 1}) + torch::arange(r.height, opts)).view({n, 1, r.height, 1});
     const auto by_rows = encoded.gather(2, rows.expand({n, c, r.height, w}));
     const auto cols = (r.left.view({n, 1}) + torch::arange(r.width, opts)).view({n, 1, 1, r.width});
     return by_rows.gather(3, cols.expand({n, c, r.height, r.width}));
@@ -78,9 +79,8 @@ class CropoutImpl : public AttackImpl {
 std::pair<double, double> parse_ratios(const SpecNode& spec) {
   spec.expect(2, {}, spec.name + ":F[:FW] with side ratios in (0, 1]");
   const double fh = positive_param(spec, spec.positional(0), 1.0, "side ratio F");
-  const double fw = spec.positional(1) ? positive_param(spec, spec.positional(1), 1.0,
-                                                        "width ratio FW")
-                                       : fh;
+  const double fw =
+      spec.positional(1) ? positive_param(spec, spec.positional(1), 1.0, "width ratio FW") : fh;
   return {fh, fw};
 }
 

@@ -36,8 +36,8 @@ torch::Tensor block_dct(const torch::Tensor& x) {
 
 torch::Tensor block_idct(const torch::Tensor& coefficients) {
   const auto& k = coefficients;
-  TORCH_CHECK(k.dim() == 5 && k.size(2) == 64,
-              "block_idct needs (N,C,64,Hb,Wb) coefficients, got ", k.sizes());
+  TORCH_CHECK(k.dim() == 5 && k.size(2) == 64, "block_idct needs (N,C,64,Hb,Wb) coefficients, got ",
+              k.sizes());
   const int64_t n = k.size(0), c = k.size(1), hb = k.size(3), wb = k.size(4);
   const auto kt = block_transform(k.options()).t().contiguous().view({64, 64, 1, 1});
   const auto blocks = F::conv2d(k.reshape({n * c, 64, hb, wb}), kt);

@@ -74,8 +74,8 @@ Attack make_diff_jpeg_attack(const SpecNode& spec) {
   const int quality = spec.int_param(spec.positional(0), 1, 100, "quality Q");
   const std::string sampling = spec.positional(1) ? *spec.positional(1) : "420";
   if (sampling != "420" && sampling != "444") {
-    throw InvalidArgument("invalid spec '" + abbreviate(spec.text) + "': unknown chroma subsampling '" +
-                          sampling + "'; expected " + usage);
+    throw InvalidArgument("invalid spec '" + abbreviate(spec.text) +
+                          "': unknown chroma subsampling '" + sampling + "'; expected " + usage);
   }
   return std::make_shared<DiffJpegImpl>(quality, sampling == "420");
 }

@@ -13,9 +13,9 @@ namespace robusthide {
 
 Attack make_differentiable_attack(const SpecNode& spec) {
   static const std::map<std::string, std::function<Attack(const SpecNode&)>> kFactories = {
-      {"crop", make_crop_attack},       {"cropout", make_cropout_attack},
-      {"dropout", make_dropout_attack}, {"resize", make_resize_attack},
-      {"blur", make_blur_attack},       {"noise", make_noise_attack},
+      {"crop", make_crop_attack},           {"cropout", make_cropout_attack},
+      {"dropout", make_dropout_attack},     {"resize", make_resize_attack},
+      {"blur", make_blur_attack},           {"noise", make_noise_attack},
       {"jpeg-mask", make_jpeg_mask_attack}, {"jpeg-drop", make_jpeg_drop_attack},
       {"quant", make_quantization_attack},  {"diffjpeg", make_diff_jpeg_attack},
   };
@@ -46,10 +46,10 @@ double positive_param(const SpecNode& spec, const std::string* value, double hi,
 }
 
 void check_image_batch(const torch::Tensor& x, const std::string& spec) {
-  TORCH_CHECK(x.dim() == 4 && x.size(1) == 3 && x.size(2) > 0 && x.size(3) > 0,
-              "attack '", spec, "' expects an (N,3,H,W) batch, got ", x.sizes());
-  TORCH_CHECK(x.is_floating_point(), "attack '", spec,
-              "' expects a floating-point batch, got ", x.scalar_type());
+  TORCH_CHECK(x.dim() == 4 && x.size(1) == 3 && x.size(2) > 0 && x.size(3) > 0, "attack '", spec,
+              "' expects an (N,3,H,W) batch, got ", x.sizes());
+  TORCH_CHECK(x.is_floating_point(), "attack '", spec, "' expects a floating-point batch, got ",
+              x.scalar_type());
 }
 
 void check_cover(const torch::Tensor& encoded, const torch::Tensor& cover,

@@ -28,7 +28,6 @@ double positive_param(const SpecNode& spec, const std::string* value, double hi,
 void check_image_batch(const torch::Tensor& x, const std::string& spec);
 
 // As above, and that `cover` has the shape of `encoded` (attacks that mix in the cover).
-void check_cover(const torch::Tensor& encoded, const torch::Tensor& cover,
-                 const std::string& spec);
+void check_cover(const torch::Tensor& encoded, const torch::Tensor& cover, const std::string& spec);
 
 }  // namespace robusthide

@@ -11,7 +11,8 @@ class NoiseImpl : public AttackImpl {
 
   torch::Tensor forward(const torch::Tensor& encoded, const torch::Tensor&) override {
     check_image_batch(encoded, spec());
-    return encoded + stddev_ * torch::randn(encoded.sizes(), encoded.options().requires_grad(false));
+    return encoded +
+           stddev_ * torch::randn(encoded.sizes(), encoded.options().requires_grad(false));
   }
 
   std::string spec() const override { return "noise:" + format_number(stddev_); }

@@ -20,10 +20,12 @@ class ResizeImpl : public AttackImpl {
     const int64_t h = std::max<int64_t>(1, std::llround(scale_ * encoded.size(2)));
     const int64_t w = std::max<int64_t>(1, std::llround(scale_ * encoded.size(3)));
     namespace F = torch::nn::functional;
-    if (mode_ == "area") return F::adaptive_avg_pool2d(encoded, F::AdaptiveAvgPool2dFuncOptions({h, w}));
+    if (mode_ == "area")
+      return F::adaptive_avg_pool2d(encoded, F::AdaptiveAvgPool2dFuncOptions({h, w}));
     auto opts = F::InterpolateFuncOptions().size(std::vector<int64_t>{h, w});
     if (mode_ == "nearest") return F::interpolate(encoded, opts.mode(torch::kNearest));
-    if (mode_ == "bicubic") return F::interpolate(encoded, opts.mode(torch::kBicubic).align_corners(false));
+    if (mode_ == "bicubic")
+      return F::interpolate(encoded, opts.mode(torch::kBicubic).align_corners(false));
     return F::interpolate(encoded, opts.mode(torch::kBilinear).align_corners(false));
   }
 
@@ -42,8 +44,8 @@ Attack make_resize_attack(const SpecNode& spec) {
   const double scale = positive_param(spec, spec.positional(0), 8.0, "scale S");
   std::string mode = spec.positional(1) ? *spec.positional(1) : "bilinear";
   if (mode != "nearest" && mode != "bilinear" && mode != "bicubic" && mode != "area") {
-    throw InvalidArgument("invalid spec '" + abbreviate(spec.text) + "': unknown interpolation '" + mode +
-                          "'; expected " + usage);
+    throw InvalidArgument("invalid spec '" + abbreviate(spec.text) + "': unknown interpolation '" +
+                          mode + "'; expected " + usage);
   }
   return std::make_shared<ResizeImpl>(scale, std::move(mode));
 }

@@ -30,9 +30,8 @@ class StraightThroughImpl : public AttackImpl {
       : codec_(std::move(codec)), threads_(threads) {}
 
   torch::Tensor forward(const torch::Tensor& encoded, const torch::Tensor&) override {
-    TORCH_CHECK(encoded.dim() == 4 && encoded.size(1) == 3,
-                "straight-through '", codec_->spec(), "' expects (N,3,H,W), got ",
-                encoded.sizes());
+    TORCH_CHECK(encoded.dim() == 4 && encoded.size(1) == 3, "straight-through '", codec_->spec(),
+                "' expects (N,3,H,W), got ", encoded.sizes());
     const auto x = encoded.detach().to(torch::kCPU, torch::kFloat32).contiguous();
     torch::Tensor decoded = codec_->is_video() ? run_video(x) : run_images(x);
     decoded = decoded.to(encoded.device(), encoded.scalar_type());
@@ -83,8 +82,8 @@ class StraightThroughImpl : public AttackImpl {
   void check_size(const Image& im, int w, int h) const {
     if (im.width != w || im.height != h) {
       throw CodecError("codec '" + codec_->spec() + "' returned a " + std::to_string(im.width) +
-                       "x" + std::to_string(im.height) + " image for a " + std::to_string(w) +
-                       "x" + std::to_string(h) + " input");
+                       "x" + std::to_string(im.height) + " image for a " + std::to_string(w) + "x" +
+                       std::to_string(h) + " input");
     }
   }
 

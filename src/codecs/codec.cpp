@@ -19,9 +19,8 @@ RoundTrip Codec::round_trip_batch(const std::vector<Image>& batch, int threads) 
   RoundTrip out;
   out.images.resize(batch.size());
   std::vector<size_t> bytes(batch.size(), 0);
-  parallel_for(batch.size(), threads, [&](size_t i) {
-    out.images[i] = encode_decode(batch[i], &bytes[i]);
-  });
+  parallel_for(batch.size(), threads,
+               [&](size_t i) { out.images[i] = encode_decode(batch[i], &bytes[i]); });
   for (size_t b : bytes) out.compressed_bytes += b;
   return out;
 }
@@ -43,7 +42,8 @@ std::unique_ptr<Codec> make_codec(const std::string& text) {
   if (spec.name == "mpeg4" || spec.name == "xvid" || spec.name == "h264")
     return make_video_codec(spec);
   if (spec.name == "cmd") return make_command_codec(spec);
-  throw InvalidArgument("unknown codec '" + abbreviate(spec.name) + "' in spec '" + abbreviate(text) +
+  throw InvalidArgument("unknown codec '" + abbreviate(spec.name) + "' in spec '" +
+                        abbreviate(text) +
                         "'; expected one of jpeg:Q, jpeg2000:R, webp:Q, mpeg4, xvid, "
                         "h264:crf=N, cmd:\"PROGRAM ARGS\"");
 }

@@ -16,8 +16,8 @@
 namespace robusthide {
 namespace {
 
-constexpr double kDefaultTimeout = 30;      // seconds
-constexpr double kMaxTimeout = 24 * 3600;   // seconds
+constexpr double kDefaultTimeout = 30;     // seconds
+constexpr double kMaxTimeout = 24 * 3600;  // seconds
 
 enum class PipeFormat { kPng, kPpm };
 
@@ -65,16 +65,16 @@ class CommandCodec : public Codec {
                        " image; killed");
     }
     if (r.timed_out) {
-      throw CodecError("command '" + abbreviate(command_) + "' timed out after " + format_number(timeout_) +
-                       " s" + stderr_suffix(r));
+      throw CodecError("command '" + abbreviate(command_) + "' timed out after " +
+                       format_number(timeout_) + " s" + stderr_suffix(r));
     }
     if (!r.success()) {
       throw CodecError("command '" + abbreviate(command_) + "' failed with " + r.status_text() +
                        stderr_suffix(r));
     }
     if (r.stdout_data.empty()) {
-      throw CodecError("command '" + abbreviate(command_) + "' wrote nothing on stdout (" + r.status_text() +
-                       ")" + stderr_suffix(r));
+      throw CodecError("command '" + abbreviate(command_) + "' wrote nothing on stdout (" +
+                       r.status_text() + ")" + stderr_suffix(r));
     }
     Image out;
     const std::string name = "stdout of command '" + command_ + "'";
@@ -89,8 +89,8 @@ class CommandCodec : public Codec {
     }
     if (out.width != image.width || out.height != image.height) {
       throw CodecError("command '" + abbreviate(command_) + "' changed the image size from " +
-                       std::to_string(image.width) + "x" + std::to_string(image.height) +
-                       " to " + std::to_string(out.width) + "x" + std::to_string(out.height));
+                       std::to_string(image.width) + "x" + std::to_string(image.height) + " to " +
+                       std::to_string(out.width) + "x" + std::to_string(out.height));
     }
     *bytes += r.stdout_data.size();
     return out;
@@ -117,7 +117,8 @@ std::unique_ptr<Codec> make_command_codec(const SpecNode& spec) {
   spec.expect(1, {"timeout", "format"}, usage);
   const std::string* command = spec.positional(0);
   if (command == nullptr || command->find_first_not_of(" \t\n") == std::string::npos) {
-    throw InvalidArgument("invalid spec '" + abbreviate(spec.text) + "': missing command; expected " + usage);
+    throw InvalidArgument("invalid spec '" + abbreviate(spec.text) +
+                          "': missing command; expected " + usage);
   }
   const std::string* timeout_text = spec.keyed("timeout");
   const double timeout =

@@ -24,7 +24,7 @@ using TjBuffer = std::unique_ptr<unsigned char, TjBufferDeleter>;
 
 // Per-thread output buffer (the handles are util/turbojpeg.h's, also per thread).
 struct TjState {
-  TjBuffer buffer;              // compressed data, reused while large enough
+  TjBuffer buffer;             // compressed data, reused while large enough
   unsigned long capacity = 0;  // bytes allocated in `buffer`
 };
 
@@ -35,9 +35,12 @@ TjState& thread_state() {
 
 int subsampling_of(int code) {
   switch (code) {
-    case 444: return TJSAMP_444;
-    case 422: return TJSAMP_422;
-    default: return TJSAMP_420;
+    case 444:
+      return TJSAMP_444;
+    case 422:
+      return TJSAMP_422;
+    default:
+      return TJSAMP_420;
   }
 }
 
@@ -52,7 +55,8 @@ class JpegCodec : public Codec {
  protected:
   Image encode_decode(const Image& image, size_t* bytes) const override {
     if (image.empty() || image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3)
-      throw InvalidArgument("while encoding JPEG " + describe(image) + ": empty or malformed image");
+      throw InvalidArgument("while encoding JPEG " + describe(image) +
+                            ": empty or malformed image");
     TjState& tj = thread_state();
     const detail::TjHandle& compressor = detail::tj_compressor();
     detail::TjHandle& decompressor = detail::tj_decompressor();
@@ -66,22 +70,22 @@ class JpegCodec : public Codec {
     if (tj.capacity < needed) {
       tj.buffer.reset(tjAlloc(static_cast<int>(needed)));
       tj.capacity = tj.buffer ? needed : 0;
-      if (!tj.buffer) throw CodecError("while encoding JPEG " + describe(image) + ": out of memory");
+      if (!tj.buffer)
+        throw CodecError("while encoding JPEG " + describe(image) + ": out of memory");
     }
 
     unsigned char* jpeg = tj.buffer.get();
     unsigned long jpeg_size = tj.capacity;
-    if (tjCompress2(compressor.get(), image.data(), image.width, 0, image.height, TJPF_RGB,
-                    &jpeg, &jpeg_size, samp, quality_,
-                    TJFLAG_ACCURATEDCT | TJFLAG_NOREALLOC) != 0) {
+    if (tjCompress2(compressor.get(), image.data(), image.width, 0, image.height, TJPF_RGB, &jpeg,
+                    &jpeg_size, samp, quality_, TJFLAG_ACCURATEDCT | TJFLAG_NOREALLOC) != 0) {
       throw CodecError("while encoding JPEG " + describe(image) + ": " +
                        tjGetErrorStr2(compressor.get()));
     }
     *bytes += jpeg_size;
 
     Image out(image.width, image.height);
-    if (tjDecompress2(decompressor.get(), jpeg, jpeg_size, out.data(), out.width, 0,
-                      out.height, TJPF_RGB, TJFLAG_ACCURATEDCT) != 0) {
+    if (tjDecompress2(decompressor.get(), jpeg, jpeg_size, out.data(), out.width, 0, out.height,
+                      TJPF_RGB, TJFLAG_ACCURATEDCT) != 0) {
       const std::string why = tjGetErrorStr2(decompressor.get());
       decompressor.reset();  // libjpeg's state may be broken after a failure
       throw CodecError("while decoding JPEG " + describe(image) + ": " + why);

@@ -50,8 +50,7 @@ class HeaderReader {
 }  // namespace
 
 bool looks_like_pnm(const uint8_t* data, size_t size) {
-  return size >= 3 && data[0] == 'P' && (data[1] == '5' || data[1] == '6') &&
-         std::isspace(data[2]);
+  return size >= 3 && data[0] == 'P' && (data[1] == '5' || data[1] == '6') && std::isspace(data[2]);
 }
 
 std::vector<uint8_t> encode_ppm(const Image& image) {
@@ -71,8 +70,10 @@ Image decode_pnm(const uint8_t* data, size_t size, const std::string& name) {
   const int64_t height = reader.number("height");
   const int64_t maxval = reader.number("maxval");
   if (width <= 0 || height <= 0 || width * height > kMaxImagePixels)
-    reader.fail("PNM size " + std::to_string(width) + "x" + std::to_string(height) + " out of range");
-  if (maxval < 1 || maxval > 65535) reader.fail("PNM maxval " + std::to_string(maxval) + " out of range");
+    reader.fail("PNM size " + std::to_string(width) + "x" + std::to_string(height) +
+                " out of range");
+  if (maxval < 1 || maxval > 65535)
+    reader.fail("PNM maxval " + std::to_string(maxval) + " out of range");
   reader.skip(1);  // the single whitespace byte before the raster
   const size_t channels = color ? 3 : 1;
   const size_t sample_bytes = maxval > 255 ? 2 : 1;
@@ -85,7 +86,8 @@ Image decode_pnm(const uint8_t* data, size_t size, const std::string& name) {
   for (size_t i = 0; i < pixels; ++i) {
     for (size_t c = 0; c < 3; ++c) {
       const size_t s = i * channels + (color ? c : 0);
-      uint32_t v = sample_bytes == 2 ? (uint32_t{raster[2 * s]} << 8) | raster[2 * s + 1] : raster[s];
+      uint32_t v =
+          sample_bytes == 2 ? (uint32_t{raster[2 * s]} << 8) | raster[2 * s + 1] : raster[s];
       if (v > static_cast<uint32_t>(maxval)) v = static_cast<uint32_t>(maxval);
       if (maxval != 255) v = static_cast<uint32_t>((v * 255 + maxval / 2) / maxval);
       out.pixels[i * 3 + c] = static_cast<uint8_t>(v);

@@ -24,7 +24,7 @@ namespace {
 constexpr int kFps = 30;
 constexpr int kDefaultCrf = 23;
 const char* const kDefaultPreset = "medium";
-const char* const kPresets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
+const char* const kPresets[] = {"ultrafast", "superfast", "veryfast", "faster",   "fast",
                                 "medium",    "slow",      "slower",   "veryslow", "placebo"};
 
 // The rate-control settings OpenCV 4.6's CvVideoWriter_FFMPEG::open gives MPEG-4 Part 2:
@@ -67,10 +67,14 @@ class VideoCodec : public Codec {
 
   std::string spec() const override {
     switch (kind_) {
-      case Kind::kMpeg4: return "mpeg4";
-      case Kind::kXvid: return "xvid";
-      case Kind::kXvidLib: return "xvid:lib";
-      case Kind::kH264: break;
+      case Kind::kMpeg4:
+        return "mpeg4";
+      case Kind::kXvid:
+        return "xvid";
+      case Kind::kXvidLib:
+        return "xvid:lib";
+      case Kind::kH264:
+        break;
     }
     std::string s = "h264:crf=" + std::to_string(crf_);
     if (preset_ != kDefaultPreset) s += ":preset=" + preset_;
@@ -102,9 +106,8 @@ class VideoCodec : public Codec {
       case Kind::kH264:
         s.encoder = "libx264";
         s.fps = kFps;
-        s.options = {{"crf", std::to_string(crf_)},
-                     {"preset", preset_},
-                     {"x264-params", x264_params()}};
+        s.options = {
+            {"crf", std::to_string(crf_)}, {"preset", preset_}, {"x264-params", x264_params()}};
         break;
     }
     return round_trip_clip(batch, s, spec());

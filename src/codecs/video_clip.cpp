@@ -18,17 +18,22 @@ class ClipCoder {
  public:
   ClipCoder(const VideoClipSettings& settings, const std::string& spec, int width, int height,
             size_t frame_count)
-      : settings_(settings), spec_(spec), width_(width), height_(height),
-        coded_width_(width + (width & 1)), coded_height_(height + (height & 1)),
-        decoded_(frame_count), have_(frame_count, false) {
+      : settings_(settings),
+        spec_(spec),
+        width_(width),
+        height_(height),
+        coded_width_(width + (width & 1)),
+        coded_height_(height + (height & 1)),
+        decoded_(frame_count),
+        have_(frame_count, false) {
     open_encoder();
     open_decoder();
     to_yuv_.reset(sws_getContext(coded_width_, coded_height_, AV_PIX_FMT_BGR24, coded_width_,
-                                 coded_height_, AV_PIX_FMT_YUV420P, SWS_BICUBIC, nullptr,
-                                 nullptr, nullptr));
+                                 coded_height_, AV_PIX_FMT_YUV420P, SWS_BICUBIC, nullptr, nullptr,
+                                 nullptr));
     to_bgr_.reset(sws_getContext(coded_width_, coded_height_, AV_PIX_FMT_YUV420P, coded_width_,
-                                 coded_height_, AV_PIX_FMT_BGR24, SWS_BICUBIC, nullptr,
-                                 nullptr, nullptr));
+                                 coded_height_, AV_PIX_FMT_BGR24, SWS_BICUBIC, nullptr, nullptr,
+                                 nullptr));
     if (!to_yuv_ || !to_bgr_) fail("creating the libswscale colour converters", 0);
     packet_.reset(av_packet_alloc());
     decoded_frame_.reset(av_frame_alloc());
@@ -145,7 +150,8 @@ class ClipCoder {
   void fill_bgr(const Image& image) {
     check(av_frame_make_writable(bgr_.get()), "preparing a BGR frame");
     for (int y = 0; y < coded_height_; ++y) {
-      const uint8_t* src = image.data() + static_cast<size_t>(std::min(y, height_ - 1)) * width_ * 3;
+      const uint8_t* src =
+          image.data() + static_cast<size_t>(std::min(y, height_ - 1)) * width_ * 3;
       uint8_t* dst = bgr_->data[0] + static_cast<ptrdiff_t>(y) * bgr_->linesize[0];
       for (int x = 0; x < coded_width_; ++x) {
         const uint8_t* p = src + static_cast<size_t>(std::min(x, width_ - 1)) * 3;
@@ -239,10 +245,12 @@ RoundTrip round_trip_clip(const std::vector<Image>& frames, const VideoClipSetti
                             " is empty or its pixel buffer does not match its size");
     }
     if (f.width != first.width || f.height != first.height) {
-      throw InvalidArgument("video codec '" + spec + "': all frames of a clip must have the "
-                            "same size; frame 0 is " + std::to_string(first.width) + "x" +
-                            std::to_string(first.height) + " but frame " + std::to_string(i) +
-                            " is " + std::to_string(f.width) + "x" + std::to_string(f.height));
+      throw InvalidArgument("video codec '" + spec +
+                            "': all frames of a clip must have the "
+                            "same size; frame 0 is " +
+                            std::to_string(first.width) + "x" + std::to_string(first.height) +
+                            " but frame " + std::to_string(i) + " is " + std::to_string(f.width) +
+                            "x" + std::to_string(f.height));
     }
   }
   ClipCoder coder(settings, spec, first.width, first.height, frames.size());

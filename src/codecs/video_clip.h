@@ -15,14 +15,14 @@ namespace robusthide {
 // Encoder configuration of one clip. Fields left at their defaults keep libavcodec's
 // defaults for the chosen encoder.
 struct VideoClipSettings {
-  std::string encoder;      // libavcodec encoder name, e.g. "mpeg4" or "libx264" (required)
-  uint32_t codec_tag = 0;   // fourcc set on encoder and decoder, as a container would (0: none)
-  int fps = 30;             // frame rate: time base 1/fps, frame i has pts i
-  int64_t bit_rate = 0;     // target bit rate in bit/s (0: encoder default)
+  std::string encoder;         // libavcodec encoder name, e.g. "mpeg4" or "libx264" (required)
+  uint32_t codec_tag = 0;      // fourcc set on encoder and decoder, as a container would (0: none)
+  int fps = 30;                // frame rate: time base 1/fps, frame i has pts i
+  int64_t bit_rate = 0;        // target bit rate in bit/s (0: encoder default)
   int bit_rate_tolerance = 0;  // rate-control tolerance in bits (0: encoder default)
-  int gop_size = -1;        // at most this many frames between I-frames (-1: encoder default)
-  int qmin = -1;            // smallest quantizer (-1: encoder default)
-  int max_b_frames = -1;    // consecutive B-frames allowed (-1: encoder default)
+  int gop_size = -1;           // at most this many frames between I-frames (-1: encoder default)
+  int qmin = -1;               // smallest quantizer (-1: encoder default)
+  int max_b_frames = -1;       // consecutive B-frames allowed (-1: encoder default)
   bool global_header = false;  // headers in extradata (as MP4 muxing requests) instead of in-band
   // Encoder private options set with av_opt_set, e.g. {"crf", "23"}, {"preset", "medium"}.
   std::vector<std::pair<std::string, std::string>> options;

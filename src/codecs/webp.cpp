@@ -19,18 +19,30 @@ namespace {
 
 const char* encode_error_name(WebPEncodingError code) {
   switch (code) {
-    case VP8_ENC_OK: return "ok";
-    case VP8_ENC_ERROR_OUT_OF_MEMORY: return "out of memory";
-    case VP8_ENC_ERROR_BITSTREAM_OUT_OF_MEMORY: return "out of memory while flushing bits";
-    case VP8_ENC_ERROR_NULL_PARAMETER: return "null parameter";
-    case VP8_ENC_ERROR_INVALID_CONFIGURATION: return "invalid configuration";
-    case VP8_ENC_ERROR_BAD_DIMENSION: return "bad dimension (at most 16383x16383)";
-    case VP8_ENC_ERROR_PARTITION0_OVERFLOW: return "partition 0 overflow (over 512 KiB)";
-    case VP8_ENC_ERROR_PARTITION_OVERFLOW: return "partition overflow (over 16 MiB)";
-    case VP8_ENC_ERROR_BAD_WRITE: return "write error";
-    case VP8_ENC_ERROR_FILE_TOO_BIG: return "file too big (over 4 GiB)";
-    case VP8_ENC_ERROR_USER_ABORT: return "aborted";
-    default: return "unknown error";
+    case VP8_ENC_OK:
+      return "ok";
+    case VP8_ENC_ERROR_OUT_OF_MEMORY:
+      return "out of memory";
+    case VP8_ENC_ERROR_BITSTREAM_OUT_OF_MEMORY:
+      return "out of memory while flushing bits";
+    case VP8_ENC_ERROR_NULL_PARAMETER:
+      return "null parameter";
+    case VP8_ENC_ERROR_INVALID_CONFIGURATION:
+      return "invalid configuration";
+    case VP8_ENC_ERROR_BAD_DIMENSION:
+      return "bad dimension (at most 16383x16383)";
+    case VP8_ENC_ERROR_PARTITION0_OVERFLOW:
+      return "partition 0 overflow (over 512 KiB)";
+    case VP8_ENC_ERROR_PARTITION_OVERFLOW:
+      return "partition overflow (over 16 MiB)";
+    case VP8_ENC_ERROR_BAD_WRITE:
+      return "write error";
+    case VP8_ENC_ERROR_FILE_TOO_BIG:
+      return "file too big (over 4 GiB)";
+    case VP8_ENC_ERROR_USER_ABORT:
+      return "aborted";
+    default:
+      return "unknown error";
   }
 }
 
@@ -56,7 +68,8 @@ class WebpCodec : public Codec {
  protected:
   Image encode_decode(const Image& image, size_t* bytes) const override {
     if (image.empty() || image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3)
-      throw InvalidArgument("while encoding WebP " + describe(image) + ": empty or malformed image");
+      throw InvalidArgument("while encoding WebP " + describe(image) +
+                            ": empty or malformed image");
 
     thread_local Writer out;
     out.writer.size = 0;
@@ -83,8 +96,8 @@ class WebpCodec : public Codec {
 
     Image decoded(image.width, image.height);
     int width = 0, height = 0;
-    if (!WebPGetInfo(out.writer.mem, out.writer.size, &width, &height) ||
-        width != image.width || height != image.height ||
+    if (!WebPGetInfo(out.writer.mem, out.writer.size, &width, &height) || width != image.width ||
+        height != image.height ||
         WebPDecodeRGBInto(out.writer.mem, out.writer.size, decoded.data(), decoded.size_bytes(),
                           decoded.width * 3) == nullptr) {
       throw CodecError("while decoding WebP " + describe(image) +

@@ -73,17 +73,20 @@ Image upsize_to(const Image& image, int size) {
   const int shorter = std::min(image.width, image.height);
   if (shorter >= size) return image;
   const double scale = static_cast<double>(size) / shorter;
-  const int w = image.width == shorter ? size
-                                       : std::max(size, static_cast<int>(std::lround(image.width * scale)));
-  const int h = image.height == shorter ? size
-                                        : std::max(size, static_cast<int>(std::lround(image.height * scale)));
+  const int w = image.width == shorter
+                    ? size
+                    : std::max(size, static_cast<int>(std::lround(image.width * scale)));
+  const int h = image.height == shorter
+                    ? size
+                    : std::max(size, static_cast<int>(std::lround(image.height * scale)));
   // The library's one bilinear resampling (torch's, half-pixel centres), as the resize
   // attack and the any-size watermark use it.
   namespace F = torch::nn::functional;
-  const torch::Tensor up = F::interpolate(image_to_tensor(image), F::InterpolateFuncOptions()
-                                                                      .size(std::vector<int64_t>{h, w})
-                                                                      .mode(torch::kBilinear)
-                                                                      .align_corners(false));
+  const torch::Tensor up =
+      F::interpolate(image_to_tensor(image), F::InterpolateFuncOptions()
+                                                 .size(std::vector<int64_t>{h, w})
+                                                 .mode(torch::kBilinear)
+                                                 .align_corners(false));
   return tensor_to_images(up).at(0);
 }
 
@@ -121,9 +124,8 @@ ImageFolderDataset::ImageFolderDataset(const std::vector<std::string>& folders,
     paths_.resize(static_cast<size_t>(options.max_images));
   }
   images_.resize(paths_.size());
-  parallel_for(paths_.size(), options.threads, [&](size_t i) {
-    images_[i] = upsize_to(read_image(paths_[i]), crop_size_);
-  });
+  parallel_for(paths_.size(), options.threads,
+               [&](size_t i) { images_[i] = upsize_to(read_image(paths_[i]), crop_size_); });
 }
 
 torch::Tensor ImageFolderDataset::random_crops(const std::vector<int64_t>& indices) const {

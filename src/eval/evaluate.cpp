@@ -82,8 +82,10 @@ torch::Device device_of(const torch::nn::Module& module) {
 class DeviceGuard {
  public:
   DeviceGuard(const Model& model, const torch::Device& device)
-      : encoder_(model.encoder), decoder_(model.decoder),
-        encoder_device_(device_of(*model.encoder)), decoder_device_(device_of(*model.decoder)) {
+      : encoder_(model.encoder),
+        decoder_(model.decoder),
+        encoder_device_(device_of(*model.encoder)),
+        decoder_device_(device_of(*model.decoder)) {
     encoder_->to(device);
     decoder_->to(device);
   }
@@ -111,11 +113,14 @@ torch::Tensor eval_clip_message(uint64_t seed, int64_t batch_index, int bits) {
 }
 
 uint64_t eval_repeat_seed(uint64_t seed, int repeat) {
-  return repeat == 0 ? seed : splitmix64_mix(splitmix64_mix(seed ^ kRepeatSalt) ^ static_cast<uint64_t>(repeat));
+  return repeat == 0
+             ? seed
+             : splitmix64_mix(splitmix64_mix(seed ^ kRepeatSalt) ^ static_cast<uint64_t>(repeat));
 }
 
 uint64_t eval_attack_seed(uint64_t seed, const std::string& spec, int64_t batch_index) {
-  return splitmix64_mix(splitmix64_mix(seed ^ detail::fnv1a64(spec)) ^ static_cast<uint64_t>(batch_index));
+  return splitmix64_mix(splitmix64_mix(seed ^ detail::fnv1a64(spec)) ^
+                        static_cast<uint64_t>(batch_index));
 }
 
 bool is_video_attack(const std::string& spec) {
@@ -279,7 +284,8 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
     row.ciede2000_mean = s.delta_e_sum / images;
     row.ciede2000_p99 = s.delta_e_p99_sum / images;
     row.flat_visible_share =
-        s.flat_pixels > 0 ? static_cast<double>(s.flat_visible) / static_cast<double>(s.flat_pixels) : 0.0;
+        s.flat_pixels > 0 ? static_cast<double>(s.flat_visible) / static_cast<double>(s.flat_pixels)
+                          : 0.0;
     row.image_mse = s.image_mse_sum / images;
     row.message_mse = s.message_se_sum / images;
     if (!s.size_changed && s.attacked_images > 0) {

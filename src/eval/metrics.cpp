@@ -11,9 +11,9 @@ namespace robusthide {
 
 double mse(const Image& a, const Image& b) {
   if (a.width != b.width || a.height != b.height || a.pixels.size() != b.pixels.size()) {
-    throw InvalidArgument("cannot compare images of different sizes (" +
-                          std::to_string(a.width) + "x" + std::to_string(a.height) + " vs " +
-                          std::to_string(b.width) + "x" + std::to_string(b.height) + ")");
+    throw InvalidArgument("cannot compare images of different sizes (" + std::to_string(a.width) +
+                          "x" + std::to_string(a.height) + " vs " + std::to_string(b.width) + "x" +
+                          std::to_string(b.height) + ")");
   }
   if (a.pixels.empty()) throw InvalidArgument("cannot compare empty images");
   double sum = 0.0;
@@ -34,8 +34,8 @@ namespace {
 torch::Tensor wrong_bits(const torch::Tensor& decoded, const torch::Tensor& message) {
   if (decoded.sizes() != message.sizes()) {
     std::ostringstream os;
-    os << "bit error rate: decoded values " << decoded.sizes() << " and message "
-       << message.sizes() << " differ in shape";
+    os << "bit error rate: decoded values " << decoded.sizes() << " and message " << message.sizes()
+       << " differ in shape";
     throw InvalidArgument(os.str());
   }
   return decoded.detach().gt(0.5).ne(message.detach().gt(0.5));
@@ -74,16 +74,18 @@ double bit_error_rate(const torch::Tensor& decoded, const torch::Tensor& message
 std::vector<double> batch_psnr(const torch::Tensor& a, const torch::Tensor& b) {
   if (a.sizes() != b.sizes() || a.dim() != 4) {
     std::ostringstream os;
-    os << "PSNR needs two (N,3,H,W) batches of one shape, got " << a.sizes() << " and " << b.sizes();
+    os << "PSNR needs two (N,3,H,W) batches of one shape, got " << a.sizes() << " and "
+       << b.sizes();
     throw InvalidArgument(os.str());
   }
   // Rounded in float (as tensor_to_images does), then summed exactly in double.
-  const auto m = (to_bytes(a).to(torch::kDouble) - to_bytes(b).to(torch::kDouble))
-                     .pow(2).flatten(1).mean(1);
+  const auto m =
+      (to_bytes(a).to(torch::kDouble) - to_bytes(b).to(torch::kDouble)).pow(2).flatten(1).mean(1);
   std::vector<double> out(m.size(0));
   for (int64_t i = 0; i < m.size(0); ++i) {
     const double v = m[i].item<double>();
-    out[i] = v == 0.0 ? std::numeric_limits<double>::infinity() : 10.0 * std::log10(255.0 * 255.0 / v);
+    out[i] =
+        v == 0.0 ? std::numeric_limits<double>::infinity() : 10.0 * std::log10(255.0 * 255.0 / v);
   }
   return out;
 }

@@ -66,8 +66,9 @@ double ciede2000(const std::array<double, 3>& lab1, const std::array<double, 3>&
 PerceptualDistance perceptual_distance(const Image& cover, const Image& marked) {
   if (cover.width != marked.width || cover.height != marked.height || cover.empty() ||
       cover.pixels.size() != marked.pixels.size()) {
-    throw InvalidArgument("perceptual distance: cannot compare images of " + std::to_string(cover.width) + "x" +
-                          std::to_string(cover.height) + " and " + std::to_string(marked.width) + "x" +
+    throw InvalidArgument("perceptual distance: cannot compare images of " +
+                          std::to_string(cover.width) + "x" + std::to_string(cover.height) +
+                          " and " + std::to_string(marked.width) + "x" +
                           std::to_string(marked.height));
   }
   const int w = cover.width, h = cover.height, r = kFlatWindow / 2;

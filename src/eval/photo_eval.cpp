@@ -77,7 +77,8 @@ PhotoEvalReport evaluate_photos(const Watermarker& w, const std::vector<std::str
     flat_visible += p.flat_visible;
     if (w.has_code() && w.extract(cover).found) ++report.false_positives;
 
-    const torch::Tensor cover_tensor = image_to_tensor(cover), marked_tensor = image_to_tensor(marked);
+    const torch::Tensor cover_tensor = image_to_tensor(cover),
+                        marked_tensor = image_to_tensor(marked);
     for (size_t a = 0; a < attacks.size(); ++a) {
       PhotoEvalRow& row = report.rows[a];
       torch::manual_seed(eval_attack_seed(options.seed, row.attack, i));

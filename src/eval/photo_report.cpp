@@ -14,14 +14,14 @@ using detail::exact;
 using detail::fixed;
 
 std::vector<std::string> csv_header() {
-  return {"attack", "photos", "recovered", "wrong", "recovery_rate", "bits", "bit_errors", "ber",
-          "bits_per_pixel"};
+  return {"attack", "photos",     "recovered", "wrong",         "recovery_rate",
+          "bits",   "bit_errors", "ber",       "bits_per_pixel"};
 }
 
 std::vector<std::string> csv_row(const PhotoEvalRow& row) {
-  return {detail::csv_field(row.attack), std::to_string(row.photos), std::to_string(row.recovered),
-          std::to_string(row.wrong),     exact(row.recovery_rate()), std::to_string(row.bits),
-          std::to_string(row.bit_errors), exact(row.ber()),          exact(row.bits_per_pixel)};
+  return {detail::csv_field(row.attack),  std::to_string(row.photos), std::to_string(row.recovered),
+          std::to_string(row.wrong),      exact(row.recovery_rate()), std::to_string(row.bits),
+          std::to_string(row.bit_errors), exact(row.ber()),           exact(row.bits_per_pixel)};
 }
 
 std::string format_text(const PhotoEvalReport& r) {

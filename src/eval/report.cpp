@@ -23,8 +23,8 @@ const char* messages_name(const EvalRow& row) {
 
 std::string format_text(const EvalReport& r) {
   std::vector<std::vector<std::string>> cells;
-  cells.push_back({"attack", "BER %", "BER 95% CI", "PSNR dB", "SSIM", "dE00", "dE00 p99", "flat vis. %",
-                   "images", "bits", "att. PSNR", "bpp"});
+  cells.push_back({"attack", "BER %", "BER 95% CI", "PSNR dB", "SSIM", "dE00", "dE00 p99",
+                   "flat vis. %", "images", "bits", "att. PSNR", "bpp"});
   bool any_clip = false;
   for (const auto& row : r.rows) {
     any_clip = any_clip || row.per_clip_messages;
@@ -32,9 +32,8 @@ std::string format_text(const EvalReport& r) {
                      fixed(100.0 * row.ber_ci_low, 3) + "-" + fixed(100.0 * row.ber_ci_high, 3),
                      fixed(row.psnr_db, 2), fixed(row.ssim, 4), fixed(row.ciede2000_mean, 2),
                      fixed(row.ciede2000_p99, 2), fixed(100.0 * row.flat_visible_share, 2),
-                     std::to_string(row.images),
-                     std::to_string(row.bits), fixed(row.attacked_psnr_db, 2, "-"),
-                     fixed(row.bits_per_pixel, 3, "-")});
+                     std::to_string(row.images), std::to_string(row.bits),
+                     fixed(row.attacked_psnr_db, 2, "-"), fixed(row.bits_per_pixel, 3, "-")});
   }
   std::ostringstream os;
   os << "model   " << r.model << "\n"
@@ -50,11 +49,23 @@ std::string format_text(const EvalReport& r) {
 }
 
 const std::vector<std::string>& csv_columns() {
-  static const std::vector<std::string> kColumns = {
-      "attack", "messages",        "images",        "bits",           "bit_errors", "ber",
-      "psnr_db", "ssim", "ciede2000_mean", "ciede2000_p99", "flat_visible_share",
-      "attacked_psnr_db", "attacked_ssim", "bits_per_pixel", "seconds",
-      "ber_ci_low", "ber_ci_high"};
+  static const std::vector<std::string> kColumns = {"attack",
+                                                    "messages",
+                                                    "images",
+                                                    "bits",
+                                                    "bit_errors",
+                                                    "ber",
+                                                    "psnr_db",
+                                                    "ssim",
+                                                    "ciede2000_mean",
+                                                    "ciede2000_p99",
+                                                    "flat_visible_share",
+                                                    "attacked_psnr_db",
+                                                    "attacked_ssim",
+                                                    "bits_per_pixel",
+                                                    "seconds",
+                                                    "ber_ci_low",
+                                                    "ber_ci_high"};
   return kColumns;
 }
 

@@ -16,11 +16,15 @@ namespace robusthide::detail {
 
 // The one switch over report formats: `report` written by the writer of `format`.
 template <typename Report, typename Text, typename Csv, typename Json>
-std::string write_report_as(const Report& report, ReportFormat format, Text text, Csv csv, Json json) {
+std::string write_report_as(const Report& report, ReportFormat format, Text text, Csv csv,
+                            Json json) {
   switch (format) {
-    case ReportFormat::kText: return text(report);
-    case ReportFormat::kCsv: return csv(report);
-    case ReportFormat::kJson: return json(report);
+    case ReportFormat::kText:
+      return text(report);
+    case ReportFormat::kCsv:
+      return csv(report);
+    case ReportFormat::kJson:
+      return json(report);
   }
   throw InvalidArgument("unknown report format");
 }

@@ -10,7 +10,8 @@ namespace image_detail {
 
 SniffedFormat sniff_format(const uint8_t* data, size_t size) {
   static const uint8_t kPngMagic[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-  if (size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF) return SniffedFormat::kJpeg;
+  if (size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF)
+    return SniffedFormat::kJpeg;
   if (size >= 8 && std::memcmp(data, kPngMagic, 8) == 0) return SniffedFormat::kPng;
   if (size >= 12 && std::memcmp(data, "RIFF", 4) == 0 && std::memcmp(data + 8, "WEBP", 4) == 0) {
     return SniffedFormat::kWebp;
@@ -30,8 +31,8 @@ void check_dimensions(int64_t width, int64_t height, const char* format, const s
   if (width * height > kMaxImagePixels) {
     throw IoError(decode_error(name, std::string(format) + " image too large (" +
                                          std::to_string(width) + "x" + std::to_string(height) +
-                                         " exceeds the limit of " + std::to_string(kMaxImagePixels) +
-                                         " pixels)"));
+                                         " exceeds the limit of " +
+                                         std::to_string(kMaxImagePixels) + " pixels)"));
   }
 }
 

@@ -15,13 +15,15 @@ namespace {
 
 tjhandle decompressor() {
   const detail::TjHandle& handle = detail::tj_decompressor();
-  if (!handle) throw IoError(std::string("cannot create a JPEG decompressor: ") + tjGetErrorStr2(nullptr));
+  if (!handle)
+    throw IoError(std::string("cannot create a JPEG decompressor: ") + tjGetErrorStr2(nullptr));
   return handle.get();
 }
 
 tjhandle compressor() {
   const detail::TjHandle& handle = detail::tj_compressor();
-  if (!handle) throw IoError(std::string("cannot create a JPEG compressor: ") + tjGetErrorStr2(nullptr));
+  if (!handle)
+    throw IoError(std::string("cannot create a JPEG compressor: ") + tjGetErrorStr2(nullptr));
   return handle.get();
 }
 
@@ -50,7 +52,8 @@ bool has_adobe_marker(const uint8_t* data, size_t size) {
       continue;
     }
     size_t length = (static_cast<size_t>(data[pos + 2]) << 8) | data[pos + 3];
-    if (marker == 0xEE && length >= 7 && pos + 9 <= size && std::memcmp(data + pos + 4, "Adobe", 5) == 0) {
+    if (marker == 0xEE && length >= 7 && pos + 9 <= size &&
+        std::memcmp(data + pos + 4, "Adobe", 5) == 0) {
       return true;
     }
     pos += 2 + length;
@@ -82,8 +85,8 @@ Image decode_jpeg(const uint8_t* data, size_t size, const std::string& name) {
     return error;
   };
   int width = 0, height = 0, subsampling = 0, colorspace = 0;
-  if (tjDecompressHeader3(handle, data, static_cast<unsigned long>(size), &width, &height, &subsampling,
-                          &colorspace) != 0) {
+  if (tjDecompressHeader3(handle, data, static_cast<unsigned long>(size), &width, &height,
+                          &subsampling, &colorspace) != 0) {
     throw failed(describe_failure(handle));
   }
   if (width <= 0 || height <= 0) {  // the data ended (or broke) before a frame header
@@ -94,32 +97,36 @@ Image decode_jpeg(const uint8_t* data, size_t size, const std::string& name) {
   Image image(width, height);
   if (colorspace == TJCS_CMYK || colorspace == TJCS_YCCK) {
     std::unique_ptr<uint8_t[]> cmyk(new uint8_t[static_cast<size_t>(width) * height * 4]);
-    if (tjDecompress2(handle, data, static_cast<unsigned long>(size), cmyk.get(), width, 0, height, TJPF_CMYK,
-                      flags) != 0) {
+    if (tjDecompress2(handle, data, static_cast<unsigned long>(size), cmyk.get(), width, 0, height,
+                      TJPF_CMYK, flags) != 0) {
       throw failed(describe_failure(handle));
     }
-    cmyk_to_rgb(cmyk.get(), static_cast<size_t>(width) * height, has_adobe_marker(data, size), image.data());
+    cmyk_to_rgb(cmyk.get(), static_cast<size_t>(width) * height, has_adobe_marker(data, size),
+                image.data());
     return image;
   }
   // Grayscale JPEGs are expanded to R = G = B by libjpeg itself.
-  if (tjDecompress2(handle, data, static_cast<unsigned long>(size), image.data(), width, 0, height, TJPF_RGB,
-                    flags) != 0) {
+  if (tjDecompress2(handle, data, static_cast<unsigned long>(size), image.data(), width, 0, height,
+                    TJPF_RGB, flags) != 0) {
     throw failed(describe_failure(handle));
   }
   return image;
 }
 
 std::vector<uint8_t> encode_jpeg(const Image& image, int quality, int subsampling) {
-  int tj_subsampling = subsampling == 444 ? TJSAMP_444 : subsampling == 422 ? TJSAMP_422 : TJSAMP_420;
+  int tj_subsampling = subsampling == 444   ? TJSAMP_444
+                       : subsampling == 422 ? TJSAMP_422
+                                            : TJSAMP_420;
   tjhandle handle = compressor();
   // Compress straight into a vector sized for the worst case (no realloc, no copy).
   std::vector<uint8_t> out(tjBufSize(image.width, image.height, tj_subsampling));
   unsigned char* buffer = out.data();
   unsigned long size = static_cast<unsigned long>(out.size());
-  if (tjCompress2(handle, image.data(), image.width, 0, image.height, TJPF_RGB, &buffer, &size, tj_subsampling,
-                  quality, TJFLAG_ACCURATEDCT | TJFLAG_NOREALLOC) != 0) {
-    throw IoError("while encoding JPEG q=" + std::to_string(quality) + " " + std::to_string(image.width) +
-                  "x" + std::to_string(image.height) + ": " + tjGetErrorStr2(handle));
+  if (tjCompress2(handle, image.data(), image.width, 0, image.height, TJPF_RGB, &buffer, &size,
+                  tj_subsampling, quality, TJFLAG_ACCURATEDCT | TJFLAG_NOREALLOC) != 0) {
+    throw IoError("while encoding JPEG q=" + std::to_string(quality) + " " +
+                  std::to_string(image.width) + "x" + std::to_string(image.height) + ": " +
+                  tjGetErrorStr2(handle));
   }
   out.resize(size);
   return out;

@@ -19,9 +19,9 @@ struct PngIo {
   const uint8_t* data = nullptr;  // input (read) ...
   size_t size = 0;
   size_t pos = 0;
-  bool truncated = false;                // the input ran out
+  bool truncated = false;               // the input ran out
   std::vector<uint8_t>* out = nullptr;  // ... or output (write)
-  char message[256] = {0};               // last libpng error
+  char message[256] = {0};              // last libpng error
 };
 
 void on_error(png_structp png, png_const_charp message) {
@@ -79,7 +79,8 @@ using PngReadHandle = PngHandle<false>;
 using PngWriteHandle = PngHandle<true>;
 
 // Reads the chunks up to the first IDAT; false on a libpng error.
-bool read_header(png_structp png, png_infop info, PngIo* io, png_uint_32* width, png_uint_32* height) {
+bool read_header(png_structp png, png_infop info, PngIo* io, png_uint_32* width,
+                 png_uint_32* height) {
   if (setjmp(png_jmpbuf(png))) return false;
   png_set_read_fn(png, io, on_read);
   png_set_user_limits(png, PNG_UINT_31_MAX, PNG_UINT_31_MAX);  // our own limit gives the message
@@ -195,8 +196,8 @@ std::vector<uint8_t> encode_png(const Image& image) {
   const size_t stride = static_cast<size_t>(image.width) * 3;
   for (int y = 0; y < image.height; ++y) rows[y] = const_cast<png_bytep>(image.data() + y * stride);
   if (!write_png(handle.png(), handle.info(), &io, image.width, image.height, rows.data())) {
-    throw IoError("while encoding PNG " + std::to_string(image.width) + "x" + std::to_string(image.height) +
-                  ": " + io.message);
+    throw IoError("while encoding PNG " + std::to_string(image.width) + "x" +
+                  std::to_string(image.height) + ": " + io.message);
   }
   return out;
 }

@@ -16,14 +16,22 @@ namespace {
 
 std::string status_text(VP8StatusCode status) {
   switch (status) {
-    case VP8_STATUS_OK: return "ok";
-    case VP8_STATUS_OUT_OF_MEMORY: return "out of memory";
-    case VP8_STATUS_INVALID_PARAM: return "invalid parameter";
-    case VP8_STATUS_BITSTREAM_ERROR: return "bitstream error";
-    case VP8_STATUS_UNSUPPORTED_FEATURE: return "unsupported feature";
-    case VP8_STATUS_SUSPENDED: return "suspended";
-    case VP8_STATUS_USER_ABORT: return "user abort";
-    case VP8_STATUS_NOT_ENOUGH_DATA: return "not enough data";
+    case VP8_STATUS_OK:
+      return "ok";
+    case VP8_STATUS_OUT_OF_MEMORY:
+      return "out of memory";
+    case VP8_STATUS_INVALID_PARAM:
+      return "invalid parameter";
+    case VP8_STATUS_BITSTREAM_ERROR:
+      return "bitstream error";
+    case VP8_STATUS_UNSUPPORTED_FEATURE:
+      return "unsupported feature";
+    case VP8_STATUS_SUSPENDED:
+      return "suspended";
+    case VP8_STATUS_USER_ABORT:
+      return "user abort";
+    case VP8_STATUS_NOT_ENOUGH_DATA:
+      return "not enough data";
   }
   return "status " + std::to_string(static_cast<int>(status));
 }
@@ -55,7 +63,8 @@ class FrameIterator {
 void decode_into(const uint8_t* data, size_t size, int w, int h, bool alpha, uint8_t* out,
                  size_t stride, const std::string& name) {
   WebPDecoderConfig config;
-  if (!WebPInitDecoderConfig(&config)) throw IoError(decode_error(name, "libwebp version mismatch"));
+  if (!WebPInitDecoderConfig(&config))
+    throw IoError(decode_error(name, "libwebp version mismatch"));
   const size_t count = static_cast<size_t>(w) * h;
   std::vector<uint8_t> rgba(alpha ? count * 4 : 0);
   config.output.colorspace = alpha ? MODE_RGBA : MODE_RGB;
@@ -90,13 +99,16 @@ Image decode_first_frame(const uint8_t* data, size_t size, const std::string& na
   }
   const WebPIterator& f = *frame.get();
   if (f.width <= 0 || f.height <= 0 || f.x_offset < 0 || f.y_offset < 0 ||
-      static_cast<int64_t>(f.x_offset) + f.width > cw || static_cast<int64_t>(f.y_offset) + f.height > ch) {
-    throw IoError(decode_error(name, "corrupt animated WebP data (first frame outside the canvas)"));
+      static_cast<int64_t>(f.x_offset) + f.width > cw ||
+      static_cast<int64_t>(f.y_offset) + f.height > ch) {
+    throw IoError(
+        decode_error(name, "corrupt animated WebP data (first frame outside the canvas)"));
   }
   Image image(static_cast<int>(cw), static_cast<int>(ch));
   std::fill(image.pixels.begin(), image.pixels.end(), 255);
   const size_t stride = static_cast<size_t>(image.width) * 3;
-  uint8_t* origin = image.data() + static_cast<size_t>(f.y_offset) * stride + static_cast<size_t>(f.x_offset) * 3;
+  uint8_t* origin =
+      image.data() + static_cast<size_t>(f.y_offset) * stride + static_cast<size_t>(f.x_offset) * 3;
   WebPBitstreamFeatures features;
   const VP8StatusCode status = WebPGetFeatures(f.fragment.bytes, f.fragment.size, &features);
   if (status != VP8_STATUS_OK) throw IoError(decode_error(name, problem(status)));
@@ -112,7 +124,8 @@ Image decode_first_frame(const uint8_t* data, size_t size, const std::string& na
 
 Image decode_webp(const uint8_t* data, size_t size, const std::string& name) {
   WebPDecoderConfig config;
-  if (!WebPInitDecoderConfig(&config)) throw IoError(decode_error(name, "libwebp version mismatch"));
+  if (!WebPInitDecoderConfig(&config))
+    throw IoError(decode_error(name, "libwebp version mismatch"));
   VP8StatusCode status = WebPGetFeatures(data, size, &config.input);
   if (status != VP8_STATUS_OK) throw IoError(decode_error(name, problem(status)));
   check_dimensions(config.input.width, config.input.height, "WebP", name);

@@ -20,8 +20,8 @@ const Architecture& find_architecture(const std::string& name) {
   }
   std::string known;
   for (const auto& a : kArchitectures) known += (known.empty() ? "" : ", ") + std::string(a.name);
-  throw InvalidArgument("invalid model config: unknown architecture '" + name + "' (known: " +
-                        known + ")");
+  throw InvalidArgument("invalid model config: unknown architecture '" + name +
+                        "' (known: " + known + ")");
 }
 
 std::vector<std::string> model_architectures() {

@@ -16,12 +16,15 @@ namespace {
 void check_field(const ModelConfigField& f, const ModelConfig& c) {
   if (f.lo == f.hi) return;
   const ConstFieldRef ref = f.read(c);
-  const double v = std::visit([](auto* p) -> double {
-    if constexpr (std::is_arithmetic_v<std::remove_const_t<std::remove_pointer_t<decltype(p)>>>) {
-      return static_cast<double>(*p);
-    }
-    return 0.0;
-  }, ref);
+  const double v = std::visit(
+      [](auto* p) -> double {
+        if constexpr (std::is_arithmetic_v<
+                          std::remove_const_t<std::remove_pointer_t<decltype(p)>>>) {
+          return static_cast<double>(*p);
+        }
+        return 0.0;
+      },
+      ref);
   if (v >= f.lo && v <= f.hi && !(f.lo_open && v == f.lo)) return;
   std::string name = f.key;
   std::replace(name.begin(), name.end(), '.', ' ');
@@ -41,9 +44,11 @@ const std::vector<ModelConfigField>& model_config_fields() {
       {"architecture", "--architecture", "network family",
        [](C& c) -> FieldRef { return &c.architecture; }, 0, 0, false, false, "%s"},
       {"image_size", "--image-size", "side of the training crops",
-       [](C& c) -> FieldRef { return &c.image_size; }, kMinImageSize, kMaxImageSize, false, false, " %spx"},
-      {"message_bits", "--bits", "message length L", [](C& c) -> FieldRef { return &c.message_bits; },
-       1, kMaxMessageBits, false, false, " %s bits"},
+       [](C& c) -> FieldRef { return &c.image_size; }, kMinImageSize, kMaxImageSize, false, false,
+       " %spx"},
+      {"message_bits", "--bits", "message length L",
+       [](C& c) -> FieldRef { return &c.message_bits; }, 1, kMaxMessageBits, false, false,
+       " %s bits"},
       {"encoder_blocks", "--encoder-blocks", "conv blocks of the encoder",
        [](C& c) -> FieldRef { return &c.encoder_blocks; }, 1, kMaxBlocks, false, false, " enc %s"},
       {"encoder_channels", "--encoder-channels", "channels of the encoder's blocks",
@@ -53,22 +58,29 @@ const std::vector<ModelConfigField>& model_config_fields() {
       {"decoder_channels", "--decoder-channels", "channels of the decoder's blocks",
        [](C& c) -> FieldRef { return &c.decoder_channels; }, 1, kMaxChannels, false, false, "x%s"},
       {"discriminator_blocks", "--discriminator-blocks", "conv blocks of the discriminator",
-       [](C& c) -> FieldRef { return &c.discriminator_blocks; }, 1, kMaxBlocks, false, false, " disc %s"},
-      {"discriminator_channels", "--discriminator-channels", "channels of the discriminator's blocks",
-       [](C& c) -> FieldRef { return &c.discriminator_channels; }, 1, kMaxChannels, false, false, "x%s"},
+       [](C& c) -> FieldRef { return &c.discriminator_blocks; }, 1, kMaxBlocks, false, false,
+       " disc %s"},
+      {"discriminator_channels", "--discriminator-channels",
+       "channels of the discriminator's blocks",
+       [](C& c) -> FieldRef { return &c.discriminator_channels; }, 1, kMaxChannels, false, false,
+       "x%s"},
       // Range checked by the "fast" architecture, the only one that uses it.
       {"target_psnr", "--target-psnr", "fast: PSNR of the encoder's residual at strength 1 (dB)",
        [](C& c) -> FieldRef { return &c.target_psnr; }, 0, 0, false, true, " psnr %s", fast},
-      {"shaping.chroma", "--chroma", "share of the residual's chroma kept (0 = luminance only, 1 = off)",
-       [](C& c) -> FieldRef { return &c.shaping.chroma; }, 0, 1, false, false, " shaped chroma %s", shaped},
+      {"shaping.chroma", "--chroma",
+       "share of the residual's chroma kept (0 = luminance only, 1 = off)",
+       [](C& c) -> FieldRef { return &c.shaping.chroma; }, 0, 1, false, false, " shaped chroma %s",
+       shaped},
       {"shaping.flat", "--flat",
        "residual amplitude in flat regions, relative to textured ones (1 = no texture mask)",
        [](C& c) -> FieldRef { return &c.shaping.flat; }, 0, 1, true, false, " flat %s", shaped},
       {"shaping.texture", "--texture", "5x5 luminance std (0..255) that gets the full residual",
-       [](C& c) -> FieldRef { return &c.shaping.texture; }, 0.5, 255, false, false, " texture %s", shaped},
+       [](C& c) -> FieldRef { return &c.shaping.texture; }, 0.5, 255, false, false, " texture %s",
+       shaped},
       {"shaping.luminance_adaptation", "--luminance-adaptation",
        "scale the residual by the lightness sensitivity at each grey level (true/false)",
-       [](C& c) -> FieldRef { return &c.shaping.luminance_adaptation; }, 0, 0, false, false, " lum", shaped},
+       [](C& c) -> FieldRef { return &c.shaping.luminance_adaptation; }, 0, 0, false, false, " lum",
+       shaped},
       {"shaping.dark", "--dark",
        "5x5 mean grey (0..255) below which the residual fades as (grey / dark)^2 (0 = off)",
        [](C& c) -> FieldRef { return &c.shaping.dark; }, 0, 255, false, true, " dark %s", dark},
@@ -89,8 +101,9 @@ void ModelConfig::validate() const {
   check_fields(true);
   const int64_t n = min_parameters();
   if (n > kMaxParameters) {
-    throw InvalidArgument("invalid model config: its networks would hold at least " + std::to_string(n) +
-                          " weights, more than the limit of " + std::to_string(kMaxParameters) +
+    throw InvalidArgument("invalid model config: its networks would hold at least " +
+                          std::to_string(n) + " weights, more than the limit of " +
+                          std::to_string(kMaxParameters) +
                           " (fewer channels, blocks, bits or a smaller image size)");
   }
 }
@@ -128,7 +141,8 @@ std::string ModelConfig::summary() const {
     if (std::holds_alternative<const bool*>(value) && !*std::get<const bool*>(value)) continue;
     const std::string part = f.summary;
     const size_t at = part.find("%s");
-    line += at == std::string::npos ? part : part.substr(0, at) + field_text(value) + part.substr(at + 2);
+    line += at == std::string::npos ? part
+                                    : part.substr(0, at) + field_text(value) + part.substr(at + 2);
   }
   return line;
 }

@@ -19,8 +19,8 @@ class ConvBlockImpl : public torch::nn::Module {
   int64_t in_channels_;
   int64_t out_channels_;
   int64_t stride_;
-  torch::nn::Conv2d conv_{nullptr};       // registered as "conv"
-  torch::nn::BatchNorm2d bn_{nullptr};    // registered as "bn"
+  torch::nn::Conv2d conv_{nullptr};     // registered as "conv"
+  torch::nn::BatchNorm2d bn_{nullptr};  // registered as "bn"
 };
 TORCH_MODULE(ConvBlock);
 

@@ -46,21 +46,23 @@ torch::Tensor upsample(const torch::Tensor& x, int64_t h, int64_t w) {
 class FastEncoder : public EncoderNet {
  public:
   explicit FastEncoder(const ModelConfig& c)
-      : bits_(c.message_bits), size_(c.image_size), map_(c.image_size / 16),
+      : bits_(c.message_bits),
+        size_(c.image_size),
+        map_(c.image_size / 16),
         sigma_(std::pow(10.0, -c.target_psnr / 20.0)) {
     const int64_t ch = c.encoder_channels, s = size_, q = s / 4;
     down1_ = register_module("down1", ConvBlock(3, ch / 2, 2));
     down2_ = register_module("down2", ConvBlock(ch / 2, ch, 2));
-    message_ = register_module(
-        "message", torch::nn::Linear(bits_, kMessageMapChannels * map_ * map_));
+    message_ =
+        register_module("message", torch::nn::Linear(bits_, kMessageMapChannels * map_ * map_));
     blocks_ = register_module("blocks", torch::nn::Sequential());
     for (int64_t i = 0; i < c.encoder_blocks; ++i) {
       blocks_->push_back(ConvBlock(i == 0 ? ch + kMessageMapChannels : ch, ch));
     }
     up1_ = register_module("up1", ConvBlock(ch, ch / 2));
     up2_ = register_module("up2", ConvBlock(ch / 2, ch / 4));
-    final_ = register_module("final",
-                             torch::nn::Conv2d(torch::nn::Conv2dOptions(ch / 4 + 3, 3, 1)));
+    final_ =
+        register_module("final", torch::nn::Conv2d(torch::nn::Conv2dOptions(ch / 4 + 3, 3, 1)));
     direct_ = register_module(
         "direct", torch::nn::Conv2d(torch::nn::Conv2dOptions(kMessageMapChannels, 3, 1)));
     flops_ = down1_->flops(s, s) + down2_->flops(s / 2, s / 2) +
@@ -110,8 +112,8 @@ class FastDecoder : public DecoderNet {
     down3_ = register_module("down3", ConvBlock(ch, ch, 2));
     to_map_ = register_module(
         "to_map", torch::nn::Conv2d(torch::nn::Conv2dOptions(ch, kMessageMapChannels, 1)));
-    linear_ = register_module(
-        "linear", torch::nn::Linear(kMessageMapChannels * map_ * map_, c.message_bits));
+    linear_ = register_module("linear",
+                              torch::nn::Linear(kMessageMapChannels * map_ * map_, c.message_bits));
     flops_ = stem_->flops(s, s) + down1_->flops(s, s) + down2_->flops(s / 2, s / 2) +
              c.decoder_blocks * conv_flops(ch, ch, 3, q, q) + down3_->flops(q, q) +
              conv_flops(ch, kMessageMapChannels, 1, s / 8, s / 8) +
@@ -147,15 +149,17 @@ Decoder make_fast_decoder(const ModelConfig& config) {
 
 void validate_fast(const ModelConfig& c) {
   if (c.image_size % 16 != 0) {
-    throw InvalidArgument("invalid model config: the fast architecture needs image_size to be "
-                          "a multiple of 16, got " + std::to_string(c.image_size));
+    throw InvalidArgument(
+        "invalid model config: the fast architecture needs image_size to be "
+        "a multiple of 16, got " +
+        std::to_string(c.image_size));
   }
   if (c.encoder_channels < 4 || c.encoder_channels % 4 != 0 || c.decoder_channels < 4 ||
       c.decoder_channels % 4 != 0) {
-    throw InvalidArgument("invalid model config: the fast architecture needs encoder_channels "
-                          "and decoder_channels to be multiples of 4, got " +
-                          std::to_string(c.encoder_channels) + " and " +
-                          std::to_string(c.decoder_channels));
+    throw InvalidArgument(
+        "invalid model config: the fast architecture needs encoder_channels "
+        "and decoder_channels to be multiples of 4, got " +
+        std::to_string(c.encoder_channels) + " and " + std::to_string(c.decoder_channels));
   }
   if (!(c.target_psnr >= 10 && c.target_psnr <= 80)) {
     throw InvalidArgument("invalid model config: target_psnr = " + std::to_string(c.target_psnr) +

@@ -14,7 +14,8 @@ class HiddenEncoder : public EncoderNet {
  public:
   explicit HiddenEncoder(const ModelConfig& c)
       : bits_(c.message_bits), channels_(c.encoder_channels), size_(c.image_size) {
-    image_blocks_ = register_module("image_blocks", make_conv_stack(3, channels_, c.encoder_blocks));
+    image_blocks_ =
+        register_module("image_blocks", make_conv_stack(3, channels_, c.encoder_blocks));
     concat_block_ = register_module("concat_block", ConvBlock(bits_ + channels_ + 3, channels_));
     final_ = register_module("final", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels_, 3, 1)));
     flops_ = conv_flops(3, channels_, 3, size_, size_) +

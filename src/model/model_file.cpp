@@ -62,16 +62,17 @@ ModelConfig config_from_json(const nlohmann::json& j) {
     try {
       detail::field_from_json(from.at(key), f.ref(c));
     } catch (const nlohmann::json::exception&) {
-      throw LoadFailure{object.empty() ? "config field '" + key + "' has the wrong type"
-                                       : "config's " + object + " field '" + key + "' has the wrong type"};
+      throw LoadFailure{object.empty()
+                            ? "config field '" + key + "' has the wrong type"
+                            : "config's " + object + " field '" + key + "' has the wrong type"};
     }
   }
   return c;
 }
 
 nlohmann::json provenance_to_json(const Provenance& p) {
-  return {{"attack", p.attack}, {"steps", p.steps},     {"epochs", p.epochs},
-          {"data", p.data},     {"seed", p.seed},       {"commit", p.commit},
+  return {{"attack", p.attack},   {"steps", p.steps}, {"epochs", p.epochs},
+          {"data", p.data},       {"seed", p.seed},   {"commit", p.commit},
           {"created", p.created}, {"notes", p.notes}, {"device", p.device}};
 }
 
@@ -129,7 +130,8 @@ Model load_archive(const ArchiveReader& archive) {
 
 void save_model(const Model& model, const std::string& path) {
   if (!has_finite_weights(model)) {
-    throw IoError("cannot save model '" + path + "': its weights hold NaN or infinity (a diverged run)");
+    throw IoError("cannot save model '" + path +
+                  "': its weights hold NaN or infinity (a diverged run)");
   }
   std::vector<uint8_t> bytes;
   try {
@@ -152,7 +154,10 @@ Model load_model(const std::string& path) {
 }
 
 std::string to_json(const ModelConfig& config) { return config_to_json(config).dump(); }
-std::string to_json(const Provenance& provenance) { return provenance_to_json(provenance).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+std::string to_json(const Provenance& provenance) {
+  return provenance_to_json(provenance)
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 ModelConfig model_config_from_json(const std::string& json) {
   try {

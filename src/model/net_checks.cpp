@@ -20,8 +20,8 @@ void check_images(const char* net, const torch::Tensor& image) {
 void check_message(const torch::Tensor& image, const torch::Tensor& message, int64_t bits) {
   if (message.dim() != 2 || message.size(0) != image.size(0) || message.size(1) != bits) {
     throw InvalidArgument("while running the encoder: expected a message of shape (" +
-                          std::to_string(image.size(0)) + "," + std::to_string(bits) +
-                          "), got " + shape_text(message));
+                          std::to_string(image.size(0)) + "," + std::to_string(bits) + "), got " +
+                          shape_text(message));
   }
 }
 

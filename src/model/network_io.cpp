@@ -26,14 +26,19 @@ TensorMap module_tensors(const torch::nn::Module& module) {
 
 std::pair<const char*, torch::nn::Module*> networks(const Model& model, int i) {
   switch (i) {
-    case 0: return {"encoder", model.encoder.get()};
-    case 1: return {"decoder", model.decoder.get()};
-    default: return {"discriminator", model.discriminator.get()};
+    case 0:
+      return {"encoder", model.encoder.get()};
+    case 1:
+      return {"decoder", model.decoder.get()};
+    default:
+      return {"discriminator", model.discriminator.get()};
   }
 }
 
 // True when a floating-point tensor holds no NaN or infinity (other types always).
-bool finite(const torch::Tensor& t) { return !t.is_floating_point() || torch::isfinite(t).all().item<bool>(); }
+bool finite(const torch::Tensor& t) {
+  return !t.is_floating_point() || torch::isfinite(t).all().item<bool>();
+}
 
 void load_network(const TensorMap& stored, const char* name, torch::nn::Module& net) {
   const TensorMap wanted = module_tensors(net);
@@ -42,9 +47,10 @@ void load_network(const TensorMap& stored, const char* name, torch::nn::Module& 
     const auto it = stored.find(key);
     if (it == stored.end()) throw std::runtime_error(what + "'" + key + "' is missing");
     if (it->second.scalar_type() != t.scalar_type() || it->second.sizes() != t.sizes()) {
-      throw std::runtime_error(what + "'" + key + "' has shape " + shape_text(it->second.sizes()) + " (" +
-                               std::string(c10::toString(it->second.scalar_type())) + "), expected " +
-                               shape_text(t.sizes()) + " (" + c10::toString(t.scalar_type()) + ")");
+      throw std::runtime_error(what + "'" + key + "' has shape " + shape_text(it->second.sizes()) +
+                               " (" + std::string(c10::toString(it->second.scalar_type())) +
+                               "), expected " + shape_text(t.sizes()) + " (" +
+                               c10::toString(t.scalar_type()) + ")");
     }
     if (!finite(it->second)) {
       throw std::runtime_error(std::string(name) + " weight '" + key +
@@ -52,7 +58,8 @@ void load_network(const TensorMap& stored, const char* name, torch::nn::Module& 
     }
   }
   for (const auto& entry : stored) {
-    if (!wanted.count(entry.first)) throw std::runtime_error(what + "unexpected '" + entry.first + "'");
+    if (!wanted.count(entry.first))
+      throw std::runtime_error(what + "unexpected '" + entry.first + "'");
   }
   torch::NoGradGuard no_grad;
   for (const auto& [key, t] : wanted) t.copy_(stored.at(key));
@@ -79,7 +86,8 @@ void copy_networks(const Model& from, Model& to) {
 void write_networks(ArchiveWriter& archive, const Model& model) {
   for (int i = 0; i < 3; ++i) {
     const auto [name, net] = networks(model, i);
-    for (const auto& [key, t] : module_tensors(*net)) archive.add_tensor(std::string(name) + "." + key, t);
+    for (const auto& [key, t] : module_tensors(*net))
+      archive.add_tensor(std::string(name) + "." + key, t);
   }
 }
 

@@ -10,7 +10,8 @@ namespace robusthide {
 namespace {
 
 // Primitive polynomials of GF(2^m), m = 3..12 (bit i = coefficient of x^i).
-constexpr int kPrimitive[13] = {0, 0, 0, 0xB, 0x13, 0x25, 0x43, 0x89, 0x11D, 0x211, 0x409, 0x805, 0x1053};
+constexpr int kPrimitive[13] = {0,    0,     0,     0xB,   0x13,  0x25,  0x43,
+                                0x89, 0x11D, 0x211, 0x409, 0x805, 0x1053};
 
 void check_bits(const std::vector<uint8_t>& bits, size_t expected, const char* what) {
   if (bits.size() != expected) {
@@ -25,7 +26,8 @@ void check_bits(const std::vector<uint8_t>& bits, size_t expected, const char* w
 }  // namespace
 
 BchCode::BchCode(int m, int t) : m_(m), n_((1 << m) - 1), k_(0), t_(t) {
-  if (m < 3 || m > 12) throw InvalidArgument("BCH code: m = " + std::to_string(m) + " is out of range [3, 12]");
+  if (m < 3 || m > 12)
+    throw InvalidArgument("BCH code: m = " + std::to_string(m) + " is out of range [3, 12]");
   if (t < 1 || 2 * t >= n_) {
     throw InvalidArgument("BCH code: t = " + std::to_string(t) + " is out of range [1, " +
                           std::to_string((n_ - 1) / 2) + "] for n = " + std::to_string(n_));
@@ -52,8 +54,8 @@ BchCode::BchCode(int m, int t) : m_(m), n_((1 << m) - 1), k_(0), t_(t) {
       used[j] = true;
       std::vector<int> next(poly.size() + 1, 0);
       for (size_t a = 0; a < poly.size(); ++a) {
-        next[a + 1] ^= poly[a];                                            // * x
-        if (poly[a] != 0) next[a] ^= exp_[log_[poly[a]] + j];              // * alpha^j
+        next[a + 1] ^= poly[a];                                // * x
+        if (poly[a] != 0) next[a] ^= exp_[log_[poly[a]] + j];  // * alpha^j
       }
       poly = next;
       j = (2 * j) % n_;
@@ -68,8 +70,8 @@ BchCode::BchCode(int m, int t) : m_(m), n_((1 << m) - 1), k_(0), t_(t) {
   generator_ = g;
   k_ = n_ - static_cast<int>(g.size() - 1);
   if (k_ < 1) {
-    throw InvalidArgument("BCH code: t = " + std::to_string(t) + " leaves no data bits at n = " +
-                          std::to_string(n_));
+    throw InvalidArgument("BCH code: t = " + std::to_string(t) +
+                          " leaves no data bits at n = " + std::to_string(n_));
   }
 }
 
@@ -80,7 +82,8 @@ std::vector<uint8_t> BchCode::encode(const std::vector<uint8_t>& data) const {
   std::vector<uint8_t> rem(static_cast<size_t>(r), 0);  // rem[i] = coefficient of x^i
   for (int i = 0; i < k_; ++i) {
     const uint8_t feedback = static_cast<uint8_t>(data[static_cast<size_t>(i)] ^ rem[r - 1]);
-    for (int j = r - 1; j > 0; --j) rem[j] = static_cast<uint8_t>(rem[j - 1] ^ (feedback & generator_[j]));
+    for (int j = r - 1; j > 0; --j)
+      rem[j] = static_cast<uint8_t>(rem[j - 1] ^ (feedback & generator_[j]));
     rem[0] = static_cast<uint8_t>(feedback & generator_[0]);
   }
   std::vector<uint8_t> word(data);

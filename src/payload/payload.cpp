@@ -57,7 +57,8 @@ void check_raw(const std::vector<uint8_t>& bits, int expected, const char* what)
 
 namespace {
 int checked_t(int t) {
-  if (t < 0) throw InvalidArgument("BCH t must be >= 0 (0 = the default), got " + std::to_string(t));
+  if (t < 0)
+    throw InvalidArgument("BCH t must be >= 0 (0 = the default), got " + std::to_string(t));
   return t;
 }
 }  // namespace
@@ -129,9 +130,10 @@ double PayloadCode::false_positive_probability(int corrected) const {
 std::vector<uint8_t> payload_from_text(const std::string& text, int capacity_bits) {
   const size_t max_bytes = static_cast<size_t>(capacity_bits / 8);
   if (text.size() > max_bytes) {
-    throw InvalidArgument("text payload '" + abbreviate(text, 40) + "' is " + std::to_string(text.size()) +
-                          " bytes; this model's code holds at most " + std::to_string(max_bytes) +
-                          " bytes (" + std::to_string(capacity_bits) + " bits)");
+    throw InvalidArgument("text payload '" + abbreviate(text, 40) + "' is " +
+                          std::to_string(text.size()) + " bytes; this model's code holds at most " +
+                          std::to_string(max_bytes) + " bytes (" + std::to_string(capacity_bits) +
+                          " bits)");
   }
   std::vector<uint8_t> bits(static_cast<size_t>(capacity_bits), 0);
   for (size_t i = 0; i < text.size(); ++i) {
@@ -144,23 +146,30 @@ std::vector<uint8_t> payload_from_text(const std::string& text, int capacity_bit
 
 std::vector<uint8_t> payload_from_hex(const std::string& hex, int capacity_bits) {
   std::string digits = hex;
-  if (digits.size() >= 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) digits = digits.substr(2);
-  if (digits.empty()) throw InvalidArgument("hex payload '" + abbreviate(hex, 40) + "' has no digits");
+  if (digits.size() >= 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
+    digits = digits.substr(2);
+  if (digits.empty())
+    throw InvalidArgument("hex payload '" + abbreviate(hex, 40) + "' has no digits");
   const size_t max_digits = static_cast<size_t>((capacity_bits + 3) / 4);
   auto too_long = [&] {
-    return InvalidArgument("hex payload '" + abbreviate(hex, 40) + "' has " + std::to_string(digits.size()) +
-                           " digits; this model's code holds " + std::to_string(capacity_bits) +
-                           " bits (" + std::to_string(max_digits) +
+    return InvalidArgument("hex payload '" + abbreviate(hex, 40) + "' has " +
+                           std::to_string(digits.size()) + " digits; this model's code holds " +
+                           std::to_string(capacity_bits) + " bits (" + std::to_string(max_digits) +
                            " digits, the last one's extra bits zero)");
   };
   if (digits.size() > max_digits) throw too_long();
   std::vector<uint8_t> bits;
   for (const char ch : digits) {
     int v;
-    if (ch >= '0' && ch <= '9') v = ch - '0';
-    else if (ch >= 'a' && ch <= 'f') v = ch - 'a' + 10;
-    else if (ch >= 'A' && ch <= 'F') v = ch - 'A' + 10;
-    else throw InvalidArgument("hex payload '" + abbreviate(hex, 40) + "' holds '" + std::string(1, ch) + "', not a hex digit");
+    if (ch >= '0' && ch <= '9')
+      v = ch - '0';
+    else if (ch >= 'a' && ch <= 'f')
+      v = ch - 'a' + 10;
+    else if (ch >= 'A' && ch <= 'F')
+      v = ch - 'A' + 10;
+    else
+      throw InvalidArgument("hex payload '" + abbreviate(hex, 40) + "' holds '" +
+                            std::string(1, ch) + "', not a hex digit");
     for (int b = 3; b >= 0; --b) bits.push_back(static_cast<uint8_t>((v >> b) & 1));
   }
   for (size_t i = static_cast<size_t>(capacity_bits); i < bits.size(); ++i) {

@@ -49,7 +49,8 @@ std::vector<torch::Tensor> all_params(const torch::optim::Optimizer& optimizer) 
   return out;
 }
 
-void write_adam(ArchiveWriter& archive, const std::string& prefix, const torch::optim::Optimizer& optimizer) {
+void write_adam(ArchiveWriter& archive, const std::string& prefix,
+                const torch::optim::Optimizer& optimizer) {
   const std::vector<torch::Tensor> params = all_params(optimizer);
   const auto& state = optimizer.state();
   for (size_t i = 0; i < params.size(); ++i) {
@@ -61,11 +62,13 @@ void write_adam(ArchiveWriter& archive, const std::string& prefix, const torch::
     archive.add_tensor(at + "step", torch::tensor({s->step()}, torch::kInt64));
     archive.add_tensor(at + "exp_avg", s->exp_avg());
     archive.add_tensor(at + "exp_avg_sq", s->exp_avg_sq());
-    if (s->max_exp_avg_sq().defined()) archive.add_tensor(at + "max_exp_avg_sq", s->max_exp_avg_sq());
+    if (s->max_exp_avg_sq().defined())
+      archive.add_tensor(at + "max_exp_avg_sq", s->max_exp_avg_sq());
   }
 }
 
-void read_adam(const ArchiveReader& archive, const std::string& prefix, torch::optim::Optimizer& optimizer) {
+void read_adam(const ArchiveReader& archive, const std::string& prefix,
+               torch::optim::Optimizer& optimizer) {
   const std::vector<torch::Tensor> params = all_params(optimizer);
   auto& state = optimizer.state();
   state.clear();
@@ -101,7 +104,8 @@ void read_adam(const ArchiveReader& archive, const std::string& prefix, torch::o
     const std::string index = entry.first.substr(0, dot);
     if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos ||
         std::stoull(index) >= params.size()) {
-      throw LoadFailure{"optimizer state '" + prefix + "." + entry.first + "' belongs to no parameter"};
+      throw LoadFailure{"optimizer state '" + prefix + "." + entry.first +
+                        "' belongs to no parameter"};
     }
   }
 }
@@ -115,15 +119,18 @@ void save_checkpoint(const std::string& path, const nlohmann::json& options,
   std::vector<uint8_t> bytes;
   try {
     ArchiveWriter archive;
-    archive.add_text("options", options.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    archive.add_text("options",
+                     options.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     archive.add_text("state", state_to_json(state).dump());
-    archive.add_tensor("permutation", state.permutation.defined() ? state.permutation
-                                                                  : torch::empty({0}, torch::kInt64));
+    archive.add_tensor("permutation", state.permutation.defined()
+                                          ? state.permutation
+                                          : torch::empty({0}, torch::kInt64));
     archive.add_tensor("rng_state", state.rng_state);
     archive.add_tensor("stats", state.stats);
     write_networks(archive, model);
     write_adam(archive, "optimizer", optimizer);
-    if (discriminator_optimizer) write_adam(archive, "discriminator_optimizer", *discriminator_optimizer);
+    if (discriminator_optimizer)
+      write_adam(archive, "discriminator_optimizer", *discriminator_optimizer);
     bytes = archive.finish(kMagic, kCheckpointFormatVersion);
   } catch (const std::exception& e) {
     throw IoError("cannot save checkpoint '" + path + "': " + e.what());
@@ -132,33 +139,33 @@ void save_checkpoint(const std::string& path, const nlohmann::json& options,
 }
 
 Checkpoint::Checkpoint(const std::string& path) : path_(path) {
-  load_archive_file(path, kMagic, kCheckpointFormatVersion, "checkpoint", [this](ArchiveReader&& archive) {
-    archive_ = std::make_unique<ArchiveReader>(std::move(archive));
-    try {
-      options_ = nlohmann::json::parse(archive_->text("options"));
-      const nlohmann::json s = nlohmann::json::parse(archive_->text("state"));
-      state_.step = s.at("step").get<int64_t>();
-      state_.epoch = s.at("epoch").get<int64_t>();
-      state_.batch = s.at("batch").get<int64_t>();
-      state_.train_images = s.at("train_images").get<int64_t>();
-      state_.seconds = s.at("seconds").get<double>();
-    } catch (const nlohmann::json::exception& e) {
-      throw LoadFailure{std::string("bad state entry: ") + e.what()};
-    }
-    state_.permutation = archive_->tensor("permutation");
-    if (state_.permutation.numel() == 0) state_.permutation = torch::Tensor();
-    state_.rng_state = archive_->tensor("rng_state");
-    state_.stats = archive_->tensor("stats");
-    if (state_.stats.scalar_type() != torch::kFloat64 || state_.stats.numel() != kStatCount) {
-      throw LoadFailure{"'stats' has the wrong shape"};
-    }
-    if (state_.step < 0 || state_.epoch < 0 || state_.batch < 0 || state_.train_images < 0 ||
-        (state_.permutation.defined() &&
-         (state_.permutation.scalar_type() != torch::kInt64 ||
-          state_.permutation.numel() != state_.train_images))) {
-      throw LoadFailure{"inconsistent training state"};
-    }
-  });
+  load_archive_file(
+      path, kMagic, kCheckpointFormatVersion, "checkpoint", [this](ArchiveReader&& archive) {
+        archive_ = std::make_unique<ArchiveReader>(std::move(archive));
+        try {
+          options_ = nlohmann::json::parse(archive_->text("options"));
+          const nlohmann::json s = nlohmann::json::parse(archive_->text("state"));
+          state_.step = s.at("step").get<int64_t>();
+          state_.epoch = s.at("epoch").get<int64_t>();
+          state_.batch = s.at("batch").get<int64_t>();
+          state_.train_images = s.at("train_images").get<int64_t>();
+          state_.seconds = s.at("seconds").get<double>();
+        } catch (const nlohmann::json::exception& e) {
+          throw LoadFailure{std::string("bad state entry: ") + e.what()};
+        }
+        state_.permutation = archive_->tensor("permutation");
+        if (state_.permutation.numel() == 0) state_.permutation = torch::Tensor();
+        state_.rng_state = archive_->tensor("rng_state");
+        state_.stats = archive_->tensor("stats");
+        if (state_.stats.scalar_type() != torch::kFloat64 || state_.stats.numel() != kStatCount) {
+          throw LoadFailure{"'stats' has the wrong shape"};
+        }
+        if (state_.step < 0 || state_.epoch < 0 || state_.batch < 0 || state_.train_images < 0 ||
+            (state_.permutation.defined() && (state_.permutation.scalar_type() != torch::kInt64 ||
+                                              state_.permutation.numel() != state_.train_images))) {
+          throw LoadFailure{"inconsistent training state"};
+        }
+      });
 }
 
 Checkpoint::~Checkpoint() = default;
@@ -168,7 +175,8 @@ void Checkpoint::restore(Model& model, torch::optim::Optimizer& optimizer,
   try {
     read_networks(*archive_, model);
     read_adam(*archive_, "optimizer", optimizer);
-    if (discriminator_optimizer) read_adam(*archive_, "discriminator_optimizer", *discriminator_optimizer);
+    if (discriminator_optimizer)
+      read_adam(*archive_, "discriminator_optimizer", *discriminator_optimizer);
   } catch (const LoadFailure& e) {
     throw IoError("cannot load checkpoint '" + path_ + "': " + e.reason);
   } catch (const std::exception& e) {

@@ -30,14 +30,14 @@ enum TrainStat : int64_t {
 
 // Where a run stands; saved in and restored from the checkpoint.
 struct TrainState {
-  int64_t step = 0;          // optimizer steps done
-  int64_t epoch = 0;         // whole epochs done
-  int64_t batch = 0;         // batches done in the current epoch
-  int64_t train_images = 0;  // size of the training set (a resume must see the same)
-  torch::Tensor permutation; // order of the current epoch (int64); undefined between epochs
-  torch::Tensor rng_state;   // torch's default CPU generator state (uint8)
+  int64_t step = 0;           // optimizer steps done
+  int64_t epoch = 0;          // whole epochs done
+  int64_t batch = 0;          // batches done in the current epoch
+  int64_t train_images = 0;   // size of the training set (a resume must see the same)
+  torch::Tensor permutation;  // order of the current epoch (int64); undefined between epochs
+  torch::Tensor rng_state;    // torch's default CPU generator state (uint8)
   torch::Tensor stats = torch::zeros({kStatCount}, torch::kFloat64);
-  double seconds = 0;        // training wall time so far
+  double seconds = 0;  // training wall time so far
 };
 
 // robusthide's checksummed container (util/archive.h) with magic "RHIDECKP": "options"

@@ -47,12 +47,26 @@ int64_t row_step(const std::string& line) {
 }  // namespace
 
 const std::vector<std::string>& train_log_columns() {
-  static const std::vector<std::string> kColumns = {
-      "epoch",           "step",           "train_loss",       "train_image_mse",
-      "train_message_mse", "train_adv_loss", "train_disc_loss", "train_ber",
-      "val_loss",        "val_image_mse",  "val_message_mse",  "val_adv_loss",
-      "val_ber",         "val_ber_identity", "val_psnr_db",    "seconds",
-      "device",          "val_ciede2000",  "val_ciede2000_p99", "val_flat_visible"};
+  static const std::vector<std::string> kColumns = {"epoch",
+                                                    "step",
+                                                    "train_loss",
+                                                    "train_image_mse",
+                                                    "train_message_mse",
+                                                    "train_adv_loss",
+                                                    "train_disc_loss",
+                                                    "train_ber",
+                                                    "val_loss",
+                                                    "val_image_mse",
+                                                    "val_message_mse",
+                                                    "val_adv_loss",
+                                                    "val_ber",
+                                                    "val_ber_identity",
+                                                    "val_psnr_db",
+                                                    "seconds",
+                                                    "device",
+                                                    "val_ciede2000",
+                                                    "val_ciede2000_p99",
+                                                    "val_flat_visible"};
   return kColumns;
 }
 
@@ -78,8 +92,8 @@ std::string format_log_row(const EpochRecord& r) {
     if (i) line += ',';
     line += i == 1 ? std::to_string(r.step) : number(fields[i]);
   }
-  return line + "," + r.device + "," + number(r.val_ciede2000) + "," +
-         number(r.val_ciede2000_p99) + "," + number(r.val_flat_visible);
+  return line + "," + r.device + "," + number(r.val_ciede2000) + "," + number(r.val_ciede2000_p99) +
+         "," + number(r.val_flat_visible);
 }
 
 TrainLog::TrainLog(const std::string& path, bool resume, int64_t resume_step) : path_(path) {

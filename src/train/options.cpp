@@ -20,7 +20,8 @@ const std::vector<FixedTrainField>& fixed_train_fields() {
        "attack between encoder and decoder, e.g. jpeg:50, "
        "split(jpeg:10,jpeg:25,jpeg:50,jpeg:75,jpeg:90), diffjpeg:50",
        [](O& o) -> FieldRef { return &o.attack; }},
-      {"batch_size", "--batch-size", "images per step", [](O& o) -> FieldRef { return &o.batch_size; }},
+      {"batch_size", "--batch-size", "images per step",
+       [](O& o) -> FieldRef { return &o.batch_size; }},
       {"lr", "--lr", "Adam learning rate", [](O& o) -> FieldRef { return &o.lr; }},
       {"seed", "--seed", "seed of weights, data order, crops, messages",
        [](O& o) -> FieldRef { return &o.seed; }},
@@ -34,7 +35,8 @@ const std::vector<FixedTrainField>& fixed_train_fields() {
       {"init_model", "--init",
        "start from this model file's weights (fine-tuning; same network shapes, shaping and "
        "target PSNR may differ)",
-       [](O& o) -> FieldRef { return &o.init_model; }, [](const O& o) { return !o.init_model.empty(); }},
+       [](O& o) -> FieldRef { return &o.init_model; },
+       [](const O& o) { return !o.init_model.empty(); }},
       {"warmup_strength", "--warmup-strength",
        "residual multiplier at step 0, falling to 1 at --warmup-steps",
        [](O& o) -> FieldRef { return &o.warmup_strength; }, warmup_on},
@@ -87,15 +89,17 @@ std::string join_parts(const std::vector<std::string>& parts, const char* sep) {
 void validate_options(const TrainOptions& o) {
   if (o.train_folders.empty()) bad_option("no training folder given");
   if (o.out_dir.empty()) bad_option("no output folder given");
-  if (o.batch_size < 1) bad_option("batch_size = " + std::to_string(o.batch_size) + " (expected >= 1)");
+  if (o.batch_size < 1)
+    bad_option("batch_size = " + std::to_string(o.batch_size) + " (expected >= 1)");
   if (o.epochs < 0 || o.steps < 0 || (o.epochs > 0) == (o.steps > 0)) {
     bad_option("epochs = " + std::to_string(o.epochs) + ", steps = " + std::to_string(o.steps) +
                " (expected exactly one of them > 0)");
   }
   auto check_weight = [](const char* name, double v, bool positive) {
     if (!std::isfinite(v) || v < 0 || (positive && v == 0)) {
-      bad_option(std::string(name) + " = " + std::to_string(v) +
-                 (positive ? " (expected a finite number > 0)" : " (expected a finite number >= 0)"));
+      bad_option(
+          std::string(name) + " = " + std::to_string(v) +
+          (positive ? " (expected a finite number > 0)" : " (expected a finite number >= 0)"));
     }
   };
   check_weight("lr", o.lr, true);
@@ -105,7 +109,8 @@ void validate_options(const TrainOptions& o) {
   if (!(o.warmup_strength >= 1 && o.warmup_strength <= 100)) {
     bad_option("warmup_strength = " + std::to_string(o.warmup_strength) + " (expected 1..100)");
   }
-  if (o.warmup_steps < 0) bad_option("warmup_steps = " + std::to_string(o.warmup_steps) + " (expected >= 0)");
+  if (o.warmup_steps < 0)
+    bad_option("warmup_steps = " + std::to_string(o.warmup_steps) + " (expected >= 0)");
   if (o.checkpoint_every < 0) {
     bad_option("checkpoint_every = " + std::to_string(o.checkpoint_every) + " (expected >= 0)");
   }
@@ -113,12 +118,13 @@ void validate_options(const TrainOptions& o) {
     bad_option("max_train_images = " + std::to_string(o.max_train_images) + " (expected >= 0)");
   }
   if (o.val_images < o.batch_size) {
-    bad_option("val_images = " + std::to_string(o.val_images) + " is below batch_size = " +
-               std::to_string(o.batch_size));
+    bad_option("val_images = " + std::to_string(o.val_images) +
+               " is below batch_size = " + std::to_string(o.batch_size));
   }
   if (o.codec_threads < 0 || o.load_threads < 0) bad_option("thread counts must be >= 0");
   if (!std::isfinite(o.max_minutes) || o.max_minutes < 0) {
-    bad_option("max_minutes = " + std::to_string(o.max_minutes) + " (expected a finite number >= 0)");
+    bad_option("max_minutes = " + std::to_string(o.max_minutes) +
+               " (expected a finite number >= 0)");
   }
   o.model.validate();
 }
@@ -137,7 +143,8 @@ nlohmann::json fixed_options(const TrainOptions& options, const std::string& att
 void check_resume(const nlohmann::json& stored, const nlohmann::json& now,
                   const std::string& path) {
   std::vector<std::string> diffs;
-  auto compare = [&diffs](const std::string& name, const nlohmann::json& a, const nlohmann::json& b) {
+  auto compare = [&diffs](const std::string& name, const nlohmann::json& a,
+                          const nlohmann::json& b) {
     if (a != b) diffs.push_back(name + " = " + b.dump() + " (checkpoint: " + a.dump() + ")");
   };
   for (const auto& [key, value] : now.items()) {
@@ -145,7 +152,8 @@ void check_resume(const nlohmann::json& stored, const nlohmann::json& now,
     if (key == "model" && old.is_object()) {
       // Field by field, through the model file's reader: a field the checkpoint lacks
       // (written before it existed) has the value such files load with.
-      const ModelConfig was = model_config_from_json(old.dump()), is = model_config_from_json(value.dump());
+      const ModelConfig was = model_config_from_json(old.dump()),
+                        is = model_config_from_json(value.dump());
       for (const ModelConfigField& f : model_config_fields()) {
         if (!fields_equal(f.read(was), f.read(is))) {
           diffs.push_back(std::string("model.") + f.key + " = " + field_text(f.read(is)) +
@@ -165,7 +173,6 @@ void check_resume(const nlohmann::json& stored, const nlohmann::json& now,
                           "': options differ from the checkpoint's: " + join_parts(diffs, "; "));
   }
 }
-
 
 }  // namespace detail
 }  // namespace robusthide

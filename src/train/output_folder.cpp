@@ -19,8 +19,8 @@ OutputFolder::OutputFolder(const std::string& dir) : dir_(dir) {
   created_ = !fs::exists(dir, ec);
   fs::create_directories(dir, ec);
   if (ec || !fs::is_directory(dir)) {
-    throw IoError("cannot create output folder '" + dir + "': " +
-                  (ec ? ec.message() : std::string("not a folder")));
+    throw IoError("cannot create output folder '" + dir +
+                  "': " + (ec ? ec.message() : std::string("not a folder")));
   }
   lock_path_ = (fs::path(dir) / ".lock").string();
   fd_ = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -32,8 +32,10 @@ OutputFolder::OutputFolder(const std::string& dir) : dir_(dir) {
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd_);
     fd_ = -1;
-    throw InvalidArgument("output folder '" + dir + "' is in use by another training run "
-                          "(it holds the lock on " + lock_path_ + ")");
+    throw InvalidArgument("output folder '" + dir +
+                          "' is in use by another training run "
+                          "(it holds the lock on " +
+                          lock_path_ + ")");
   }
 }
 

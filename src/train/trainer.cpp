@@ -60,7 +60,6 @@ void set_requires_grad(torch::nn::Module& module, bool on) {
   for (auto& p : module.parameters()) p.set_requires_grad(on);
 }
 
-
 // Seconds since the last lap().
 class PhaseClock {
  public:
@@ -105,8 +104,9 @@ void init_from(const std::string& path, Model& model) {
 [[noreturn]] void diverged(int64_t step, const std::string& what, int64_t last_checkpoint) {
   throw Error("training diverged at step " + std::to_string(step) + ": " + what +
               " (lower --lr?); " +
-              (last_checkpoint > 0 ? "the checkpoint of step " + std::to_string(last_checkpoint) + " is kept"
-                                   : std::string("no checkpoint was written")) +
+              (last_checkpoint > 0
+                   ? "the checkpoint of step " + std::to_string(last_checkpoint) + " is kept"
+                   : std::string("no checkpoint was written")) +
               " and no model.pt is written");
 }
 
@@ -221,9 +221,8 @@ void Trainer::open_output() {
     const int64_t n = data_.train_images();
     if (resumed_->state().train_images != n) {
       throw InvalidArgument("cannot resume from '" + checkpoint_path_ +
-                            "': the training data changed (" + std::to_string(n) +
-                            " photos now, " + std::to_string(resumed_->state().train_images) +
-                            " in the checkpoint)");
+                            "': the training data changed (" + std::to_string(n) + " photos now, " +
+                            std::to_string(resumed_->state().train_images) + " in the checkpoint)");
     }
     if (resumed_->state().step > total_steps_) {
       throw InvalidArgument("cannot resume from '" + checkpoint_path_ + "': the run is at step " +
@@ -283,8 +282,9 @@ double Trainer::discriminator_step(const torch::Tensor& cover, const torch::Tens
     on_cover = d->forward(cover).to(torch::kFloat32);
     on_encoded = d->forward(encoded.detach()).to(torch::kFloat32);
   }
-  const torch::Tensor d_loss = F::binary_cross_entropy_with_logits(on_cover, torch::ones_like(on_cover)) +
-                               F::binary_cross_entropy_with_logits(on_encoded, torch::zeros_like(on_encoded));
+  const torch::Tensor d_loss =
+      F::binary_cross_entropy_with_logits(on_cover, torch::ones_like(on_cover)) +
+      F::binary_cross_entropy_with_logits(on_encoded, torch::zeros_like(on_encoded));
   d_loss.backward();
   disc_optimizer_->step();
   return d_loss.item<double>();
@@ -427,7 +427,8 @@ double Trainer::validation_adversarial_loss() {
     const torch::Tensor message =
         eval_messages(kValidationSeed, i * b, b, o_.model.message_bits).to(placement_.device());
     AutocastGuard autocast(placement_.amp());
-    const torch::Tensor fooled = m.discriminator->forward(embed_batch(m, cover, message)).to(torch::kFloat32);
+    const torch::Tensor fooled =
+        m.discriminator->forward(embed_batch(m, cover, message)).to(torch::kFloat32);
     sum += F::binary_cross_entropy_with_logits(fooled, torch::ones_like(fooled)).item<double>();
   }
   return sum / static_cast<double>(batches);
@@ -497,7 +498,8 @@ TrainResult Trainer::run() {
     if (show) {
       const double* s = state_.stats.data_ptr<double>();
       char status[64];
-      std::snprintf(status, sizeof status, "BER %.2f%%  PSNR %.1f dB", 100.0 * s[kStatBer] / s[kStatSteps],
+      std::snprintf(status, sizeof status, "BER %.2f%%  PSNR %.1f dB",
+                    100.0 * s[kStatBer] / s[kStatSteps],
                     10.0 * std::log10(s[kStatSteps] / s[kStatImageMse]));
       progress_->update(state_.step, status);
     }
@@ -518,7 +520,8 @@ TrainResult Trainer::run() {
   if (last_checkpoint_step_ != state_.step) checkpoint();
   progress_->finish();
   StepTimes& t = result_.times;
-  t.other = loop_clock.lap() - (t.data + t.encoder_decoder + t.attack + t.discriminator + t.backward);
+  t.other =
+      loop_clock.lap() - (t.data + t.encoder_decoder + t.attack + t.discriminator + t.backward);
   const auto cpu_end = process_cpu_seconds();
   t.cpu_user = cpu_end.first - cpu_start.first;
   t.cpu_system = cpu_end.second - cpu_start.second;

@@ -26,8 +26,8 @@ TrainingData::TrainingData(const TrainOptions& o) {
   const int64_t n = train_images();
   if (n < o.batch_size) {
     throw InvalidArgument("cannot train: " + std::to_string(n) + " training photos in " +
-                          join(o.train_folders) + ", fewer than batch_size = " +
-                          std::to_string(o.batch_size));
+                          join(o.train_folders) +
+                          ", fewer than batch_size = " + std::to_string(o.batch_size));
   }
   if (!o.val_folders.empty()) {
     data_options.max_images = o.val_images;

@@ -32,11 +32,16 @@ uint64_t get(const uint8_t* p, int bytes) {
 
 uint8_t dtype_code(torch::ScalarType t) {
   switch (t) {
-    case torch::kFloat32: return 1;
-    case torch::kFloat64: return 2;
-    case torch::kInt64: return 3;
-    case torch::kUInt8: return 4;
-    default: throw std::runtime_error(std::string("cannot store a tensor of type ") + c10::toString(t));
+    case torch::kFloat32:
+      return 1;
+    case torch::kFloat64:
+      return 2;
+    case torch::kInt64:
+      return 3;
+    case torch::kUInt8:
+      return 4;
+    default:
+      throw std::runtime_error(std::string("cannot store a tensor of type ") + c10::toString(t));
   }
 }
 
@@ -74,7 +79,8 @@ uint64_t archive_checksum(const uint8_t* payload, size_t size) {
 }
 
 void ArchiveWriter::add_name(const std::string& name, uint8_t type) {
-  if (name.empty() || name.size() > kMaxNameLength) throw std::runtime_error("bad entry name '" + name + "'");
+  if (name.empty() || name.size() > kMaxNameLength)
+    throw std::runtime_error("bad entry name '" + name + "'");
   put(payload_, name.size(), 2);
   payload_.insert(payload_.end(), name.begin(), name.end());
   payload_.push_back(type);
@@ -108,15 +114,16 @@ std::vector<uint8_t> ArchiveWriter::finish(const char (&magic)[8], uint32_t vers
   return out;
 }
 
-ArchiveReader::ArchiveReader(const std::vector<uint8_t>& bytes, const char (&magic)[8], uint32_t version,
-                             const std::string& kind) {
+ArchiveReader::ArchiveReader(const std::vector<uint8_t>& bytes, const char (&magic)[8],
+                             uint32_t version, const std::string& kind) {
   if (bytes.empty()) throw std::runtime_error("empty file");
   if (bytes.size() < kHeaderSize || std::memcmp(bytes.data(), magic, 8) != 0) {
     const bool zip = bytes.size() >= 2 && bytes[0] == 'P' && bytes[1] == 'K';
-    throw std::runtime_error("not a robusthide " + kind + " file" +
-                             (zip ? std::string(" (a zip/LibTorch archive: files of format version 1 "
-                                                "are no longer read)")
-                                  : std::string()));
+    throw std::runtime_error(
+        "not a robusthide " + kind + " file" +
+        (zip ? std::string(" (a zip/LibTorch archive: files of format version 1 "
+                           "are no longer read)")
+             : std::string()));
   }
   const uint64_t stored_version = get(bytes.data() + 8, 4);
   if (stored_version != version) {
@@ -125,7 +132,8 @@ ArchiveReader::ArchiveReader(const std::vector<uint8_t>& bytes, const char (&mag
   }
   const uint64_t size = get(bytes.data() + 16, 8);
   if (size != bytes.size() - kHeaderSize) {
-    throw std::runtime_error("truncated or padded file (" + std::to_string(bytes.size() - kHeaderSize) +
+    throw std::runtime_error("truncated or padded file (" +
+                             std::to_string(bytes.size() - kHeaderSize) +
                              " payload bytes, header says " + std::to_string(size) + ")");
   }
   if (archive_checksum(bytes.data() + kHeaderSize, size) != get(bytes.data() + 24, 8)) {
@@ -134,10 +142,12 @@ ArchiveReader::ArchiveReader(const std::vector<uint8_t>& bytes, const char (&mag
   Cursor c(bytes.data() + kHeaderSize, size);
   while (!c.done()) {
     const size_t name_length = c.number(2, "name length");
-    if (name_length == 0 || name_length > kMaxNameLength) throw std::runtime_error("bad entry name length");
+    if (name_length == 0 || name_length > kMaxNameLength)
+      throw std::runtime_error("bad entry name length");
     const uint8_t* name_bytes = c.bytes(name_length, "name");
     const std::string name(reinterpret_cast<const char*>(name_bytes), name_length);
-    if (texts_.count(name) || tensors_.count(name)) throw std::runtime_error("entry '" + name + "' appears twice");
+    if (texts_.count(name) || tensors_.count(name))
+      throw std::runtime_error("entry '" + name + "' appears twice");
     const uint64_t type = c.number(1, name);
     if (type == kText) {
       const uint64_t length = c.number(8, name);
@@ -149,11 +159,20 @@ ArchiveReader::ArchiveReader(const std::vector<uint8_t>& bytes, const char (&mag
       const uint64_t dims = c.number(1, name);
       torch::ScalarType dtype;
       switch (code) {
-        case 1: dtype = torch::kFloat32; break;
-        case 2: dtype = torch::kFloat64; break;
-        case 3: dtype = torch::kInt64; break;
-        case 4: dtype = torch::kUInt8; break;
-        default: throw std::runtime_error("entry '" + name + "' has an unknown tensor type");
+        case 1:
+          dtype = torch::kFloat32;
+          break;
+        case 2:
+          dtype = torch::kFloat64;
+          break;
+        case 3:
+          dtype = torch::kInt64;
+          break;
+        case 4:
+          dtype = torch::kUInt8;
+          break;
+        default:
+          throw std::runtime_error("entry '" + name + "' has an unknown tensor type");
       }
       if (dims > kMaxDims) throw std::runtime_error("entry '" + name + "' has too many dimensions");
       std::vector<int64_t> sizes;
@@ -179,7 +198,9 @@ ArchiveReader::ArchiveReader(const std::vector<uint8_t>& bytes, const char (&mag
   }
 }
 
-bool ArchiveReader::has(const std::string& name) const { return texts_.count(name) || tensors_.count(name); }
+bool ArchiveReader::has(const std::string& name) const {
+  return texts_.count(name) || tensors_.count(name);
+}
 
 const std::string& ArchiveReader::text(const std::string& name) const {
   const auto it = texts_.find(name);
@@ -195,7 +216,8 @@ const torch::Tensor& ArchiveReader::tensor(const std::string& name) const {
 
 std::map<std::string, torch::Tensor> ArchiveReader::tensors_under(const std::string& prefix) const {
   std::map<std::string, torch::Tensor> out;
-  for (auto it = tensors_.lower_bound(prefix); it != tensors_.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+  for (auto it = tensors_.lower_bound(prefix);
+       it != tensors_.end() && it->first.rfind(prefix, 0) == 0; ++it) {
     out[it->first.substr(prefix.size())] = it->second;
   }
   return out;
@@ -204,8 +226,8 @@ std::map<std::string, torch::Tensor> ArchiveReader::tensors_under(const std::str
 void load_archive_file(const std::string& path, const char (&magic)[8], uint32_t version,
                        const std::string& kind, const std::function<void(ArchiveReader&&)>& parse) {
   auto fail = [&](const std::string& reason) {
-    return IoError("cannot load " + kind + " '" + path + "': " +
-                   (reason.empty() ? "unreadable (no detail)" : reason));
+    return IoError("cannot load " + kind + " '" + path +
+                   "': " + (reason.empty() ? "unreadable (no detail)" : reason));
   };
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw fail("no such file");

@@ -26,8 +26,9 @@ torch::Device parse_device(const std::string& name, const std::string& what) {
   }
   if (!torch::cuda::is_available()) {
     throw InvalidArgument(prefix + "no CUDA device available (" +
-                          (at::hasCUDA() ? "this LibTorch build supports CUDA, but no GPU is visible"
-                                         : "this LibTorch build has no CUDA support") +
+                          (at::hasCUDA()
+                               ? "this LibTorch build supports CUDA, but no GPU is visible"
+                               : "this LibTorch build has no CUDA support") +
                           "); use --device cpu");
   }
   const int64_t count = static_cast<int64_t>(torch::cuda::device_count());

@@ -13,7 +13,8 @@ ConstFieldRef read_only(const FieldRef& f) {
 }
 
 void copy_field(const ConstFieldRef& from, const FieldRef& to) {
-  if (from.index() != to.index()) throw InvalidArgument("cannot copy a field to one of another type");
+  if (from.index() != to.index())
+    throw InvalidArgument("cannot copy a field to one of another type");
   std::visit(
       [&to](auto* source) {
         using T = std::remove_const_t<std::remove_pointer_t<decltype(source)>>;

@@ -51,7 +51,8 @@ void ProgressBar::update(int64_t done, const std::string& status) {
 
 void ProgressBar::draw(bool force) {
   const auto now = Clock::now();
-  const auto interval = terminal_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(10000);
+  const auto interval =
+      terminal_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(10000);
   if (!force && !redraw_ && done_ < o_.total && now - last_draw_ < interval) return;
   redraw_ = false;
   last_draw_ = now;
@@ -59,7 +60,8 @@ void ProgressBar::draw(bool force) {
   const int64_t run = done_ - o_.first;
   const double rate = elapsed > 0 && run > 0 ? run * o_.items_per_unit / elapsed : 0.0;
   double eta = run > 0 ? elapsed / run * static_cast<double>(o_.total - done_) : NAN;
-  if (o_.time_limit_s > 0) eta = std::isfinite(eta) ? std::min(eta, o_.time_limit_s - elapsed) : o_.time_limit_s - elapsed;
+  if (o_.time_limit_s > 0)
+    eta = std::isfinite(eta) ? std::min(eta, o_.time_limit_s - elapsed) : o_.time_limit_s - elapsed;
   constexpr int kWidth = 24;
   const int filled = static_cast<int>(kWidth * std::clamp<int64_t>(done_, 0, o_.total) / o_.total);
   std::string bar(static_cast<size_t>(filled), '=');

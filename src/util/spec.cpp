@@ -28,8 +28,8 @@ class Parser {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw InvalidArgument("invalid spec '" + abbreviate(text_) + "' at position " + std::to_string(pos_) +
-                          ": " + what +
+    throw InvalidArgument("invalid spec '" + abbreviate(text_) + "' at position " +
+                          std::to_string(pos_) + ": " + what +
                           " (expected name[(spec,...)][:param]..., e.g. jpeg:50 or "
                           "split(jpeg:10,jpeg:90))");
   }
@@ -51,13 +51,20 @@ class Parser {
     skip_space();
     if (pos_ < text_.size() && text_[pos_] == '(') {
       ++pos_;
-      if (++depth_ > kMaxSpecDepth) fail("nested deeper than " + std::to_string(kMaxSpecDepth) + " levels");
+      if (++depth_ > kMaxSpecDepth)
+        fail("nested deeper than " + std::to_string(kMaxSpecDepth) + " levels");
       while (true) {
         node.children.push_back(parse_node());
         skip_space();
         if (pos_ >= text_.size()) fail("missing ')'");
-        if (text_[pos_] == ',') { ++pos_; continue; }
-        if (text_[pos_] == ')') { ++pos_; break; }
+        if (text_[pos_] == ',') {
+          ++pos_;
+          continue;
+        }
+        if (text_[pos_] == ')') {
+          ++pos_;
+          break;
+        }
         fail("expected ',' or ')'");
       }
       --depth_;
@@ -92,11 +99,12 @@ class Parser {
       return {"", parse_quoted()};
     }
     std::string token;
-    while (pos_ < text_.size() && text_[pos_] != ':' && text_[pos_] != ',' &&
-           text_[pos_] != ')' && text_[pos_] != '(' && text_[pos_] != '=') {
+    while (pos_ < text_.size() && text_[pos_] != ':' && text_[pos_] != ',' && text_[pos_] != ')' &&
+           text_[pos_] != '(' && text_[pos_] != '=') {
       token += text_[pos_++];
     }
-    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())))
+      token.pop_back();
     if (pos_ < text_.size() && text_[pos_] == '=') {
       ++pos_;
       if (token.empty()) fail("expected a key before '='");
@@ -109,7 +117,8 @@ class Parser {
                text_[pos_] != ')' && text_[pos_] != '(') {
           value += text_[pos_++];
         }
-        while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.pop_back();
+        while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())))
+          value.pop_back();
       }
       if (value.empty()) fail("expected a value after '" + token + "='");
       return {token, value};
@@ -148,7 +157,8 @@ const std::string* SpecNode::keyed(const std::string& key) const {
 void SpecNode::expect(size_t max_positional, const std::vector<std::string>& keys,
                       const std::string& usage) const {
   auto bad = [&](const std::string& why) {
-    throw InvalidArgument("invalid spec '" + abbreviate(text) + "': " + why + "; expected " + usage);
+    throw InvalidArgument("invalid spec '" + abbreviate(text) + "': " + why + "; expected " +
+                          usage);
   };
   if (!children.empty()) bad("'" + name + "' takes no (...) arguments");
   if (positional_count() > max_positional) bad("too many parameters");
@@ -162,16 +172,17 @@ void SpecNode::expect(size_t max_positional, const std::vector<std::string>& key
 
 int SpecNode::int_param(const std::string* value, int lo, int hi, const std::string& what) const {
   if (value == nullptr) {
-    throw InvalidArgument("invalid spec '" + abbreviate(text) + "': missing " + what + " (an integer in " +
-                          std::to_string(lo) + ".." + std::to_string(hi) + ")");
+    throw InvalidArgument("invalid spec '" + abbreviate(text) + "': missing " + what +
+                          " (an integer in " + std::to_string(lo) + ".." + std::to_string(hi) +
+                          ")");
   }
   errno = 0;
   char* end = nullptr;
   const long v = std::strtol(value->c_str(), &end, 10);
   if (value->empty() || *end != '\0' || errno != 0 || v < lo || v > hi) {
     throw InvalidArgument(name + ": " + what + " must be an integer in " + std::to_string(lo) +
-                          ".." + std::to_string(hi) + ", got '" + abbreviate(*value) + "' in spec '" +
-                          abbreviate(text) + "'");
+                          ".." + std::to_string(hi) + ", got '" + abbreviate(*value) +
+                          "' in spec '" + abbreviate(text) + "'");
   }
   return static_cast<int>(v);
 }
@@ -184,7 +195,8 @@ double SpecNode::double_param(const std::string* value, double lo, double hi,
     return std::string(buf);
   };
   if (value == nullptr) {
-    throw InvalidArgument("invalid spec '" + abbreviate(text) + "': missing " + what + " (" + range() + ")");
+    throw InvalidArgument("invalid spec '" + abbreviate(text) + "': missing " + what + " (" +
+                          range() + ")");
   }
   errno = 0;
   char* end = nullptr;

@@ -118,8 +118,8 @@ class SpawnSetup {
     posix_spawnattr_setsigmask(&attr_, &none);
     posix_spawnattr_setsigdefault(&attr_, &defaults);
     posix_spawnattr_setpgroup(&attr_, 0);
-    posix_spawnattr_setflags(&attr_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                         POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setflags(
+        &attr_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   }
   SpawnSetup(const SpawnSetup&) = delete;
   SpawnSetup& operator=(const SpawnSetup&) = delete;
@@ -253,7 +253,8 @@ std::string SubprocessResult::status_text() const {
   if (stdout_overflow) return "killed after writing too much on stdout";
   if (exited) return "exit status " + std::to_string(exit_code);
   const char* name = sigdescr_np(term_signal);
-  return "killed by signal " + std::to_string(term_signal) + (name ? std::string(" (") + name + ")" : "");
+  return "killed by signal " + std::to_string(term_signal) +
+         (name ? std::string(" (") + name + ")" : "");
 }
 
 SubprocessResult run_subprocess(const std::vector<std::string>& argv,
@@ -278,7 +279,8 @@ SubprocessResult run_subprocess(const std::vector<std::string>& argv,
   pid_t pid = 0;
   {
     SpawnSetup setup(in_read.get(), out_write.get(), err_write.get());
-    const int err = posix_spawnp(&pid, args[0], setup.actions(), setup.attr(), args.data(), env.data());
+    const int err =
+        posix_spawnp(&pid, args[0], setup.actions(), setup.attr(), args.data(), env.data());
     if (err != 0) throw IoError("cannot start '" + argv[0] + "': " + errno_text(err));
   }
   // Declared after the child: on every exit path the child is killed and reaped first,
@@ -316,7 +318,8 @@ SubprocessResult run_subprocess(const std::vector<std::string>& argv,
   };
 
   while ((out_read.open() || err_read.open()) && !result.stdout_overflow) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
       result.timed_out = true;
       break;
@@ -324,10 +327,20 @@ SubprocessResult run_subprocess(const std::vector<std::string>& argv,
     pollfd fds[3];
     nfds_t n = 0;
     int in_idx = -1, out_idx = -1, err_idx = -1;
-    if (in_write.open()) { in_idx = static_cast<int>(n); fds[n++] = {in_write.get(), POLLOUT, 0}; }
-    if (out_read.open()) { out_idx = static_cast<int>(n); fds[n++] = {out_read.get(), POLLIN, 0}; }
-    if (err_read.open()) { err_idx = static_cast<int>(n); fds[n++] = {err_read.get(), POLLIN, 0}; }
-    const int ready = ::poll(fds, n, static_cast<int>(std::min<int64_t>(left.count() + 1, INT_MAX)));
+    if (in_write.open()) {
+      in_idx = static_cast<int>(n);
+      fds[n++] = {in_write.get(), POLLOUT, 0};
+    }
+    if (out_read.open()) {
+      out_idx = static_cast<int>(n);
+      fds[n++] = {out_read.get(), POLLIN, 0};
+    }
+    if (err_read.open()) {
+      err_idx = static_cast<int>(n);
+      fds[n++] = {err_read.get(), POLLIN, 0};
+    }
+    const int ready =
+        ::poll(fds, n, static_cast<int>(std::min<int64_t>(left.count() + 1, INT_MAX)));
     if (ready < 0) {
       if (errno == EINTR) continue;
       throw IoError("cannot wait for '" + argv[0] + "': " + errno_text(errno));
@@ -336,7 +349,10 @@ SubprocessResult run_subprocess(const std::vector<std::string>& argv,
       while (written < input.size()) {
         const ssize_t w = ::write(in_write.get(), input.data() + written,
                                   std::min<size_t>(input.size() - written, 1 << 16));
-        if (w > 0) { written += static_cast<size_t>(w); continue; }
+        if (w > 0) {
+          written += static_cast<size_t>(w);
+          continue;
+        }
         if (w < 0 && errno == EINTR) continue;
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (w < 0 && errno == EPIPE) {
@@ -348,8 +364,10 @@ SubprocessResult run_subprocess(const std::vector<std::string>& argv,
       }
       if (written >= input.size()) in_write.reset();
     }
-    if (out_idx >= 0 && fds[out_idx].revents != 0 && !drain(out_read.get(), to_stdout)) out_read.reset();
-    if (err_idx >= 0 && fds[err_idx].revents != 0 && !drain(err_read.get(), to_stderr)) err_read.reset();
+    if (out_idx >= 0 && fds[out_idx].revents != 0 && !drain(out_read.get(), to_stdout))
+      out_read.reset();
+    if (err_idx >= 0 && fds[err_idx].revents != 0 && !drain(err_read.get(), to_stderr))
+      err_read.reset();
   }
   in_write.reset();
 

@@ -10,18 +10,18 @@ namespace robusthide {
 
 // How a program is run.
 struct SubprocessOptions {
-  double timeout_seconds = 30;      // kill the program's process group after this long
-  size_t stderr_tail_bytes = 1024;  // keep only the last bytes of stderr
+  double timeout_seconds = 30;                  // kill the program's process group after this long
+  size_t stderr_tail_bytes = 1024;              // keep only the last bytes of stderr
   size_t max_stdout_bytes = size_t{256} << 20;  // more on stdout kills it (stdout_overflow)
 };
 
 // What a finished (or killed) program did.
 struct SubprocessResult {
-  bool exited = false;   // ended by exit(); exit_code is valid
-  int exit_code = -1;    // exit status when exited
-  int term_signal = 0;   // signal that ended it when !exited
-  bool timed_out = false;  // killed because it ran past the timeout
-  bool stdout_overflow = false;  // killed because it wrote more than max_stdout_bytes
+  bool exited = false;               // ended by exit(); exit_code is valid
+  int exit_code = -1;                // exit status when exited
+  int term_signal = 0;               // signal that ended it when !exited
+  bool timed_out = false;            // killed because it ran past the timeout
+  bool stdout_overflow = false;      // killed because it wrote more than max_stdout_bytes
   std::vector<uint8_t> stdout_data;  // everything it wrote on stdout
   std::string stderr_tail;           // the last stderr_tail_bytes of its stderr
 

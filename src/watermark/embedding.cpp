@@ -33,7 +33,8 @@ torch::Tensor shaping_mask(const torch::Tensor& cover, const Shaping& shaping) {
   if (detail::mask_is_one(shaping)) return torch::ones({n, 1, h, w}, cover.options());
   torch::NoGradGuard no_grad;
   // In double, as the row-by-row path (resample.cpp): one formula, one precision.
-  const torch::Tensor y = (luma(cover.detach().to(torch::kCPU, torch::kFloat64)) * 255.0).unsqueeze(1);
+  const torch::Tensor y =
+      (luma(cover.detach().to(torch::kCPU, torch::kFloat64)) * 255.0).unsqueeze(1);
   const auto pool = F::AvgPool2dFuncOptions(detail::kMaskWindow)
                         .stride(1)
                         .padding(detail::kMaskWindow / 2)

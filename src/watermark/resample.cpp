@@ -98,10 +98,12 @@ Image add_resampled(const Image& cover, const torch::Tensor& residual, const Sha
       float* o = &line[static_cast<size_t>(c) * w];
       if (masked) {
         for (int x = 0; x < w; ++x) {
-          o[x] = mask[static_cast<size_t>(x)] * (ty.w0[y] * a[x] + ty.w1[y] * b[x]) + to_float[in[x * 3 + c]];
+          o[x] = mask[static_cast<size_t>(x)] * (ty.w0[y] * a[x] + ty.w1[y] * b[x]) +
+                 to_float[in[x * 3 + c]];
         }
       } else {
-        for (int x = 0; x < w; ++x) o[x] = (ty.w0[y] * a[x] + ty.w1[y] * b[x]) + to_float[in[x * 3 + c]];
+        for (int x = 0; x < w; ++x)
+          o[x] = (ty.w0[y] * a[x] + ty.w1[y] * b[x]) + to_float[in[x * 3 + c]];
       }
     }
     floats_to_bytes(line.data(), line.size(), bytes.data());

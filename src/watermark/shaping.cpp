@@ -31,7 +31,8 @@ const std::array<float, 256>& luminance_adaptation_table() {
     std::array<float, 256> t{};
     const double mid = level_visibility(128.0);
     for (int v = 0; v < 256; ++v) {
-      t[static_cast<size_t>(v)] = static_cast<float>(std::clamp(mid / level_visibility(v), 0.5, 1.5));
+      t[static_cast<size_t>(v)] =
+          static_cast<float>(std::clamp(mid / level_visibility(v), 0.5, 1.5));
     }
     return t;
   }();
@@ -39,8 +40,10 @@ const std::array<float, 256>& luminance_adaptation_table() {
 }
 
 MaskRows::MaskRows(const Image& image, const Shaping& shaping)
-    : image_(image), shaping_(shaping),
-      sum_(static_cast<size_t>(image.width), 0.0), sum_sq_(static_cast<size_t>(image.width), 0.0),
+    : image_(image),
+      shaping_(shaping),
+      sum_(static_cast<size_t>(image.width), 0.0),
+      sum_sq_(static_cast<size_t>(image.width), 0.0),
       prefix_(static_cast<size_t>(image.width) + 1, 0.0),
       prefix_sq_(static_cast<size_t>(image.width) + 1, 0.0) {}
 
@@ -59,7 +62,8 @@ void MaskRows::row(int y, float* out) {
   while (next_ < hi) add_row(next_++, 1.0);
   while (first_ < lo) add_row(first_++, -1.0);
   for (int x = 0; x < w; ++x) {
-    prefix_[static_cast<size_t>(x) + 1] = prefix_[static_cast<size_t>(x)] + sum_[static_cast<size_t>(x)];
+    prefix_[static_cast<size_t>(x) + 1] =
+        prefix_[static_cast<size_t>(x)] + sum_[static_cast<size_t>(x)];
     prefix_sq_[static_cast<size_t>(x) + 1] =
         prefix_sq_[static_cast<size_t>(x)] + sum_sq_[static_cast<size_t>(x)];
   }
@@ -69,7 +73,8 @@ void MaskRows::row(int y, float* out) {
     const int x0 = std::max(0, x - r), x1 = std::min(w, x + r + 1);
     const double n = rows * (x1 - x0);
     const double mean = (prefix_[static_cast<size_t>(x1)] - prefix_[static_cast<size_t>(x0)]) / n;
-    const double mean_sq = (prefix_sq_[static_cast<size_t>(x1)] - prefix_sq_[static_cast<size_t>(x0)]) / n;
+    const double mean_sq =
+        (prefix_sq_[static_cast<size_t>(x1)] - prefix_sq_[static_cast<size_t>(x0)]) / n;
     out[x] = mask_value(shaping_, lum, mean, mean_sq - mean * mean);
   }
 }

@@ -26,7 +26,8 @@ torch::Tensor to_model_size(const Image& image, int64_t size) {
   const int64_t h = image.height, w = image.width;
   if (h == size && w == size) return image_to_tensor(image);
   const int oh = static_cast<int>(std::min(h, size)), ow = static_cast<int>(std::min(w, size));
-  torch::Tensor y = (oh == h && ow == w) ? image_to_tensor(image) : detail::area_average(image, oh, ow);
+  torch::Tensor y =
+      (oh == h && ow == w) ? image_to_tensor(image) : detail::area_average(image, oh, ow);
   if (oh != size || ow != size) {
     y = F::interpolate(y, F::InterpolateFuncOptions()
                               .size(std::vector<int64_t>{size, size})
@@ -38,7 +39,8 @@ torch::Tensor to_model_size(const Image& image, int64_t size) {
 
 void check_image(const Image& image, const char* action) {
   if (image.empty() || image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3) {
-    throw InvalidArgument(std::string("cannot ") + action + ": the image is empty or its pixel buffer "
+    throw InvalidArgument(std::string("cannot ") + action +
+                          ": the image is empty or its pixel buffer "
                           "does not match its size");
   }
 }
@@ -68,8 +70,9 @@ Image embed_bits(const Model& model, const Image& cover, const std::vector<uint8
   const Shaping& shaping = model.config.shaping;
   const torch::Tensor residual = shaped_residual(model, small, message, strength).contiguous();
   if (!torch::isfinite(residual).all().item<bool>()) {
-    throw Error("cannot embed: the model's encoder produced non-finite values (NaN or "
-                "infinity): the model is diverged or corrupt");
+    throw Error(
+        "cannot embed: the model's encoder produced non-finite values (NaN or "
+        "infinity): the model is diverged or corrupt");
   }
   if (cover.width == size && cover.height == size) {
     return tensor_to_images(small + shaping_mask(small, shaping) * residual).at(0);
@@ -120,8 +123,8 @@ const PayloadCode& Watermarker::code() const {
   if (!code_) {
     throw InvalidArgument("a " + std::to_string(model_.config.message_bits) +
                           "-bit model carries no text or hex payload (the payload code needs at "
-                          "least " + std::to_string(kMinPayloadCodeBits) +
-                          " bits): give raw bits (--bits)");
+                          "least " +
+                          std::to_string(kMinPayloadCodeBits) + " bits): give raw bits (--bits)");
   }
   return *code_;
 }
@@ -153,7 +156,8 @@ std::string default_model_path() {
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
     const fs::path dir = exe.parent_path();
-    candidates.push_back((dir / "../share/robusthide/models/default.pt").lexically_normal().string());
+    candidates.push_back(
+        (dir / "../share/robusthide/models/default.pt").lexically_normal().string());
     candidates.push_back((dir / "../models/default.pt").lexically_normal().string());
   }
   std::string tried;
