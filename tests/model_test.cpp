@@ -286,6 +286,80 @@ TEST(FastNets, ConfigChecks) {
   EXPECT_EQ(model_config_from_json(old.dump()), ModelConfig());
 }
 
+TEST(FastNets, MessageTileRepeatsTheMapAndIsChecked) {
+  ModelConfig c = fast_config(128, 64);  // an 8 x 8 map
+  for (int bad : {-1, 3, 5, 16}) {
+    c.message_tile = bad;
+    try {
+      c.validate();
+      FAIL() << "message_tile = " << bad << " accepted";
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find("message_tile = " + std::to_string(bad)),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  ModelConfig hidden = small_config();
+  hidden.message_tile = 2;
+  EXPECT_THROW(hidden.validate(), InvalidArgument);
+
+  c.message_tile = 4;  // 2 x 2 copies of a 4 x 4 tile
+  EXPECT_NO_THROW(c.validate());
+  EXPECT_NE(c.summary().find(" psnr 38 tile 4 shaped"), std::string::npos) << c.summary();
+  EXPECT_EQ(model_config_from_json(to_json(c)), c);
+  // Files written before the field existed load untiled.
+  nlohmann::json old = nlohmann::json::parse(to_json(c));
+  ASSERT_EQ(old.erase("message_tile"), 1u);
+  EXPECT_EQ(model_config_from_json(old.dump()).message_tile, 0);
+
+  // The message layers shrink to one tile: 16 x 4 x 4 values instead of 16 x 8 x 8, and the
+  // decoder's Linear FLOPs with them.
+  const Model tiled(c), untiled(fast_config(128, 64));
+  auto shape = [](const torch::nn::Module& m, const std::string& name) {
+    return m.named_parameters()[name].sizes().vec();
+  };
+  EXPECT_EQ(shape(*tiled.encoder, "message.weight"), (std::vector<int64_t>{256, 64}));
+  EXPECT_EQ(shape(*tiled.decoder, "linear.weight"), (std::vector<int64_t>{64, 256}));
+  EXPECT_EQ(untiled.decoder->flops() - tiled.decoder->flops(), 2 * (1024 - 256) * 64);
+  EXPECT_LE(c.min_parameters(), parameter_count(*tiled.encoder) + parameter_count(*tiled.decoder));
+
+  // Any image size still decodes to L values, and a tiled encoder's residual depends on the
+  // message.
+  torch::manual_seed(3);
+  const torch::Tensor image = torch::rand({2, 3, 128, 128});
+  const torch::Tensor a = random_messages(2, 64), b = 1 - a;
+  torch::NoGradGuard no_grad;
+  EXPECT_GT((tiled.encoder->forward(image, a) - tiled.encoder->forward(image, b))
+                .abs()
+                .max()
+                .item<double>(),
+            1e-4);
+  EXPECT_EQ(tiled.decoder->forward(torch::rand({1, 3, 200, 152})).sizes(),
+            (c10::IntArrayRef{1, 64}));
+}
+
+TEST(FastNets, PartialInitCopiesWhatFitsAndNamesTheRest) {
+  ModelConfig c = fast_config(64, 16);  // a 4 x 4 map
+  torch::manual_seed(1);
+  const Model from(c);
+  c.message_tile = 2;
+  torch::manual_seed(2);
+  Model to(c);
+  const std::vector<std::string> fresh = copy_matching_weights(from, to);
+  // The decoder's bias (L values) fits and is kept; the layers that make or read the map
+  // change shape.
+  EXPECT_EQ(fresh, (std::vector<std::string>{"encoder.message.bias", "encoder.message.weight",
+                                             "decoder.linear.weight"}));
+  for (const auto& p : from.encoder->named_parameters()) {
+    if (p.key().rfind("message.", 0) == 0) continue;
+    EXPECT_TRUE(torch::equal(p.value(), to.encoder->named_parameters()[p.key()])) << p.key();
+  }
+  EXPECT_TRUE(torch::equal(from.decoder->named_parameters()["linear.bias"],
+                           to.decoder->named_parameters()["linear.bias"]));
+  EXPECT_NE(from.encoder->named_parameters()["message.bias"].numel(),
+            to.encoder->named_parameters()["message.bias"].numel());
+}
+
 TEST(ModelConfigTest, OutOfRangeFieldsNameFieldAndValue) {
   struct Case {
     const char* field;

@@ -465,6 +465,11 @@ TEST(TempFiles, OutputNamesUpToTheLimitCanBeWritten) {
 // -----------------------------------------------------------
 
 TEST(ModelLimits, ConfigsAreBoundedBeforeAnyNetworkIsBuilt) {
+  auto tiled_fast = [] {
+    ModelConfig c = test::tiny_fast_config(128, 64);
+    c.message_tile = 2;
+    return c;
+  };
   ModelConfig huge = test::tiny_config(128, 30, 1024);
   huge.encoder_blocks = huge.decoder_blocks = huge.discriminator_blocks = 64;
   try {
@@ -475,7 +480,7 @@ TEST(ModelLimits, ConfigsAreBoundedBeforeAnyNetworkIsBuilt) {
   }
   // The bound is a true lower bound of what the networks hold.
   for (const ModelConfig& c : {test::tiny_config(32, 8), test::tiny_config(64, 30, 16),
-                               test::tiny_fast_config(64, 64), ModelConfig{}}) {
+                               test::tiny_fast_config(64, 64), tiled_fast(), ModelConfig{}}) {
     const Model m(c);
     const int64_t actual = parameter_count(*m.encoder) + parameter_count(*m.decoder) +
                            parameter_count(*m.discriminator);

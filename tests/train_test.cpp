@@ -739,6 +739,9 @@ TEST(TrainOptionsCheck, BadOptionsFailBeforeWritingAnything) {
   o.batch_size = 0;
   expect_invalid(o, "batch_size");
   o = tiny_options(out);
+  o.init_partial = true;  // without init_model
+  expect_invalid(o, "init_partial");
+  o = tiny_options(out);
   o.epochs = 1;  // and steps = 6
   expect_invalid(o, "exactly one");
   o = tiny_options(out);

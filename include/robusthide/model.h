@@ -92,6 +92,13 @@ struct ModelConfig {
   // "fast" only: PSNR (dB, [10, 80]) of the encoder's residual at strength 1; the encoder
   // scales its residual to exactly this energy per image. Ignored by "hidden".
   double target_psnr = 38.0;
+  // "fast" only: the layout of the message map (S/16 x S/16 cells at the encoder's
+  // bottleneck). 0: one map over the whole image, every cell with its own values (a bit
+  // may live in a few regions only). T > 0 (dividing S/16): a T x T tile repeated over
+  // the grid, so every region carries every bit; the decoder averages the copies, and an
+  // area the shaping empties (dark attenuation) weakens the bits instead of losing them.
+  // Model files without the field load as 0. "hidden" needs 0.
+  int message_tile = 0;
   // Perceptual shaping of the residual (see Shaping). Model files without this field
   // load as Shaping::none().
   Shaping shaping;

@@ -47,6 +47,10 @@ struct TrainOptions {
   // Its networks must have the shapes of `model`; shaping and target_psnr may differ
   // (e.g. a model trained unshaped, fine-tuned with perceptual shaping). "" = random.
   std::string init_model;
+  // [fixed] With init_model: copy only the weights whose name and shape match this run's
+  // networks and keep the others freshly initialized (e.g. a new message layout on
+  // trained convolutions); the networks may differ. The weights left fresh are reported.
+  bool init_partial = false;
   // [fixed] Attack between encoder and decoder (attack.h grammar), e.g. "jpeg:50".
   std::string attack = "identity";
   // [fixed] Images per step.

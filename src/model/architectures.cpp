@@ -8,7 +8,8 @@ namespace robusthide {
 namespace {
 
 const std::array<Architecture, 2> kArchitectures = {{
-    {"hidden", make_hidden_encoder, make_hidden_decoder, make_hidden_discriminator, nullptr},
+    {"hidden", make_hidden_encoder, make_hidden_decoder, make_hidden_discriminator,
+     validate_hidden},
     {"fast", make_fast_encoder, make_fast_decoder, make_hidden_discriminator, validate_fast},
 }};
 

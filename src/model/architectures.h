@@ -31,5 +31,7 @@ Discriminator make_hidden_discriminator(const ModelConfig& config);
 Encoder make_fast_encoder(const ModelConfig& config);
 Decoder make_fast_decoder(const ModelConfig& config);
 void validate_fast(const ModelConfig& config);
+// The reference networks use none of the fast-only fields (message_tile must be 0).
+void validate_hidden(const ModelConfig& config);
 
 }  // namespace robusthide

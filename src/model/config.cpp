@@ -39,6 +39,7 @@ const std::vector<ModelConfigField>& model_config_fields() {
   using C = ModelConfig;
   auto fast = [](const C& c) { return c.architecture == "fast"; };
   auto shaped = [](const C& c) { return !c.shaping.is_none(); };
+  auto tiled = [](const C& c) { return c.message_tile > 0; };
   auto dark = [](const C& c) { return !c.shaping.is_none() && c.shaping.dark > 0; };
   static const std::vector<ModelConfigField> fields = {
       {"architecture", "--architecture", "network family",
@@ -67,6 +68,11 @@ const std::vector<ModelConfigField>& model_config_fields() {
       // Range checked by the "fast" architecture, the only one that uses it.
       {"target_psnr", "--target-psnr", "fast: PSNR of the encoder's residual at strength 1 (dB)",
        [](C& c) -> FieldRef { return &c.target_psnr; }, 0, 0, false, true, " psnr %s", fast},
+      // Range checked by the architecture (T divides S/16; "hidden" needs 0).
+      {"message_tile", "--message-tile",
+       "fast: side T of the message-map tile repeated over the S/16 grid (0 = one map, no "
+       "repetition)",
+       [](C& c) -> FieldRef { return &c.message_tile; }, 0, 0, false, true, " tile %s", tiled},
       {"shaping.chroma", "--chroma",
        "share of the residual's chroma kept (0 = luminance only, 1 = off)",
        [](C& c) -> FieldRef { return &c.shaping.chroma; }, 0, 1, false, false, " shaped chroma %s",
@@ -117,8 +123,8 @@ int64_t ModelConfig::min_parameters() const {
               stack(discriminator_blocks, discriminator_channels);
   const int64_t bits = message_bits;
   if (architecture == "fast") {
-    // The message map's two linear layers: L x 16 (S/16)^2 each.
-    const int64_t map = image_size / 16;
+    // The message map's two linear layers: L x 16 T^2 each (T = S/16 untiled).
+    const int64_t map = message_tile > 0 ? message_tile : image_size / 16;
     n += 2 * bits * 16 * map * map;
   } else {
     n += bits * bits + 9 * bits * encoder_channels;  // decoder Linear(L, L), concat block

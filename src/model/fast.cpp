@@ -4,7 +4,8 @@
 //
 // Encoder (S = image_size, C = encoder_channels, M = kMessageMapChannels):
 //   image -> ConvBlock(3, C/2, stride 2) -> ConvBlock(C/2, C, stride 2)     (S/4)
-//   message -> Linear(L, M (S/16)^2) -> (M, S/16, S/16) -> bilinear x4      (S/4)
+//   message -> Linear(L, M T^2) -> (M, T, T), repeated to (M, S/16, S/16)  (S/4 after
+//   bilinear x4; T = message_tile, or S/16 when 0: one map, no repetition)
 //   concat -> encoder_blocks x ConvBlock(C + M | C, C)                      (S/4)
 //   -> bilinear x2 -> ConvBlock(C, C/2) -> bilinear x2 -> ConvBlock(C/2, C/4)  (S)
 //   concat image -> Conv1x1(C/4 + 3, 3), plus the direct path
@@ -19,8 +20,9 @@
 // Decoder (D = decoder_channels):
 //   ConvBlock(3, D/4) (S) -> ConvBlock(D/4, D/2, s2) -> ConvBlock(D/2, D, s2) (S/4)
 //   -> decoder_blocks x ConvBlock(D, D) -> ConvBlock(D, D, s2) (S/8) -> Conv1x1(D, M)
-//   -> adaptive average pool to (S/16, S/16) -> Linear(M (S/16)^2, L)
-// The pool makes the decoder accept any image size; it reads best at S x S.
+//   -> adaptive average pool to (S/16, S/16) -> mean of the T x T tiles -> Linear(M T^2, L)
+// The pool makes the decoder accept any image size; it reads best at S x S. With a tile,
+// every region of the image carries every bit and the decoder averages the copies.
 #include <cmath>
 #include <string>
 
@@ -49,12 +51,13 @@ class FastEncoder : public EncoderNet {
       : bits_(c.message_bits),
         size_(c.image_size),
         map_(c.image_size / 16),
+        tile_(c.message_tile > 0 ? c.message_tile : map_),
         sigma_(std::pow(10.0, -c.target_psnr / 20.0)) {
     const int64_t ch = c.encoder_channels, s = size_, q = s / 4;
     down1_ = register_module("down1", ConvBlock(3, ch / 2, 2));
     down2_ = register_module("down2", ConvBlock(ch / 2, ch, 2));
     message_ =
-        register_module("message", torch::nn::Linear(bits_, kMessageMapChannels * map_ * map_));
+        register_module("message", torch::nn::Linear(bits_, kMessageMapChannels * tile_ * tile_));
     blocks_ = register_module("blocks", torch::nn::Sequential());
     for (int64_t i = 0; i < c.encoder_blocks; ++i) {
       blocks_->push_back(ConvBlock(i == 0 ? ch + kMessageMapChannels : ch, ch));
@@ -66,7 +69,7 @@ class FastEncoder : public EncoderNet {
     direct_ = register_module(
         "direct", torch::nn::Conv2d(torch::nn::Conv2dOptions(kMessageMapChannels, 3, 1)));
     flops_ = down1_->flops(s, s) + down2_->flops(s / 2, s / 2) +
-             linear_flops(bits_, kMessageMapChannels * map_ * map_) +
+             linear_flops(bits_, kMessageMapChannels * tile_ * tile_) +
              conv_flops(ch + kMessageMapChannels, ch, 3, q, q) +
              (c.encoder_blocks - 1) * conv_flops(ch, ch, 3, q, q) + up1_->flops(s / 2, s / 2) +
              up2_->flops(s, s) + conv_flops(ch / 4 + 3, 3, 1, s, s) +
@@ -79,8 +82,10 @@ class FastEncoder : public EncoderNet {
     const int64_t n = image.size(0), h = image.size(2), w = image.size(3);
     const torch::Tensor features = down2_->forward(down1_->forward(image - 0.5));
     const int64_t fh = features.size(2), fw = features.size(3);
+    const int64_t copies = map_ / tile_;
     const torch::Tensor map = message_->forward(message.to(image.dtype()) * 2 - 1)
-                                  .view({n, kMessageMapChannels, map_, map_});
+                                  .view({n, kMessageMapChannels, tile_, tile_})
+                                  .repeat({1, 1, copies, copies});
     torch::Tensor x = blocks_->forward(torch::cat({features, upsample(map, fh, fw)}, 1));
     x = up1_->forward(upsample(x, (h + 1) / 2, (w + 1) / 2));
     x = up2_->forward(upsample(x, h, w));
@@ -93,7 +98,7 @@ class FastEncoder : public EncoderNet {
   int64_t flops() const override { return flops_; }
 
  private:
-  int64_t bits_, size_, map_, flops_ = 0;
+  int64_t bits_, size_, map_, tile_, flops_ = 0;
   double sigma_;
   ConvBlock down1_{nullptr}, down2_{nullptr}, up1_{nullptr}, up2_{nullptr};
   torch::nn::Linear message_{nullptr};
@@ -103,7 +108,8 @@ class FastEncoder : public EncoderNet {
 
 class FastDecoder : public DecoderNet {
  public:
-  explicit FastDecoder(const ModelConfig& c) : map_(c.image_size / 16) {
+  explicit FastDecoder(const ModelConfig& c)
+      : map_(c.image_size / 16), tile_(c.message_tile > 0 ? c.message_tile : map_) {
     const int64_t ch = c.decoder_channels, s = c.image_size, q = s / 4;
     stem_ = register_module("stem", ConvBlock(3, ch / 4));
     down1_ = register_module("down1", ConvBlock(ch / 4, ch / 2, 2));
@@ -112,12 +118,12 @@ class FastDecoder : public DecoderNet {
     down3_ = register_module("down3", ConvBlock(ch, ch, 2));
     to_map_ = register_module(
         "to_map", torch::nn::Conv2d(torch::nn::Conv2dOptions(ch, kMessageMapChannels, 1)));
-    linear_ = register_module("linear",
-                              torch::nn::Linear(kMessageMapChannels * map_ * map_, c.message_bits));
+    linear_ = register_module(
+        "linear", torch::nn::Linear(kMessageMapChannels * tile_ * tile_, c.message_bits));
     flops_ = stem_->flops(s, s) + down1_->flops(s, s) + down2_->flops(s / 2, s / 2) +
              c.decoder_blocks * conv_flops(ch, ch, 3, q, q) + down3_->flops(q, q) +
              conv_flops(ch, kMessageMapChannels, 1, s / 8, s / 8) +
-             linear_flops(kMessageMapChannels * map_ * map_, c.message_bits);
+             linear_flops(kMessageMapChannels * tile_ * tile_, c.message_bits);
   }
 
   torch::Tensor forward(const torch::Tensor& image) override {
@@ -125,13 +131,18 @@ class FastDecoder : public DecoderNet {
     torch::Tensor x = down2_->forward(down1_->forward(stem_->forward(image - 0.5)));
     x = to_map_->forward(down3_->forward(blocks_->forward(x)));
     x = F::adaptive_avg_pool2d(x, F::AdaptiveAvgPool2dFuncOptions({map_, map_}));
+    if (tile_ != map_) {
+      // (N, M, copies x T, copies x T) -> the mean of the copies of each tile cell.
+      const int64_t copies = map_ / tile_;
+      x = x.reshape({x.size(0), kMessageMapChannels, copies, tile_, copies, tile_}).mean({2, 4});
+    }
     return linear_->forward(x.flatten(1));
   }
 
   int64_t flops() const override { return flops_; }
 
  private:
-  int64_t map_, flops_ = 0;
+  int64_t map_, tile_, flops_ = 0;
   ConvBlock stem_{nullptr}, down1_{nullptr}, down2_{nullptr}, down3_{nullptr};
   torch::nn::Sequential blocks_{nullptr};
   torch::nn::Conv2d to_map_{nullptr};
@@ -160,6 +171,12 @@ void validate_fast(const ModelConfig& c) {
         "invalid model config: the fast architecture needs encoder_channels "
         "and decoder_channels to be multiples of 4, got " +
         std::to_string(c.encoder_channels) + " and " + std::to_string(c.decoder_channels));
+  }
+  const int map = c.image_size / 16;
+  if (c.message_tile < 0 || c.message_tile > map ||
+      (c.message_tile > 0 && map % c.message_tile != 0)) {
+    throw InvalidArgument("invalid model config: message_tile = " + std::to_string(c.message_tile) +
+                          " must be 0 or divide image_size / 16 = " + std::to_string(map));
   }
   if (!(c.target_psnr >= 10 && c.target_psnr <= 80)) {
     throw InvalidArgument("invalid model config: target_psnr = " + std::to_string(c.target_psnr) +

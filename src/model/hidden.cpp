@@ -103,4 +103,11 @@ Discriminator make_hidden_discriminator(const ModelConfig& config) {
   return std::make_shared<HiddenDiscriminator>(config);
 }
 
+void validate_hidden(const ModelConfig& c) {
+  if (c.message_tile != 0) {
+    throw InvalidArgument("invalid model config: message_tile = " + std::to_string(c.message_tile) +
+                          " is for the fast architecture; hidden needs 0");
+  }
+}
+
 }  // namespace robusthide

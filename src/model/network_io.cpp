@@ -83,6 +83,25 @@ void copy_networks(const Model& from, Model& to) {
   }
 }
 
+std::vector<std::string> copy_matching_weights(const Model& from, Model& to) {
+  std::vector<std::string> fresh;
+  torch::NoGradGuard no_grad;
+  for (int i = 0; i < 3; ++i) {
+    const auto [name, net] = networks(to, i);
+    const TensorMap stored = module_tensors(*networks(from, i).second);
+    for (const auto& [key, t] : module_tensors(*net)) {
+      const auto it = stored.find(key);
+      if (it == stored.end() || it->second.scalar_type() != t.scalar_type() ||
+          it->second.sizes() != t.sizes() || !finite(it->second)) {
+        fresh.push_back(std::string(name) + "." + key);
+        continue;
+      }
+      t.copy_(it->second);
+    }
+  }
+  return fresh;
+}
+
 void write_networks(ArchiveWriter& archive, const Model& model) {
   for (int i = 0; i < 3; ++i) {
     const auto [name, net] = networks(model, i);

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "robusthide/model.h"
 #include "util/archive.h"
@@ -25,5 +27,10 @@ void read_networks(const ArchiveReader& archive, Model& model);
 // read_networks (same names, dtypes and shapes, finite values; std::runtime_error
 // otherwise). Fine-tuning starts this way (TrainOptions::init_model).
 void copy_networks(const Model& from, Model& to);
+
+// Copies each parameter and buffer of `from`'s networks that `to` has under the same name
+// with the same dtype and shape (and that is finite); returns the names
+// ("decoder.linear.weight") of those left as they were (TrainOptions::init_partial).
+std::vector<std::string> copy_matching_weights(const Model& from, Model& to);
 
 }  // namespace robusthide

@@ -37,6 +37,9 @@ const std::vector<FixedTrainField>& fixed_train_fields() {
        "target PSNR may differ)",
        [](O& o) -> FieldRef { return &o.init_model; },
        [](const O& o) { return !o.init_model.empty(); }},
+      {"init_partial", "--init-partial",
+       "with --init: copy only the weights whose name and shape match, keep the others fresh",
+       [](O& o) -> FieldRef { return &o.init_partial; }, [](const O& o) { return o.init_partial; }},
       {"warmup_strength", "--warmup-strength",
        "residual multiplier at step 0, falling to 1 at --warmup-steps",
        [](O& o) -> FieldRef { return &o.warmup_strength; }, warmup_on},
@@ -89,6 +92,7 @@ std::string join_parts(const std::vector<std::string>& parts, const char* sep) {
 void validate_options(const TrainOptions& o) {
   if (o.train_folders.empty()) bad_option("no training folder given");
   if (o.out_dir.empty()) bad_option("no output folder given");
+  if (o.init_partial && o.init_model.empty()) bad_option("init_partial needs init_model (--init)");
   if (o.batch_size < 1)
     bad_option("batch_size = " + std::to_string(o.batch_size) + " (expected >= 1)");
   if (o.epochs < 0 || o.steps < 0 || (o.epochs > 0) == (o.steps > 0)) {

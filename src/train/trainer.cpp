@@ -82,9 +82,20 @@ std::pair<double, double> process_cpu_seconds() {
   return {sec(u.ru_utime), sec(u.ru_stime)};
 }
 
-// Copies the weights of the model file `path` into `model` (TrainOptions::init_model).
-void init_from(const std::string& path, Model& model) {
+// Copies the weights of the model file `path` into `model` (TrainOptions::init_model):
+// all of them, or with `partial` those that fit (the others are listed on `report`).
+void init_from(const std::string& path, bool partial, Model& model, std::ostream* report) {
   const Model source = load_model(path);
+  if (partial) {
+    const std::vector<std::string> fresh = copy_matching_weights(source, model);
+    if (report != nullptr) {
+      *report << "init: " << fresh.size() << " weight tensor(s) of the run do not fit '" << path
+              << "' and start fresh" << (fresh.empty() ? "" : ":");
+      for (const auto& name : fresh) *report << " " << name;
+      *report << std::endl;
+    }
+    return;
+  }
   ModelConfig a = source.config, b = model.config;
   a.shaping = b.shaping;
   a.target_psnr = b.target_psnr;
@@ -251,7 +262,9 @@ void Trainer::build_model() {
     disc_optimizer_ = std::make_unique<torch::optim::Adam>(model_->discriminator->parameters(),
                                                            torch::optim::AdamOptions(o_.lr));
   }
-  if (!o_.init_model.empty() && !resumed_) init_from(o_.init_model, *model_);
+  if (!o_.init_model.empty() && !resumed_) {
+    init_from(o_.init_model, o_.init_partial, *model_, o_.report);
+  }
   if (resumed_) {
     resumed_->restore(*model_, *optimizer_, disc_optimizer_.get());
     state_ = resumed_->state();
