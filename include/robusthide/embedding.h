@@ -52,6 +52,13 @@ torch::Tensor quantize_8bit(const torch::Tensor& x);
 torch::Tensor shaped_residual(const Model& model, const torch::Tensor& cover,
                               const torch::Tensor& message, double strength);
 
+// q8(cover + shaping_mask(cover) x strength x shape_chroma(residual)) for covers and
+// residuals (N,3,S,S): the last step of every mark, bits (embed_batch) or a hidden image
+// (hiding.h). Differentiable with respect to the residual (straight-through q8).
+// `strength` must be finite and > 0; throws InvalidArgument otherwise.
+torch::Tensor add_residual(const torch::Tensor& cover, const torch::Tensor& residual,
+                           const Shaping& shaping, double strength);
+
 // The marked images q8(cover + shaping_mask(cover) x shaped_residual(...)) of covers
 // (N,3,S,S) with messages (N,L): float32 holding 8-bit values, differentiable with
 // respect to the encoder through the straight-through q8. `strength` must be finite and

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace robusthide {
 
@@ -20,8 +22,8 @@ ConstFieldRef read_only(const FieldRef& f);
 
 // The field `ref` (a table's accessor, which takes a mutable object) of a const object,
 // for reading: the one place where the tables' accessors meet const objects.
-template <typename T>
-ConstFieldRef read_field(FieldRef (*ref)(T&), const T& object) {
+template <typename T, typename Ref>
+ConstFieldRef read_field(const Ref& ref, const T& object) {
   return read_only(ref(const_cast<T&>(object)));
 }
 
@@ -34,5 +36,43 @@ bool fields_equal(const ConstFieldRef& a, const ConstFieldRef& b);
 
 // The value as text: strings as they are, booleans "true"/"false", numbers as "%g".
 std::string field_text(const ConstFieldRef& f);
+
+// One field of a config struct T (ModelConfig, HidingConfig), described once: its file
+// JSON, comparison, range check, one-line summary and CLI flag are derived from the
+// struct's table of these (e.g. model_config_fields()), so a new field is one row.
+template <typename T>
+struct ConfigField {
+  const char* key;                  // JSON key; "OBJECT.NAME" is NAME in the nested object OBJECT
+  const char* flag;                 // the CLI flag
+  const char* help;                 // its help text
+  std::function<FieldRef(T&)> ref;  // the member
+  double lo = 0, hi = 0;            // numbers: valid range [lo, hi]; lo == hi: checked elsewhere
+  bool lo_open = false;             // (lo, hi] instead
+  bool optional = false;            // older files may lack it (they keep the loader's default)
+  // Its part of the summary line: "%s" is the value (a boolean's part is shown only when
+  // true); nullptr: not shown.
+  const char* summary = nullptr;
+  // nullptr: always in the summary; otherwise only when this is true.
+  std::function<bool(const T&)> shown = nullptr;
+
+  ConstFieldRef read(const T& c) const { return read_field(ref, c); }
+};
+
+// The rows of `inner` (fields of a member struct, e.g. Shaping) as rows of T, reaching
+// them through `member`; keys, flags, ranges and summary parts are kept.
+template <typename T, typename Inner>
+std::vector<ConfigField<T>> nested_fields(const std::vector<ConfigField<Inner>>& inner,
+                                          Inner T::*member) {
+  std::vector<ConfigField<T>> rows;
+  for (const ConfigField<Inner>& f : inner) {
+    ConfigField<T> row{
+        f.key,    f.flag, f.help,    [ref = f.ref, member](T& t) { return ref(t.*member); },
+        f.lo,     f.hi,   f.lo_open, f.optional,
+        f.summary};
+    if (f.shown) row.shown = [shown = f.shown, member](const T& t) { return shown(t.*member); };
+    rows.push_back(row);
+  }
+  return rows;
+}
 
 }  // namespace robusthide

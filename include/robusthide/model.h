@@ -119,25 +119,15 @@ struct ModelConfig {
   std::string summary() const;
 };
 
-// One ModelConfig field, described once: model files (JSON), comparison, range checks
-// and train's CLI flags are derived from model_config_fields(), so a new field is one
-// row there (and its member above).
-struct ModelConfigField {
-  const char* key;                // JSON key; "shaping.NAME" is NAME in the "shaping" object
-  const char* flag;               // train's CLI flag
-  const char* help;               // its help text
-  FieldRef (*ref)(ModelConfig&);  // the member
-  ConstFieldRef read(const ModelConfig& c) const { return read_field(ref, c); }
-  double lo = 0, hi = 0;  // numbers: valid range [lo, hi]; lo == hi: checked elsewhere
-  bool lo_open = false;   // (lo, hi] instead
-  bool optional = false;  // older model files may lack it (they keep ModelConfig{}'s
-                          // value; shaping fields Shaping::none()'s)
-  // Its part of summary(): "%s" is the value (a boolean's text is shown only when true);
-  // nullptr: not shown.
-  const char* summary = nullptr;
-  // nullptr: always in summary(); otherwise only when this is true.
-  bool (*shown)(const ModelConfig&) = nullptr;
-};
+// One ModelConfig field (fields.h): model files (JSON), comparison, range checks,
+// summary(), info's rows and train's CLI flags are derived from model_config_fields(), so
+// a new field is one row there (and its member above). Shaping fields are "shaping.NAME";
+// model files without the shaping object load Shaping::none().
+using ModelConfigField = ConfigField<ModelConfig>;
+
+// Every field of Shaping, keyed "shaping.NAME" (its rows in ModelConfig's and
+// HidingConfig's tables).
+const std::vector<ConfigField<Shaping>>& shaping_fields();
 
 // Every field of ModelConfig, in file order.
 const std::vector<ModelConfigField>& model_config_fields();

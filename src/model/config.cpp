@@ -8,89 +8,86 @@
 #include "robusthide/error.h"
 #include "robusthide/model.h"
 #include "robusthide/text.h"
+#include "util/config_fields.h"
 
 namespace robusthide {
 namespace {
 
-// The range check of one field: "shaping.flat" reads "shaping flat" in the message.
 void check_field(const ModelConfigField& f, const ModelConfig& c) {
-  if (f.lo == f.hi) return;
-  const ConstFieldRef ref = f.read(c);
-  const double v = std::visit(
-      [](auto* p) -> double {
-        if constexpr (std::is_arithmetic_v<
-                          std::remove_const_t<std::remove_pointer_t<decltype(p)>>>) {
-          return static_cast<double>(*p);
-        }
-        return 0.0;
-      },
-      ref);
-  if (v >= f.lo && v <= f.hi && !(f.lo_open && v == f.lo)) return;
-  std::string name = f.key;
-  std::replace(name.begin(), name.end(), '.', ' ');
-  throw InvalidArgument("invalid model config: " + name + " = " + field_text(ref) +
-                        " is out of range " + (f.lo_open ? "(" : "[") + format_number(f.lo) + ", " +
-                        format_number(f.hi) + "]");
+  detail::check_range(f, c, "model config");
 }
 
 }  // namespace
 
-const std::vector<ModelConfigField>& model_config_fields() {
-  using C = ModelConfig;
-  auto fast = [](const C& c) { return c.architecture == "fast"; };
-  auto shaped = [](const C& c) { return !c.shaping.is_none(); };
-  auto tiled = [](const C& c) { return c.message_tile > 0; };
-  auto dark = [](const C& c) { return !c.shaping.is_none() && c.shaping.dark > 0; };
-  static const std::vector<ModelConfigField> fields = {
-      {"architecture", "--architecture", "network family",
-       [](C& c) -> FieldRef { return &c.architecture; }, 0, 0, false, false, "%s"},
-      {"image_size", "--image-size", "side of the training crops",
-       [](C& c) -> FieldRef { return &c.image_size; }, kMinImageSize, kMaxImageSize, false, false,
-       " %spx"},
-      {"message_bits", "--bits", "message length L",
-       [](C& c) -> FieldRef { return &c.message_bits; }, 1, kMaxMessageBits, false, false,
-       " %s bits"},
-      {"encoder_blocks", "--encoder-blocks", "conv blocks of the encoder",
-       [](C& c) -> FieldRef { return &c.encoder_blocks; }, 1, kMaxBlocks, false, false, " enc %s"},
-      {"encoder_channels", "--encoder-channels", "channels of the encoder's blocks",
-       [](C& c) -> FieldRef { return &c.encoder_channels; }, 1, kMaxChannels, false, false, "x%s"},
-      {"decoder_blocks", "--decoder-blocks", "conv blocks of the decoder",
-       [](C& c) -> FieldRef { return &c.decoder_blocks; }, 1, kMaxBlocks, false, false, " dec %s"},
-      {"decoder_channels", "--decoder-channels", "channels of the decoder's blocks",
-       [](C& c) -> FieldRef { return &c.decoder_channels; }, 1, kMaxChannels, false, false, "x%s"},
-      {"discriminator_blocks", "--discriminator-blocks", "conv blocks of the discriminator",
-       [](C& c) -> FieldRef { return &c.discriminator_blocks; }, 1, kMaxBlocks, false, false,
-       " disc %s"},
-      {"discriminator_channels", "--discriminator-channels",
-       "channels of the discriminator's blocks",
-       [](C& c) -> FieldRef { return &c.discriminator_channels; }, 1, kMaxChannels, false, false,
-       "x%s"},
-      // Range checked by the "fast" architecture, the only one that uses it.
-      {"target_psnr", "--target-psnr", "fast: PSNR of the encoder's residual at strength 1 (dB)",
-       [](C& c) -> FieldRef { return &c.target_psnr; }, 0, 0, false, true, " psnr %s", fast},
-      // Range checked by the architecture (T divides S/16; "hidden" needs 0).
-      {"message_tile", "--message-tile",
-       "fast: side T of the message-map tile repeated over the S/16 grid (0 = one map, no "
-       "repetition)",
-       [](C& c) -> FieldRef { return &c.message_tile; }, 0, 0, false, true, " tile %s", tiled},
+const std::vector<ConfigField<Shaping>>& shaping_fields() {
+  using S = Shaping;
+  auto shaped = [](const S& s) { return !s.is_none(); };
+  auto dark = [](const S& s) { return !s.is_none() && s.dark > 0; };
+  static const std::vector<ConfigField<Shaping>> fields = {
       {"shaping.chroma", "--chroma",
        "share of the residual's chroma kept (0 = luminance only, 1 = off)",
-       [](C& c) -> FieldRef { return &c.shaping.chroma; }, 0, 1, false, false, " shaped chroma %s",
-       shaped},
+       [](S& s) -> FieldRef { return &s.chroma; }, 0, 1, false, false, " shaped chroma %s", shaped},
       {"shaping.flat", "--flat",
        "residual amplitude in flat regions, relative to textured ones (1 = no texture mask)",
-       [](C& c) -> FieldRef { return &c.shaping.flat; }, 0, 1, true, false, " flat %s", shaped},
+       [](S& s) -> FieldRef { return &s.flat; }, 0, 1, true, false, " flat %s", shaped},
       {"shaping.texture", "--texture", "5x5 luminance std (0..255) that gets the full residual",
-       [](C& c) -> FieldRef { return &c.shaping.texture; }, 0.5, 255, false, false, " texture %s",
-       shaped},
+       [](S& s) -> FieldRef { return &s.texture; }, 0.5, 255, false, false, " texture %s", shaped},
       {"shaping.luminance_adaptation", "--luminance-adaptation",
        "scale the residual by the lightness sensitivity at each grey level (true/false)",
-       [](C& c) -> FieldRef { return &c.shaping.luminance_adaptation; }, 0, 0, false, false, " lum",
+       [](S& s) -> FieldRef { return &s.luminance_adaptation; }, 0, 0, false, false, " lum",
        shaped},
       {"shaping.dark", "--dark",
        "5x5 mean grey (0..255) below which the residual fades as (grey / dark)^2 (0 = off)",
-       [](C& c) -> FieldRef { return &c.shaping.dark; }, 0, 255, false, true, " dark %s", dark},
+       [](S& s) -> FieldRef { return &s.dark; }, 0, 255, false, true, " dark %s", dark},
   };
+  return fields;
+}
+
+const std::vector<ModelConfigField>& model_config_fields() {
+  using C = ModelConfig;
+  auto fast = [](const C& c) { return c.architecture == "fast"; };
+  auto tiled = [](const C& c) { return c.message_tile > 0; };
+  static const std::vector<ModelConfigField> fields = [&] {
+    std::vector<ModelConfigField> rows = {
+        {"architecture", "--architecture", "network family",
+         [](C& c) -> FieldRef { return &c.architecture; }, 0, 0, false, false, "%s"},
+        {"image_size", "--image-size", "side of the training crops",
+         [](C& c) -> FieldRef { return &c.image_size; }, kMinImageSize, kMaxImageSize, false, false,
+         " %spx"},
+        {"message_bits", "--bits", "message length L",
+         [](C& c) -> FieldRef { return &c.message_bits; }, 1, kMaxMessageBits, false, false,
+         " %s bits"},
+        {"encoder_blocks", "--encoder-blocks", "conv blocks of the encoder",
+         [](C& c) -> FieldRef { return &c.encoder_blocks; }, 1, kMaxBlocks, false, false,
+         " enc %s"},
+        {"encoder_channels", "--encoder-channels", "channels of the encoder's blocks",
+         [](C& c) -> FieldRef { return &c.encoder_channels; }, 1, kMaxChannels, false, false,
+         "x%s"},
+        {"decoder_blocks", "--decoder-blocks", "conv blocks of the decoder",
+         [](C& c) -> FieldRef { return &c.decoder_blocks; }, 1, kMaxBlocks, false, false,
+         " dec %s"},
+        {"decoder_channels", "--decoder-channels", "channels of the decoder's blocks",
+         [](C& c) -> FieldRef { return &c.decoder_channels; }, 1, kMaxChannels, false, false,
+         "x%s"},
+        {"discriminator_blocks", "--discriminator-blocks", "conv blocks of the discriminator",
+         [](C& c) -> FieldRef { return &c.discriminator_blocks; }, 1, kMaxBlocks, false, false,
+         " disc %s"},
+        {"discriminator_channels", "--discriminator-channels",
+         "channels of the discriminator's blocks",
+         [](C& c) -> FieldRef { return &c.discriminator_channels; }, 1, kMaxChannels, false, false,
+         "x%s"},
+        // Range checked by the "fast" architecture, the only one that uses it.
+        {"target_psnr", "--target-psnr", "fast: PSNR of the encoder's residual at strength 1 (dB)",
+         [](C& c) -> FieldRef { return &c.target_psnr; }, 0, 0, false, true, " psnr %s", fast},
+        // Range checked by the architecture (T divides S/16; "hidden" needs 0).
+        {"message_tile", "--message-tile",
+         "fast: side T of the message-map tile repeated over the S/16 grid (0 = one map, no "
+         "repetition)",
+         [](C& c) -> FieldRef { return &c.message_tile; }, 0, 0, false, true, " tile %s", tiled},
+    };
+    for (auto& row : nested_fields(shaping_fields(), &ModelConfig::shaping)) rows.push_back(row);
+    return rows;
+  }();
   return fields;
 }
 
@@ -133,24 +130,11 @@ int64_t ModelConfig::min_parameters() const {
 }
 
 bool ModelConfig::operator==(const ModelConfig& o) const {
-  for (const ModelConfigField& f : model_config_fields()) {
-    if (!fields_equal(f.read(*this), f.read(o))) return false;
-  }
-  return true;
+  return detail::configs_equal(model_config_fields(), *this, o);
 }
 
 std::string ModelConfig::summary() const {
-  std::string line;
-  for (const ModelConfigField& f : model_config_fields()) {
-    if (f.summary == nullptr || (f.shown && !f.shown(*this))) continue;
-    const ConstFieldRef value = f.read(*this);
-    if (std::holds_alternative<const bool*>(value) && !*std::get<const bool*>(value)) continue;
-    const std::string part = f.summary;
-    const size_t at = part.find("%s");
-    line += at == std::string::npos ? part
-                                    : part.substr(0, at) + field_text(value) + part.substr(at + 2);
-  }
-  return line;
+  return detail::config_summary(model_config_fields(), *this);
 }
 
 bool Provenance::operator==(const Provenance& o) const {

@@ -15,7 +15,7 @@
 #include "robusthide/image.h"
 #include "robusthide/model.h"
 #include "util/archive.h"
-#include "util/fields_json.h"
+#include "util/config_fields.h"
 
 namespace robusthide {
 namespace {
@@ -23,50 +23,16 @@ namespace {
 // A load failure; load_model turns it into "cannot load model 'PATH': <reason>".
 constexpr char kModelMagic[8] = {'R', 'H', 'I', 'D', 'E', 'M', 'D', 'L'};
 
-// Splits "shaping.flat" into the object ("shaping") and the key ("flat"); "" for top level.
-std::pair<std::string, std::string> json_path(const char* key) {
-  const std::string k = key;
-  const size_t dot = k.find('.');
-  if (dot == std::string::npos) return {"", k};
-  return {k.substr(0, dot), k.substr(dot + 1)};
-}
-
 nlohmann::json config_to_json(const ModelConfig& config) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const ModelConfigField& f : model_config_fields()) {
-    const auto [object, key] = json_path(f.key);
-    (object.empty() ? j : j[object])[key] = detail::field_json(f.read(config));
-  }
-  return j;
+  return detail::config_to_json(model_config_fields(), config);
 }
 
 // Every field must be present, except those marked optional (added after files were
-// first written) and the "shaping" object as a whole (older files embed unshaped); a
-// file that has the object must have every required field of it.
+// first written) and the "shaping" object as a whole (older files embed unshaped).
 ModelConfig config_from_json(const nlohmann::json& j) {
-  if (!j.is_object()) throw LoadFailure{"config is not a JSON object"};
   ModelConfig c;
   c.shaping = Shaping::none();
-  if (j.contains("shaping") && !j.at("shaping").is_object()) {
-    throw LoadFailure{"config field 'shaping' is not a JSON object"};
-  }
-  for (const ModelConfigField& f : model_config_fields()) {
-    const auto [object, key] = json_path(f.key);
-    if (!object.empty() && !j.contains(object)) continue;
-    const nlohmann::json& from = object.empty() ? j : j.at(object);
-    if (!from.contains(key)) {
-      if (f.optional) continue;
-      throw LoadFailure{object.empty() ? "config has no '" + key + "'"
-                                       : "config's " + object + " has no '" + key + "'"};
-    }
-    try {
-      detail::field_from_json(from.at(key), f.ref(c));
-    } catch (const nlohmann::json::exception&) {
-      throw LoadFailure{object.empty()
-                            ? "config field '" + key + "' has the wrong type"
-                            : "config's " + object + " field '" + key + "' has the wrong type"};
-    }
-  }
+  detail::config_from_json(model_config_fields(), j, c);
   return c;
 }
 

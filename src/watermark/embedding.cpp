@@ -68,17 +68,22 @@ torch::Tensor shaped_residual(const Model& model, const torch::Tensor& cover,
   return shape_chroma(residual, model.config.shaping) * strength;
 }
 
-torch::Tensor embed_batch(const Model& model, const torch::Tensor& cover,
-                          const torch::Tensor& message, double strength) {
+torch::Tensor add_residual(const torch::Tensor& cover, const torch::Tensor& residual,
+                           const Shaping& shaping, double strength) {
   if (!(std::isfinite(strength) && strength > 0)) {
     throw InvalidArgument("cannot embed: strength must be finite and > 0, got " +
                           std::to_string(strength));
   }
-  const torch::Tensor residual = shaped_residual(model, cover, message, strength);
-  const Shaping& s = model.config.shaping;
+  const torch::Tensor shaped = shape_chroma(residual, shaping) * strength;
   const torch::Tensor marked =
-      detail::mask_is_one(s) ? cover + residual : cover + shaping_mask(cover, s) * residual;
+      detail::mask_is_one(shaping) ? cover + shaped : cover + shaping_mask(cover, shaping) * shaped;
   return quantize_8bit(marked);
+}
+
+torch::Tensor embed_batch(const Model& model, const torch::Tensor& cover,
+                          const torch::Tensor& message, double strength) {
+  const torch::Tensor residual = model.encoder->forward(cover, message).to(torch::kFloat32) - cover;
+  return add_residual(cover, residual, model.config.shaping, strength);
 }
 
 torch::Tensor read_batch(const Model& model, const torch::Tensor& images) {

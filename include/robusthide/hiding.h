@@ -1,0 +1,105 @@
+// Image-in-image hiding (the paper's Fig. 5): a hiding net turns a secret image into a
+// residual that the one embedding pipeline adds to a cover (shaped, 8-bit), and a reveal
+// net recovers the secret from the container after it was recompressed.
+// docs/image-hiding.md.
+//
+//   residual  = hider(secret[, cover]) rescaled per image to mean |r| = target_apd / 255
+//   container = q8(cover + shaping_mask(cover) x strength x shape_chroma(residual))
+//   revealed  = revealer(container)                                   in [0, 1]
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "robusthide/fields.h"
+#include "robusthide/model.h"
+
+namespace robusthide {
+
+// Everything that determines the shapes of an image-hiding model's networks.
+struct HidingConfig {
+  // Side S of the square images the networks work at: cover crops and secrets in
+  // training; a secret of another size is resized to S x S. A multiple of
+  // 2^max(hider_levels, reveal_levels).
+  int image_size = 128;
+  // Hiding net: a U-Net of `hider_levels` 4x4 stride-2 convolutions down (channels
+  // hider_channels, doubling per level) and 4x4 transposed convolutions up, with skips.
+  int hider_levels = 3;
+  int hider_channels = 32;
+  // true: the hider sees the cover as well as the secret; false: the residual depends on
+  // the secret only (cover-independent, as the authors' deep-hiding code offers), so one
+  // residual serves every cover and any cover size.
+  bool cover_aware = false;
+  // Reveal net: a 3x3 stem at full resolution, `reveal_levels` 4x4 stride-2 levels
+  // (reveal_channels, doubling), `reveal_blocks` 3x3 blocks at the bottom, transposed
+  // convolutions back up with skips, a 3x3 output and a sigmoid.
+  int reveal_levels = 2;
+  int reveal_channels = 32;
+  int reveal_blocks = 2;
+  // The container's distortion budget: the hider's residual is rescaled per image to this
+  // mean absolute value (in 1/255 units) before shaping, clamping and rounding, so the
+  // networks spend a fixed budget and container quality is a knob, not a loss weight.
+  double target_apd = 8.0;
+  // Perceptual shaping of the residual (model.h); none by default (a whole image needs
+  // every channel and region the cover offers).
+  Shaping shaping = Shaping::none();
+
+  // Throws InvalidArgument naming the first field out of range and its value.
+  void validate() const;
+  bool operator==(const HidingConfig& o) const;
+  bool operator!=(const HidingConfig& o) const { return !(*this == o); }
+  // One line, e.g. "hiding 128px hider 3x32 reveal 2x32+2 apd 8".
+  std::string summary() const;
+};
+
+// Every field of HidingConfig (fields.h), in file order: file JSON, comparison, range
+// checks, summary() and CLI flags derive from it.
+const std::vector<ConfigField<HidingConfig>>& hiding_config_fields();
+
+// FLOPs as in model.h: 2 x multiply-accumulates of the convolutions on one S x S image.
+class HiderNet : public torch::nn::Module {
+ public:
+  // secret and cover (N,3,S,S) in [0,1] (the cover is used only when cover_aware) ->
+  // the residual (N,3,S,S), mean |r| = target_apd / 255 per image. Throws InvalidArgument
+  // for other shapes.
+  virtual torch::Tensor forward(const torch::Tensor& secret, const torch::Tensor& cover) = 0;
+  virtual int64_t flops() const = 0;
+};
+
+class RevealNet : public torch::nn::Module {
+ public:
+  // containers (N,3,H,W), H and W multiples of 2^reveal_levels -> revealed (N,3,H,W) in
+  // [0,1]. Throws InvalidArgument for other shapes.
+  virtual torch::Tensor forward(const torch::Tensor& container) = 0;
+  virtual int64_t flops() const = 0;
+};
+
+using Hider = std::shared_ptr<HiderNet>;
+using Revealer = std::shared_ptr<RevealNet>;
+
+// A hiding model: the two networks with their config and provenance.
+struct HidingModel {
+  HidingConfig config;
+  Provenance provenance;
+  Hider hider;
+  Revealer revealer;
+
+  // Fresh networks for `config` (validated), weights from torch's generator.
+  explicit HidingModel(const HidingConfig& config);
+  void to(const torch::Device& device);
+};
+
+// The containers q8(cover + shaping_mask(cover) x strength x shape_chroma(residual)) of
+// covers and secrets (N,3,S,S): float32 holding 8-bit values, differentiable with respect
+// to the hider through the straight-through q8. `strength` must be finite and > 0.
+torch::Tensor hide_batch(const HidingModel& model, const torch::Tensor& cover,
+                         const torch::Tensor& secret, double strength = 1.0);
+
+// The revealed secrets (N,3,H,W) in [0,1] of containers (N,3,H,W).
+torch::Tensor reveal_batch(const HidingModel& model, const torch::Tensor& containers);
+
+}  // namespace robusthide
