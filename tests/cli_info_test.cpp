@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "robusthide/hiding.h"
 #include "robusthide/model.h"
 #include "test_util.h"
 
@@ -132,6 +133,32 @@ TEST_F(CliInfo, UsageErrorsExitTwo) {
   const auto arch = test::run_shell(cli() + " info --architecture nope");
   EXPECT_EQ(arch.exit_code, 2) << arch.output;
   EXPECT_NE(arch.output.find("'nope'"), std::string::npos) << arch.output;
+}
+
+TEST_F(CliInfo, DescribesImageHidingModels) {
+  HidingConfig c;
+  c.image_size = 32;
+  c.hider_channels = 8;
+  c.reveal_channels = 8;
+  HidingModel h(c);
+  h.provenance.steps = 77;
+  const std::string path = dir_.file("h.rhm");
+  save_hiding_model(h, path);
+  const auto text = test::run_shell(cli() + " info " + path);
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  for (const std::string& s :
+       {std::string("image hiding"), c.summary(), std::string("hider "),
+        with_commas(parameter_count(*h.hider)), with_commas(parameter_count(*h.revealer))}) {
+    EXPECT_NE(text.output.find(s), std::string::npos) << "missing '" << s << "' in\n"
+                                                      << text.output;
+  }
+  const auto json = test::run_shell(cli() + " info --json " + path + " 2>/dev/null");
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  const nlohmann::json j = nlohmann::json::parse(json.output);
+  EXPECT_EQ(j["kind"], "hiding");
+  EXPECT_EQ(j["config"]["hider_channels"], 8);
+  EXPECT_EQ(j["networks"]["revealer"]["flops"], h.revealer->flops());
+  EXPECT_EQ(j["provenance"]["steps"], 77);
 }
 
 }  // namespace

@@ -2,10 +2,16 @@
 // and a small learning check.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include "robusthide/error.h"
 #include "robusthide/hiding.h"
+#include "robusthide/model.h"
+#include "test_util.h"
 
 namespace robusthide {
 namespace {
@@ -37,8 +43,9 @@ TEST(HidingConfigTest, DefaultsSummaryAndChecks) {
   HidingConfig c = d;
   c.cover_aware = true;
   c.shaping.flat = 0.5;
-  EXPECT_EQ(c.summary(), "hiding 128px hider 3x32 cover-aware reveal 2x32+2 apd 8 shaped chroma 1 "
-                         "flat 0.5 texture 8");
+  EXPECT_EQ(c.summary(),
+            "hiding 128px hider 3x32 cover-aware reveal 2x32+2 apd 8 shaped chroma 1 "
+            "flat 0.5 texture 8");
   EXPECT_NE(c, d);
 
   c = d;
@@ -76,7 +83,11 @@ TEST(HidingNets, ResidualBudgetCoverIndependenceAndShapes) {
   aware.cover_aware = true;
   const HidingModel ma(aware);
   ma.hider->eval();
-  EXPECT_GT((ma.hider->forward(secret, cover_a) - ma.hider->forward(secret, cover_b)).abs().max().item<double>(), 1e-4);
+  EXPECT_GT((ma.hider->forward(secret, cover_a) - ma.hider->forward(secret, cover_b))
+                .abs()
+                .max()
+                .item<double>(),
+            1e-4);
   EXPECT_THROW(ma.hider->forward(secret, torch::rand({3, 3, 16, 16})), InvalidArgument);
 
   const torch::Tensor revealed = m.revealer->forward(torch::rand({2, 3, 64, 48}));
@@ -133,7 +144,8 @@ TEST(HidingPipeline, RevealLearnsTheSecretThroughTheContainer) {
   double loss_value = 1;
   for (int step = 0; step < 150; ++step) {
     const torch::Tensor cover = torch::rand({8, 3, 16, 16}) * 0.5 + 0.25;
-    const torch::Tensor secret = torch::rand({8, 3, 4, 4}).repeat_interleave(4, 2).repeat_interleave(4, 3);
+    const torch::Tensor secret =
+        torch::rand({8, 3, 4, 4}).repeat_interleave(4, 2).repeat_interleave(4, 3);
     const torch::Tensor revealed = reveal_batch(m, hide_batch(m, cover, secret));
     const torch::Tensor loss = torch::mse_loss(revealed, secret);
     adam.zero_grad();
@@ -144,6 +156,75 @@ TEST(HidingPipeline, RevealLearnsTheSecretThroughTheContainer) {
   const double constant_guess = 1.0 / 12;  // variance of U(0, 1)
   EXPECT_LT(loss_value, constant_guess / 3) << loss_value;
   EXPECT_FALSE(torch::equal(hider_before, m.hider->parameters()[0]));
+}
+
+TEST(HidingFile, RoundTripIsExactAndOtherFilesAreRefused) {
+  test::TempDir dir;
+  const std::string path = dir.file("h.rhm");
+  torch::manual_seed(3);
+  HidingConfig c = small_hiding();
+  c.cover_aware = true;
+  c.shaping.flat = 0.5;
+  HidingModel m(c);
+  m.provenance.attack = "split(jpeg:50,jpeg2000:500,webp:50)";
+  m.provenance.steps = 12;
+  save_hiding_model(m, path);
+  const HidingModel back = load_hiding_model(path);
+  EXPECT_EQ(back.config, c);
+  EXPECT_EQ(back.provenance, m.provenance);
+  m.hider->eval();
+  back.hider->eval();
+  m.revealer->eval();
+  back.revealer->eval();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor cover = torch::rand({2, 3, 32, 32}), secret = torch::rand({2, 3, 32, 32});
+  EXPECT_TRUE(torch::equal(hide_batch(m, cover, secret), hide_batch(back, cover, secret)));
+  EXPECT_TRUE(torch::equal(reveal_batch(m, cover), reveal_batch(back, cover)));
+  EXPECT_GE(static_cast<int64_t>(std::filesystem::file_size(path)), 4 * c.min_parameters());
+
+  auto expect_refused = [&](const std::string& file, const std::string& needle) {
+    try {
+      load_hiding_model(file);
+      FAIL() << "loaded " << file;
+    } catch (const IoError& e) {
+      EXPECT_NE(std::string(e.what()).find("cannot load hiding model '" + file + "'"),
+                std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  // A bit model's file is another kind.
+  const std::string bits = dir.file("bits.rhm");
+  save_model(Model(test::tiny_fast_config(32, 8)), bits);
+  expect_refused(bits, "not a robusthide hiding model file");
+  // Truncated.
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const std::string cut = dir.file("cut.rhm");
+  std::ofstream(cut, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  expect_refused(cut, "truncated");
+  expect_refused(dir.file("missing.rhm"), "no such file");
+  // A model whose weights are not finite is not written.
+  {
+    torch::NoGradGuard ng;
+    m.revealer->parameters()[0].fill_(NAN);
+  }
+  const std::string bad = dir.file("nan.rhm");
+  EXPECT_THROW(save_hiding_model(m, bad), IoError);
+  EXPECT_FALSE(std::filesystem::exists(bad));
+}
+
+TEST(HidingConfigTest, MinParametersIsALowerBound) {
+  for (HidingConfig c : {HidingConfig{}, small_hiding(), small_hiding(64)}) {
+    c.cover_aware = c.image_size == 64;
+    const HidingModel m(c);
+    int64_t actual = 0;
+    for (const auto& p : m.hider->parameters()) actual += p.numel();
+    for (const auto& p : m.revealer->parameters()) actual += p.numel();
+    EXPECT_LE(c.min_parameters(), actual) << c.summary();
+    EXPECT_GT(c.min_parameters(), actual / 6) << c.summary();
+  }
 }
 
 }  // namespace

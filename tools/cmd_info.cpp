@@ -11,6 +11,7 @@
 #include "batch.h"
 #include "commands.h"
 #include "model_flags.h"
+#include "robusthide/hiding.h"
 #include "robusthide/model.h"
 #include "robusthide/text.h"
 
@@ -119,7 +120,48 @@ void print_text(const InfoCommandOptions& o, const Model& m, const std::vector<N
   }
 }
 
+// An image-hiding model file: its config, networks and provenance.
+int run_hiding_info(const InfoCommandOptions& o) {
+  const HidingModel m = load_hiding_model(o.model);
+  const std::vector<NetInfo> nets = {
+      {"hider", parameter_count(*m.hider), m.hider->flops()},
+      {"revealer", parameter_count(*m.revealer), m.revealer->flops()}};
+  if (o.json) {
+    nlohmann::json j;
+    j["model"] = o.model;
+    j["kind"] = "hiding";
+    j["format_version"] = kHidingFormatVersion;
+    j["config"] = nlohmann::json::parse(to_json(m.config));
+    j["provenance"] = provenance_json(m.provenance);
+    for (const auto& n : nets)
+      j["networks"][n.name] = {{"parameters", n.parameters}, {"flops", n.flops}};
+    std::cout << json_text(j) << "\n";
+    return kExitOk;
+  }
+  auto row = [](const std::string& k, const std::string& v) {
+    std::cout << k << std::string(k.size() < 31 ? 31 - k.size() : 1, ' ') << v << "\n";
+  };
+  row("model",
+      o.model + " (image hiding, format version " + std::to_string(kHidingFormatVersion) + ")");
+  std::cout << "\nconfig (" << m.config.summary() << ")\n";
+  for (const auto& f : hiding_config_fields())
+    row("  " + std::string(f.key), field_text(f.read(m.config)));
+  std::cout << "\nnetwork           parameters  GFLOPs/image at " << m.config.image_size << "px\n";
+  for (const auto& n : nets) {
+    char line[160];
+    std::snprintf(line, sizeof line, "%-15s %12s  %s\n", n.name, grouped(n.parameters).c_str(),
+                  format_fixed(n.flops / 1e9, 3).c_str());
+    std::cout << line;
+  }
+  std::cout << "\nprovenance\n";
+  row("  attack", m.provenance.attack.empty() ? "-" : m.provenance.attack);
+  row("  steps", grouped(m.provenance.steps));
+  row("  notes", m.provenance.notes.empty() ? "-" : m.provenance.notes);
+  return kExitOk;
+}
+
 int run_info(const InfoCommandOptions& o) {
+  if (!o.model.empty() && is_hiding_model_file(o.model)) return run_hiding_info(o);
   const Model model = o.model.empty() ? Model(o.config) : load_model(o.model);
   const std::vector<NetInfo> nets = {
       {"encoder", parameter_count(*model.encoder), model.encoder->flops()},

@@ -54,6 +54,9 @@ struct HidingConfig {
   bool operator!=(const HidingConfig& o) const { return !(*this == o); }
   // One line, e.g. "hiding 128px hider 3x32 reveal 2x32+2 apd 8".
   std::string summary() const;
+  // A lower bound of the weights the two networks hold (their stride-2 levels), computed
+  // without building them: a model file must store at least this many.
+  int64_t min_parameters() const;
 };
 
 // Every field of HidingConfig (fields.h), in file order: file JSON, comparison, range
@@ -101,5 +104,27 @@ torch::Tensor hide_batch(const HidingModel& model, const torch::Tensor& cover,
 
 // The revealed secrets (N,3,H,W) in [0,1] of containers (N,3,H,W).
 torch::Tensor reveal_batch(const HidingModel& model, const torch::Tensor& containers);
+
+// Version of the image-hiding model file format (save_hiding_model / load_hiding_model).
+constexpr int kHidingFormatVersion = 1;
+
+// Writes the model atomically in robusthide's checksummed container (util/archive.h) with
+// magic "RHIDEHID": "config" and "provenance" (JSON texts) and every parameter and
+// batch-norm buffer as "hider.<name>" and "revealer.<name>". Throws IoError naming
+// `path` (no file is left) and refuses weights that are not finite.
+void save_hiding_model(const HidingModel& model, const std::string& path);
+
+// Reads what save_hiding_model wrote; networks on the CPU, in training mode. Throws
+// IoError "cannot load hiding model 'PATH': <reason>" for a missing, truncated or corrupt
+// file, a bit model's file (another magic), an unknown version, an invalid config or
+// weights that do not fit it or are not finite.
+HidingModel load_hiding_model(const std::string& path);
+
+// True when `path` starts with the image-hiding model file's magic (it may still be
+// corrupt: load_hiding_model checks the rest); false for any other file or none.
+bool is_hiding_model_file(const std::string& path);
+
+// The config as a JSON object (compact text), as stored in hiding model files.
+std::string to_json(const HidingConfig& config);
 
 }  // namespace robusthide

@@ -19,8 +19,8 @@ const std::vector<ConfigField<HidingConfig>>& hiding_config_fields() {
   static const std::vector<ConfigField<HidingConfig>> fields = [] {
     std::vector<ConfigField<HidingConfig>> rows = {
         {"image_size", "--image-size", "side of the training crops and secrets",
-         [](C& c) -> FieldRef { return &c.image_size; }, kMinImageSize, kMaxImageSize, false,
-         false, "hiding %spx"},
+         [](C& c) -> FieldRef { return &c.image_size; }, kMinImageSize, kMaxImageSize, false, false,
+         "hiding %spx"},
         {"hider_levels", "--hider-levels", "stride-2 levels of the hiding U-Net",
          [](C& c) -> FieldRef { return &c.hider_levels; }, 1, kMaxLevels, false, false,
          " hider %s"},
@@ -34,8 +34,8 @@ const std::vector<ConfigField<HidingConfig>>& hiding_config_fields() {
          [](C& c) -> FieldRef { return &c.reveal_levels; }, 1, kMaxLevels, false, false,
          " reveal %s"},
         {"reveal_channels", "--reveal-channels", "channels of the reveal U-Net's first level",
-         [](C& c) -> FieldRef { return &c.reveal_channels; }, 1, kMaxHidingChannels, false,
-         false, "x%s"},
+         [](C& c) -> FieldRef { return &c.reveal_channels; }, 1, kMaxHidingChannels, false, false,
+         "x%s"},
         {"reveal_blocks", "--reveal-blocks", "3x3 conv blocks at the reveal U-Net's bottom",
          [](C& c) -> FieldRef { return &c.reveal_blocks; }, 0, kMaxBlocks, false, false, "+%s"},
         {"target_apd", "--target-apd",
@@ -64,6 +64,17 @@ void HidingConfig::validate() const {
                             " channels, more than " + std::to_string(kMaxBottomChannels));
     }
   }
+}
+
+int64_t HidingConfig::min_parameters() const {
+  // The 4x4 stride-2 convolutions down, in -> c -> 2c -> ...
+  auto levels = [](int64_t in, int64_t c, int64_t n) {
+    int64_t total = 16 * in * c;
+    for (int64_t i = 1; i < n; ++i) total += 16 * (c << (i - 1)) * (c << i);
+    return total;
+  };
+  return levels(cover_aware ? 6 : 3, hider_channels, hider_levels) +
+         levels(reveal_channels, reveal_channels, reveal_levels);
 }
 
 bool HidingConfig::operator==(const HidingConfig& o) const {

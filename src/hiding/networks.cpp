@@ -28,10 +28,9 @@ class LevelImpl : public torch::nn::Module {
  public:
   LevelImpl(int64_t in, int64_t out, bool up, bool leaky) : up_(up), leaky_(leaky) {
     if (up) {
-      tconv_ = register_module("conv", torch::nn::ConvTranspose2d(
-                                           torch::nn::ConvTranspose2dOptions(in, out, 4)
-                                               .stride(2)
-                                               .padding(1)));
+      tconv_ = register_module(
+          "conv", torch::nn::ConvTranspose2d(
+                      torch::nn::ConvTranspose2dOptions(in, out, 4).stride(2).padding(1)));
     } else {
       conv_ = register_module(
           "conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 4).stride(2).padding(1)));
@@ -146,8 +145,8 @@ class UNetHider : public HiderNet {
       : cover_aware_(c.cover_aware),
         levels_(c.hider_levels),
         budget_(c.target_apd / 255.0),
-        net_(register_module("net", UNet(c.cover_aware ? 6 : 3, c.hider_channels, c.hider_levels,
-                                         3, 0, false, c.image_size))) {}
+        net_(register_module("net", UNet(c.cover_aware ? 6 : 3, c.hider_channels, c.hider_levels, 3,
+                                         0, false, c.image_size))) {}
 
   torch::Tensor forward(const torch::Tensor& secret, const torch::Tensor& cover) override {
     check_images("hider", secret);
@@ -159,7 +158,8 @@ class UNetHider : public HiderNet {
                               " and secret " + shape_text(secret) + " differ in shape");
       }
     }
-    const torch::Tensor in = cover_aware_ ? torch::cat({cover - 0.5, secret - 0.5}, 1) : secret - 0.5;
+    const torch::Tensor in =
+        cover_aware_ ? torch::cat({cover - 0.5, secret - 0.5}, 1) : secret - 0.5;
     const torch::Tensor r = net_->forward(in);
     const torch::Tensor apd = r.abs().mean({1, 2, 3}, /*keepdim=*/true) + 1e-12;
     return r * (budget_ / apd);
@@ -178,8 +178,8 @@ class UNetRevealer : public RevealNet {
  public:
   explicit UNetRevealer(const HidingConfig& c)
       : levels_(c.reveal_levels),
-        net_(register_module("net", UNet(3, c.reveal_channels, c.reveal_levels, 3,
-                                         c.reveal_blocks, true, c.image_size))) {}
+        net_(register_module("net", UNet(3, c.reveal_channels, c.reveal_levels, 3, c.reveal_blocks,
+                                         true, c.image_size))) {}
 
   torch::Tensor forward(const torch::Tensor& container) override {
     check_images("revealer", container);

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/model_io.h"
 #include "model/network_io.h"
 #include "robusthide/error.h"
 #include "robusthide/file_io.h"
@@ -35,6 +36,10 @@ ModelConfig config_from_json(const nlohmann::json& j) {
   detail::config_from_json(model_config_fields(), j, c);
   return c;
 }
+
+}  // namespace
+
+namespace detail {
 
 nlohmann::json provenance_to_json(const Provenance& p) {
   return {{"attack", p.attack},   {"steps", p.steps}, {"epochs", p.epochs},
@@ -69,6 +74,14 @@ nlohmann::json parse_json(const ArchiveReader& archive, const char* key) {
     throw LoadFailure{std::string("'") + key + "' is not valid JSON"};
   }
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::parse_json;
+using detail::provenance_from_json;
+using detail::provenance_to_json;
 
 Model load_archive(const ArchiveReader& archive) {
   const ModelConfig config = config_from_json(parse_json(archive, "config"));

@@ -102,26 +102,38 @@ std::vector<std::string> copy_matching_weights(const Model& from, Model& to) {
   return fresh;
 }
 
+void write_network(ArchiveWriter& archive, const char* name, const torch::nn::Module& net) {
+  for (const auto& [key, t] : module_tensors(net))
+    archive.add_tensor(std::string(name) + "." + key, t);
+}
+
+void read_network(const ArchiveReader& archive, const char* name, torch::nn::Module& net) {
+  load_network(archive.tensors_under(std::string(name) + "."), name, net);
+}
+
+int64_t stored_weights(const ArchiveReader& archive, const std::vector<std::string>& names) {
+  int64_t n = 0;
+  for (const std::string& name : names) {
+    for (const auto& entry : archive.tensors_under(name + ".")) n += entry.second.numel();
+  }
+  return n;
+}
+
 void write_networks(ArchiveWriter& archive, const Model& model) {
   for (int i = 0; i < 3; ++i) {
     const auto [name, net] = networks(model, i);
-    for (const auto& [key, t] : module_tensors(*net))
-      archive.add_tensor(std::string(name) + "." + key, t);
+    write_network(archive, name, *net);
   }
 }
 
 int64_t stored_network_weights(const ArchiveReader& archive) {
-  int64_t n = 0;
-  for (const char* name : {"encoder.", "decoder.", "discriminator."}) {
-    for (const auto& entry : archive.tensors_under(name)) n += entry.second.numel();
-  }
-  return n;
+  return stored_weights(archive, {"encoder", "decoder", "discriminator"});
 }
 
 void read_networks(const ArchiveReader& archive, Model& model) {
   for (int i = 0; i < 3; ++i) {
     const auto [name, net] = networks(model, i);
-    load_network(archive.tensors_under(std::string(name) + "."), name, *net);
+    read_network(archive, name, *net);
   }
 }
 

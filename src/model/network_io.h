@@ -11,6 +11,15 @@
 
 namespace robusthide {
 
+// One network's parameters and buffers as "<name>.<key>" tensors, and back: the stored
+// names, dtypes and shapes must be exactly the network's and every value finite
+// (std::runtime_error "<name> weights do not fit the config: ..." otherwise).
+void write_network(ArchiveWriter& archive, const char* name, const torch::nn::Module& net);
+void read_network(const ArchiveReader& archive, const char* name, torch::nn::Module& net);
+
+// Total elements of the stored tensors of these networks ("encoder", ...).
+int64_t stored_weights(const ArchiveReader& archive, const std::vector<std::string>& names);
+
 // Adds every parameter and buffer of the encoder, decoder and discriminator.
 void write_networks(ArchiveWriter& archive, const Model& model);
 

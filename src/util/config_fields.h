@@ -22,7 +22,8 @@ namespace robusthide::detail {
 inline double field_number(const ConstFieldRef& ref) {
   return std::visit(
       [](auto* p) -> double {
-        if constexpr (std::is_arithmetic_v<std::remove_const_t<std::remove_pointer_t<decltype(p)>>>) {
+        if constexpr (std::is_arithmetic_v<
+                          std::remove_const_t<std::remove_pointer_t<decltype(p)>>>) {
           return static_cast<double>(*p);
         }
         return 0.0;
@@ -41,8 +42,8 @@ void check_range(const ConfigField<T>& f, const T& c, const std::string& what) {
   std::string name = f.key;
   std::replace(name.begin(), name.end(), '.', ' ');
   throw InvalidArgument("invalid " + what + ": " + name + " = " + field_text(ref) +
-                        " is out of range " + (f.lo_open ? "(" : "[") + format_number(f.lo) +
-                        ", " + format_number(f.hi) + "]");
+                        " is out of range " + (f.lo_open ? "(" : "[") + format_number(f.lo) + ", " +
+                        format_number(f.hi) + "]");
 }
 
 // The summary parts of the fields shown for `c`, concatenated.
