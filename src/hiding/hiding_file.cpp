@@ -61,18 +61,13 @@ void save_hiding_model(const HidingModel& model, const std::string& path) {
     throw IoError("cannot save hiding model '" + path +
                   "': its weights hold NaN or infinity (a diverged run)");
   }
-  std::vector<uint8_t> bytes;
-  try {
-    ArchiveWriter archive;
-    archive.add_text("config", detail::config_to_json(hiding_config_fields(), model.config).dump());
-    archive.add_text("provenance", to_json(model.provenance));
-    write_network(archive, "hider", *model.hider);
-    write_network(archive, "revealer", *model.revealer);
-    bytes = archive.finish(kHidingMagic, kHidingFormatVersion);
-  } catch (const std::exception& e) {
-    throw IoError("cannot save hiding model '" + path + "': " + e.what());
-  }
-  write_file_atomic(path, bytes.data(), bytes.size());
+  save_archive_file(path, kHidingMagic, kHidingFormatVersion, "hiding model",
+                    [&](ArchiveWriter& archive) {
+                      archive.add_text("config", to_json(model.config));
+                      archive.add_text("provenance", to_json(model.provenance));
+                      write_network(archive, "hider", *model.hider);
+                      write_network(archive, "revealer", *model.revealer);
+                    });
 }
 
 bool is_hiding_model_file(const std::string& path) {

@@ -112,17 +112,11 @@ void save_model(const Model& model, const std::string& path) {
     throw IoError("cannot save model '" + path +
                   "': its weights hold NaN or infinity (a diverged run)");
   }
-  std::vector<uint8_t> bytes;
-  try {
-    ArchiveWriter archive;
+  save_archive_file(path, kModelMagic, kModelFormatVersion, "model", [&](ArchiveWriter& archive) {
     archive.add_text("config", config_to_json(model.config).dump());
     archive.add_text("provenance", to_json(model.provenance));
     write_networks(archive, model);
-    bytes = archive.finish(kModelMagic, kModelFormatVersion);
-  } catch (const std::exception& e) {
-    throw IoError("cannot save model '" + path + "': " + e.what());
-  }
-  write_file_atomic(path, bytes.data(), bytes.size());
+  });
 }
 
 Model load_model(const std::string& path) {

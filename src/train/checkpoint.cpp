@@ -116,26 +116,21 @@ void save_checkpoint(const std::string& path, const nlohmann::json& options,
                      const TrainState& state, const Model& model,
                      const torch::optim::Optimizer& optimizer,
                      const torch::optim::Optimizer* discriminator_optimizer) {
-  std::vector<uint8_t> bytes;
-  try {
-    ArchiveWriter archive;
-    archive.add_text("options",
-                     options.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    archive.add_text("state", state_to_json(state).dump());
-    archive.add_tensor("permutation", state.permutation.defined()
-                                          ? state.permutation
-                                          : torch::empty({0}, torch::kInt64));
-    archive.add_tensor("rng_state", state.rng_state);
-    archive.add_tensor("stats", state.stats);
-    write_networks(archive, model);
-    write_adam(archive, "optimizer", optimizer);
-    if (discriminator_optimizer)
-      write_adam(archive, "discriminator_optimizer", *discriminator_optimizer);
-    bytes = archive.finish(kMagic, kCheckpointFormatVersion);
-  } catch (const std::exception& e) {
-    throw IoError("cannot save checkpoint '" + path + "': " + e.what());
-  }
-  write_file_atomic(path, bytes.data(), bytes.size());
+  save_archive_file(
+      path, kMagic, kCheckpointFormatVersion, "checkpoint", [&](ArchiveWriter& archive) {
+        archive.add_text("options",
+                         options.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        archive.add_text("state", state_to_json(state).dump());
+        archive.add_tensor("permutation", state.permutation.defined()
+                                              ? state.permutation
+                                              : torch::empty({0}, torch::kInt64));
+        archive.add_tensor("rng_state", state.rng_state);
+        archive.add_tensor("stats", state.stats);
+        write_networks(archive, model);
+        write_adam(archive, "optimizer", optimizer);
+        if (discriminator_optimizer)
+          write_adam(archive, "discriminator_optimizer", *discriminator_optimizer);
+      });
 }
 
 Checkpoint::Checkpoint(const std::string& path) : path_(path) {

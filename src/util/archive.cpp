@@ -223,6 +223,19 @@ std::map<std::string, torch::Tensor> ArchiveReader::tensors_under(const std::str
   return out;
 }
 
+void save_archive_file(const std::string& path, const char (&magic)[8], uint32_t version,
+                       const std::string& kind, const std::function<void(ArchiveWriter&)>& fill) {
+  std::vector<uint8_t> bytes;
+  try {
+    ArchiveWriter archive;
+    fill(archive);
+    bytes = archive.finish(magic, version);
+  } catch (const std::exception& e) {
+    throw IoError("cannot save " + kind + " '" + path + "': " + e.what());
+  }
+  write_file_atomic(path, bytes.data(), bytes.size());
+}
+
 void load_archive_file(const std::string& path, const char (&magic)[8], uint32_t version,
                        const std::string& kind, const std::function<void(ArchiveReader&&)>& parse) {
   auto fail = [&](const std::string& reason) {

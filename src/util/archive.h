@@ -62,6 +62,12 @@ struct LoadFailure {
   std::string reason;
 };
 
+// Builds an archive with `fill` and writes it atomically to `path` (temporary file +
+// rename). Every failure becomes IoError "cannot save KIND 'PATH': REASON" and leaves no
+// file.
+void save_archive_file(const std::string& path, const char (&magic)[8], uint32_t version,
+                       const std::string& kind, const std::function<void(ArchiveWriter&)>& fill);
+
 // Reads the archive file `path` of the given kind ("model", "checkpoint") and hands it to
 // `parse`. Every failure (no such file, a folder, unreadable, not a valid archive, or a
 // LoadFailure, torch, allocation or other std::exception thrown by `parse`) becomes
