@@ -21,13 +21,7 @@ namespace {
 constexpr char kHidingMagic[8] = {'R', 'H', 'I', 'D', 'E', 'H', 'I', 'D'};
 
 bool finite_weights(const HidingModel& m) {
-  for (const torch::nn::Module* net : {static_cast<const torch::nn::Module*>(m.hider.get()),
-                                       static_cast<const torch::nn::Module*>(m.revealer.get())}) {
-    for (const auto& p : net->parameters()) {
-      if (!torch::isfinite(p).all().item<bool>()) return false;
-    }
-  }
-  return true;
+  return network_is_finite(*m.hider) && network_is_finite(*m.revealer);
 }
 
 HidingModel load_archive(const ArchiveReader& archive) {

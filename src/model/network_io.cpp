@@ -67,6 +67,13 @@ void load_network(const TensorMap& stored, const char* name, torch::nn::Module& 
 
 }  // namespace
 
+bool network_is_finite(const torch::nn::Module& net) {
+  for (const auto& entry : module_tensors(net)) {
+    if (!finite(entry.second)) return false;
+  }
+  return true;
+}
+
 bool has_finite_weights(const Model& model) {
   for (int i = 0; i < 3; ++i) {
     for (const auto& entry : module_tensors(*networks(model, i).second)) {

@@ -17,6 +17,9 @@ namespace robusthide {
 void write_network(ArchiveWriter& archive, const char* name, const torch::nn::Module& net);
 void read_network(const ArchiveReader& archive, const char* name, torch::nn::Module& net);
 
+// True when every parameter and buffer of `net` is finite (no NaN or infinity).
+bool network_is_finite(const torch::nn::Module& net);
+
 // Total elements of the stored tensors of these networks ("encoder", ...).
 int64_t stored_weights(const ArchiveReader& archive, const std::vector<std::string>& names);
 
