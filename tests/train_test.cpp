@@ -579,7 +579,7 @@ TEST(TrainCheckpoint, RoundTripAndFailedWriteKeepsThePreviousFile) {
   state.stats[kStatAdversarial] = NAN;
   const std::string path = dir.file("checkpoint.pt");
   const nlohmann::json options = {{"fixed", {{"attack", "identity"}}}};
-  save_checkpoint(path, options, state, model, opt, nullptr);
+  save_checkpoint(path, options, state, checkpoint_contents(model, opt, nullptr));
 
   Checkpoint loaded(path);
   EXPECT_EQ(loaded.options(), options);
@@ -594,7 +594,10 @@ TEST(TrainCheckpoint, RoundTripAndFailedWriteKeepsThePreviousFile) {
   Model other(config);
   torch::optim::Adam other_opt(other.encoder->parameters(), torch::optim::AdamOptions(1e-3));
   EXPECT_FALSE(same_model(model, other));
-  loaded.restore(other, other_opt, nullptr);
+  // Training sums of another length (another trainer's) are refused.
+  EXPECT_THROW(loaded.restore(checkpoint_contents(other, other_opt, nullptr), kStatCount + 1),
+               IoError);
+  loaded.restore(checkpoint_contents(other, other_opt, nullptr), kStatCount);
   EXPECT_TRUE(same_model(model, other));
 
   // A write that fails half-way (file size limit) leaves the old checkpoint and no
@@ -604,7 +607,8 @@ TEST(TrainCheckpoint, RoundTripAndFailedWriteKeepsThePreviousFile) {
   state.step = 6;
   {
     FileSizeLimit limit(4096);
-    EXPECT_THROW(save_checkpoint(path, options, state, model, opt, nullptr), IoError);
+    EXPECT_THROW(save_checkpoint(path, options, state, checkpoint_contents(model, opt, nullptr)),
+                 IoError);
   }
   EXPECT_EQ(read_file(path), before);
   size_t files = 0;

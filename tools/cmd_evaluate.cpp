@@ -11,6 +11,8 @@
 #include "robusthide/error.h"
 #include "robusthide/evaluate.h"
 #include "robusthide/file_io.h"
+#include "robusthide/hiding.h"
+#include "robusthide/hiding_eval.h"
 #include "robusthide/image.h"
 #include "robusthide/model.h"
 #include "robusthide/photo_eval.h"
@@ -89,6 +91,52 @@ int run_photo_evaluate(const EvaluateCommandOptions& o, ReportFormat format) {
   return write_report(o, format_photo_report(evaluate_photos(watermarker, files, options), format));
 }
 
+// The centre crops the model works on, decoded once.
+template <typename Options>
+ImageFolderDataset crops_of(const std::vector<std::string>& folders, int size,
+                            const Options& options) {
+  DatasetOptions data_options;
+  data_options.crop_size = size;
+  data_options.max_images = options.max_images;
+  data_options.threads = options.codec_threads;
+  return ImageFolderDataset(folders, data_options);
+}
+
+// An image-hiding model: container quality and revealed secrets per attack, on centre
+// crops (each cover's secret the next image).
+int run_hiding_evaluate(const EvaluateCommandOptions& o, ReportFormat format) {
+  const EvalOptions& e = o.eval;
+  if (o.photos) throw InvalidArgument("--photos applies to bit models, not image-hiding models");
+  if (e.messages_per_image != 1 || o.per_frame_video || o.watermark.ecc_t != 0) {
+    throw InvalidArgument(
+        "--messages-per-image, --per-frame-video and --ecc-t apply to bit models, not "
+        "image-hiding models");
+  }
+  HidingEvalOptions options;
+  options.attacks = o.attacks;
+  for (const auto& t : o.tables) {
+    if (t != "hiding") {
+      throw InvalidArgument("table '" + t +
+                            "' is for bit models; an image-hiding model's table "
+                            "is 'hiding' (identity, JPEG 10-90, JPEG 2000 100-900, WebP 10-90)");
+    }
+    for (const auto& spec : hiding_eval_table()) options.attacks.push_back(spec);
+  }
+  if (options.attacks.empty()) options.attacks = HidingEvalOptions().attacks;
+  for (const auto& spec : options.attacks) make_attack(spec);  // bad specs fail first
+  options.batch_size = e.batch_size;
+  options.max_images = e.max_images;
+  options.seed = e.seed;
+  options.codec_threads = e.codec_threads;
+  options.strength = e.strength;
+  options.device = e.device;
+  const auto bar = progress_for(o.quiet);
+  if (bar) options.progress = [&bar](int64_t done, int64_t total) { bar->update(done, total); };
+  const HidingModel model = load_hiding_model(o.model);
+  const ImageFolderDataset dataset = crops_of(o.data, model.config.image_size, options);
+  return write_report(o, format_hiding_report(evaluate_hiding(model, dataset, options), format));
+}
+
 int write_report(const EvaluateCommandOptions& o, const std::string& text) {
   if (o.output.empty()) {
     std::cout << text;
@@ -104,19 +152,20 @@ int run_evaluate(EvaluateCommandOptions& o) {
   const ReportFormat format = parse_report_format(o.format);
   EvalOptions& options = o.eval;
   parse_device(options.device, "--device");
-  options.attacks = o.attacks;
-  for (const auto& t : o.tables) {
-    for (const auto& spec : eval_table(t)) options.attacks.push_back(spec);
-  }
-  if (options.attacks.empty()) options.attacks = {"identity"};
   check_strength(options.strength, "--strength");
-  options.video_messages = o.per_frame_video ? VideoMessages::kPerImage : VideoMessages::kPerClip;
   if (options.batch_size < 1) {
     throw InvalidArgument("--batch-size must be >= 1, got " + std::to_string(options.batch_size));
   }
   if (options.max_images < 0) {
     throw InvalidArgument("--max-images must be >= 0, got " + std::to_string(options.max_images));
   }
+  if (is_hiding_model_file(o.model)) return run_hiding_evaluate(o, format);
+  options.attacks = o.attacks;
+  for (const auto& t : o.tables) {
+    for (const auto& spec : eval_table(t)) options.attacks.push_back(spec);
+  }
+  if (options.attacks.empty()) options.attacks = {"identity"};
+  options.video_messages = o.per_frame_video ? VideoMessages::kPerImage : VideoMessages::kPerClip;
   if (options.messages_per_image < 1) {
     throw InvalidArgument("--messages-per-image must be >= 1, got " +
                           std::to_string(options.messages_per_image));
@@ -128,11 +177,7 @@ int run_evaluate(EvaluateCommandOptions& o) {
   if (bar) options.progress = [&bar](int64_t done, int64_t total) { bar->update(done, total); };
 
   const Model model = load_model(o.model);
-  DatasetOptions data_options;
-  data_options.crop_size = model.config.image_size;
-  data_options.max_images = options.max_images;
-  data_options.threads = options.codec_threads;
-  const ImageFolderDataset dataset(o.data, data_options);
+  const ImageFolderDataset dataset = crops_of(o.data, model.config.image_size, options);
   const EvalReport report = evaluate(model, dataset, options);
   return write_report(o, format_report(report, format));
 }
@@ -144,11 +189,14 @@ void add_evaluate_command(CLI::App& app, Runner& run) {
   CLI::App* sub = app.add_subcommand(
       "evaluate",
       "Bit error rate, PSNR, SSIM and perceptual distance of a model under attacks: on "
-      "centre crops (the paper's tables) or, with --photos, on whole photos (payload recovery)");
-  sub->add_option("-m,--model", o->model, "model file")->required();
+      "centre crops (the paper's tables) or, with --photos, on whole photos (payload recovery); "
+      "for an image-hiding model, container quality and revealed-secret APD per attack");
+  sub->add_option("-m,--model", o->model, "model file (bit or image-hiding model)")->required();
   sub->add_option("-d,--data", o->data, "image folder(s), searched recursively")->required();
-  sub->add_option("-t,--table", o->tables,
-                  "attacks of a paper table: jpeg, jpeg2000, webp, video (repeatable)");
+  sub->add_option(
+      "-t,--table", o->tables,
+      "attacks of a paper table: jpeg, jpeg2000, webp, video (repeatable); hiding for an "
+      "image-hiding model");
   sub->add_option("-a,--attack", o->attacks,
                   "attack spec, e.g. identity, jpeg:50, mpeg4 (repeatable; listed before the "
                   "tables' rows; default identity when no table is given)");

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   cli::add_embed_command(app, run);
   cli::add_extract_command(app, run);
   cli::add_train_command(app, run);
+  cli::add_train_hiding_command(app, run);
+  cli::add_hide_commands(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

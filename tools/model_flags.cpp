@@ -15,16 +15,12 @@ std::vector<std::pair<const ModelConfigField*, CLI::Option*>> add_model_config_f
   std::string architectures;
   for (const auto& a : model_architectures())
     architectures += (architectures.empty() ? "" : ", ") + a;
-  std::vector<std::pair<const ModelConfigField*, CLI::Option*>> flags;
-  for (const ModelConfigField& f : model_config_fields()) {
-    const std::string key = f.key;
-    std::string help = f.help;
-    if (key == "architecture") help += ": " + architectures;
-    CLI::Option* flag = add_field_option(sub, f.flag, f.ref(config), help);
-    flag->capture_default_str()->group(key.rfind("shaping.", 0) == 0 ? shaping_group : group);
-    flags.emplace_back(&f, flag);
-  }
-  return flags;
+  return add_config_flags<ModelConfig>(
+      sub, config, model_config_fields(), group, shaping_group, [&](const ModelConfigField& f) {
+        const std::string key = f.key;
+        return key == "architecture" ? std::string(f.help) + ": " + architectures
+                                     : std::string(f.help);
+      });
 }
 
 }  // namespace robusthide::cli

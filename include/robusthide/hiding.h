@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "robusthide/fields.h"
+#include "robusthide/image.h"
 #include "robusthide/model.h"
 
 namespace robusthide {
@@ -104,6 +105,27 @@ torch::Tensor hide_batch(const HidingModel& model, const torch::Tensor& cover,
 
 // The revealed secrets (N,3,H,W) in [0,1] of containers (N,3,H,W).
 torch::Tensor reveal_batch(const HidingModel& model, const torch::Tensor& containers);
+
+// Photos of any size (the CLI's hide and reveal). The secret is brought to S x S (area
+// average when shrinking, bilinear when enlarging; its aspect ratio is not kept); the
+// hider's residual is made at S x S from it (and, when cover_aware, from the cover brought
+// to S x S) and enlarged bilinearly to the cover's size, where the cover's own shaping
+// mask applies -- the any-size path of the bit marks (watermark.h). Throws
+// InvalidArgument for an empty image or a strength outside [kMinStrength, kMaxStrength].
+Image hide_image(const HidingModel& model, const Image& cover, const Image& secret,
+                 double strength = 1.0);
+
+// The secret as hide_image sees it: brought to S x S (8-bit), what a revealed image is
+// compared with.
+Image secret_at_model_size(const HidingModel& model, const Image& secret);
+
+// The revealed secret (S x S, 8-bit) of a container of any size: the container is brought
+// to S x S as in hide_image and revealed there.
+Image reveal_image(const HidingModel& model, const Image& container);
+
+// The shipped image-hiding model hide and reveal use when none is named: as
+// default_model_path() (watermark.h) with $ROBUSTHIDE_HIDING_MODEL and models/hiding.pt.
+std::string default_hiding_model_path();
 
 // Version of the image-hiding model file format (save_hiding_model / load_hiding_model).
 constexpr int kHidingFormatVersion = 1;

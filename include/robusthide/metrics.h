@@ -13,8 +13,13 @@ namespace robusthide {
 // PSNR in dB between two same-sized 8-bit images (peak 255). Identical images: +inf.
 double psnr(const Image& a, const Image& b);
 
-// Mean squared error on the 0..255 scale.
+// Mean squared error on the 0..255 scale. Throws InvalidArgument for images of different
+// sizes or empty ones (as mean_absolute_difference).
 double mse(const Image& a, const Image& b);
+
+// Mean absolute pixel difference (APD) on the 0..255 scale, over all channels: the
+// image-hiding figure of the paper's Fig. 5 (x255 of its [0,1] APD).
+double mean_absolute_difference(const Image& a, const Image& b);
 
 // Bit error rate between decoded values (N,L) and messages (N,L) of 0/1: decoded
 // values are rounded and clipped to {0,1} (i.e. bit = value > 0.5), then the fraction

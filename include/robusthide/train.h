@@ -33,25 +33,16 @@ enum class ProgressMode {
   kNever,   // never
 };
 
-// Everything a training run needs. Fields marked [fixed] are stored in the checkpoint
-// and must be the same when a run is resumed (train() refuses otherwise).
-struct TrainOptions {
+// What every training run needs, whatever it trains (bit models: TrainOptions; image
+// hiding: HidingTrainOptions in hiding.h). Fields marked [fixed] are stored in the
+// checkpoint and must be the same when a run is resumed (the trainer refuses otherwise).
+struct RunOptions {
   // Folders of training photos (JPEG, PNG, WebP; searched recursively). Required.
   std::vector<std::string> train_folders;
   // Folders of validation photos. Empty = validate on the first val_images training
   // photos (centre crops; not held out, so only a sanity check).
   std::vector<std::string> val_folders;
-  // [fixed] Network shapes; model.image_size is the side of the training crops.
-  ModelConfig model;
-  // [fixed] Start from this model file's weights instead of random ones (fine-tuning).
-  // Its networks must have the shapes of `model`; shaping and target_psnr may differ
-  // (e.g. a model trained unshaped, fine-tuned with perceptual shaping). "" = random.
-  std::string init_model;
-  // [fixed] With init_model: copy only the weights whose name and shape match this run's
-  // networks and keep the others freshly initialized (e.g. a new message layout on
-  // trained convolutions); the networks may differ. The weights left fresh are reported.
-  bool init_partial = false;
-  // [fixed] Attack between encoder and decoder (attack.h grammar), e.g. "jpeg:50".
+  // [fixed] Attack between the networks (attack.h grammar), e.g. "jpeg:50".
   std::string attack = "identity";
   // [fixed] Images per step.
   int batch_size = 32;
@@ -64,18 +55,6 @@ struct TrainOptions {
   // [fixed] Seed of torch's generator: initial weights, data order, crops, messages,
   // random attacks. The same seed and options give bit-identical weights.
   uint64_t seed = 0;
-  // [fixed] Loss weights. adversarial_weight = 0 disables the discriminator entirely
-  // (it is neither run nor trained).
-  double image_weight = 0.7;
-  double message_weight = 1.0;
-  double adversarial_weight = 1e-3;
-  // [fixed] Strength warm-up (0 steps = off): during training the encoder's residual
-  // (encoded - cover) is multiplied by warmup_strength at step 0, a factor that falls
-  // geometrically to 1 at step warmup_steps and stays 1. A louder residual early lets the
-  // decoder find the message before the distortion budget tightens (the "fast" models'
-  // fixed-PSNR residual needs it). Validation always runs at strength 1.
-  double warmup_strength = 1.0;
-  int64_t warmup_steps = 0;
   // Write OUT/checkpoint.pt every this many steps (0 = only at the end of the run).
   int64_t checkpoint_every = 500;
   // Output folder (created): checkpoint.pt, model.pt, log.csv. Required.
@@ -125,19 +104,48 @@ struct TrainOptions {
   double max_minutes = 0;
 };
 
-// One [fixed] option of TrainOptions, described once: checkpoints store the fields
-// (under "fixed", with the model's config as "model"), a resume compares them and
-// read_checkpoint_options restores them, and train's CLI derives its flags from them.
-struct FixedTrainField {
-  const char* key;                 // name in the checkpoint
-  const char* flag;                // train's CLI flag
-  const char* help;                // its help text
-  FieldRef (*ref)(TrainOptions&);  // the member
-  ConstFieldRef read(const TrainOptions& o) const { return read_field(ref, o); }
+// A bit model's training run: the run's options and the model's.
+struct TrainOptions : RunOptions {
+  // [fixed] Network shapes; model.image_size is the side of the training crops.
+  ModelConfig model;
+  // [fixed] Start from this model file's weights instead of random ones (fine-tuning).
+  // Its networks must have the shapes of `model`; shaping and target_psnr may differ
+  // (e.g. a model trained unshaped, fine-tuned with perceptual shaping). "" = random.
+  std::string init_model;
+  // [fixed] With init_model: copy only the weights whose name and shape match this run's
+  // networks and keep the others freshly initialized (e.g. a new message layout on
+  // trained convolutions); the networks may differ. The weights left fresh are reported.
+  bool init_partial = false;
+  // [fixed] Loss weights. adversarial_weight = 0 disables the discriminator entirely
+  // (it is neither run nor trained).
+  double image_weight = 0.7;
+  double message_weight = 1.0;
+  double adversarial_weight = 1e-3;
+  // [fixed] Strength warm-up (0 steps = off): during training the encoder's residual
+  // (encoded - cover) is multiplied by warmup_strength at step 0, a factor that falls
+  // geometrically to 1 at step warmup_steps and stays 1. A louder residual early lets the
+  // decoder find the message before the distortion budget tightens (the "fast" models'
+  // fixed-PSNR residual needs it). Validation always runs at strength 1.
+  double warmup_strength = 1.0;
+  int64_t warmup_steps = 0;
+};
+
+// One [fixed] option of a run's options O (TrainOptions, HidingTrainOptions), described
+// once: checkpoints store the fields (under "fixed", with the model's config as "model"),
+// a resume compares them, the checkpoint reader restores them, and the CLI derives its
+// flags from them.
+template <typename O>
+struct FixedField {
+  const char* key;      // name in the checkpoint
+  const char* flag;     // the CLI flag
+  const char* help;     // its help text
+  FieldRef (*ref)(O&);  // the member
+  ConstFieldRef read(const O& o) const { return read_field(ref, o); }
   // nullptr: always stored. Otherwise stored only when this is true (an option added
   // after checkpoints were first written: older ones lack it and mean "off").
-  bool (*stored)(const TrainOptions&) = nullptr;
+  bool (*stored)(const O&) = nullptr;
 };
+using FixedTrainField = FixedField<TrainOptions>;
 
 // Every [fixed] field but `model` (whose fields are model_config_fields()).
 const std::vector<FixedTrainField>& fixed_train_fields();

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "model/device_guard.h"
 #include "model/eval_mode.h"
 #include "robusthide/attack.h"
 #include "robusthide/codec.h"
@@ -72,35 +73,6 @@ double capped_sum(const std::vector<double>& psnr) {
   for (const double db : psnr) s += std::min(db, kEvalPsnrCap);
   return s;
 }
-
-torch::Device device_of(const torch::nn::Module& module) {
-  const auto params = module.parameters();
-  return params.empty() ? torch::Device(torch::kCPU) : params.front().device();
-}
-
-// Moves the encoder and decoder to `device` and back to where they were on destruction.
-class DeviceGuard {
- public:
-  DeviceGuard(const Model& model, const torch::Device& device)
-      : encoder_(model.encoder),
-        decoder_(model.decoder),
-        encoder_device_(device_of(*model.encoder)),
-        decoder_device_(device_of(*model.decoder)) {
-    encoder_->to(device);
-    decoder_->to(device);
-  }
-  ~DeviceGuard() {
-    encoder_->to(encoder_device_);
-    decoder_->to(decoder_device_);
-  }
-  DeviceGuard(const DeviceGuard&) = delete;
-  DeviceGuard& operator=(const DeviceGuard&) = delete;
-
- private:
-  Encoder encoder_;
-  Decoder decoder_;
-  torch::Device encoder_device_, decoder_device_;
-};
 
 }  // namespace
 
@@ -173,7 +145,7 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
   const bool any_image = std::find(per_clip.begin(), per_clip.end(), false) != per_clip.end();
 
   EvalModeGuard encoder_mode(*model.encoder), decoder_mode(*model.decoder);
-  DeviceGuard on_device(model, device);
+  NetworksOnDevice on_device({model.encoder, model.decoder}, device);
   torch::NoGradGuard no_grad;
   const int64_t batches = (total + options.batch_size - 1) / options.batch_size;
   for (int64_t b = 0; b < batches; ++b) {

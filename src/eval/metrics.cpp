@@ -9,17 +9,34 @@
 
 namespace robusthide {
 
-double mse(const Image& a, const Image& b) {
+namespace {
+
+void check_comparable(const Image& a, const Image& b) {
   if (a.width != b.width || a.height != b.height || a.pixels.size() != b.pixels.size()) {
     throw InvalidArgument("cannot compare images of different sizes (" + std::to_string(a.width) +
                           "x" + std::to_string(a.height) + " vs " + std::to_string(b.width) + "x" +
                           std::to_string(b.height) + ")");
   }
   if (a.pixels.empty()) throw InvalidArgument("cannot compare empty images");
+}
+
+}  // namespace
+
+double mse(const Image& a, const Image& b) {
+  check_comparable(a, b);
   double sum = 0.0;
   for (size_t i = 0; i < a.pixels.size(); ++i) {
     const double d = static_cast<double>(a.pixels[i]) - b.pixels[i];
     sum += d * d;
+  }
+  return sum / static_cast<double>(a.pixels.size());
+}
+
+double mean_absolute_difference(const Image& a, const Image& b) {
+  check_comparable(a, b);
+  double sum = 0.0;
+  for (size_t i = 0; i < a.pixels.size(); ++i) {
+    sum += std::abs(static_cast<double>(a.pixels[i]) - b.pixels[i]);
   }
   return sum / static_cast<double>(a.pixels.size());
 }

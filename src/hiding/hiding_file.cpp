@@ -14,6 +14,7 @@
 #include "robusthide/hiding.h"
 #include "util/archive.h"
 #include "util/config_fields.h"
+#include "util/model_search.h"
 
 namespace robusthide {
 namespace {
@@ -72,6 +73,11 @@ bool is_hiding_model_file(const std::string& path) {
 
 std::string to_json(const HidingConfig& config) {
   return detail::config_to_json(hiding_config_fields(), config).dump();
+}
+
+std::string default_hiding_model_path() {
+  return detail::find_shipped_model("hiding.pt", "ROBUSTHIDE_HIDING_MODEL", "image-hiding model",
+                                    "--model");
 }
 
 HidingModel load_hiding_model(const std::string& path) {

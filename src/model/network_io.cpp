@@ -83,10 +83,14 @@ bool has_finite_weights(const Model& model) {
   return true;
 }
 
+void copy_network(const torch::nn::Module& from, const char* name, torch::nn::Module& to) {
+  load_network(module_tensors(from), name, to);
+}
+
 void copy_networks(const Model& from, Model& to) {
   for (int i = 0; i < 3; ++i) {
     const auto [name, net] = networks(to, i);
-    load_network(module_tensors(*networks(from, i).second), name, *net);
+    copy_network(*networks(from, i).second, name, *net);
   }
 }
 

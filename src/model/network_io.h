@@ -35,6 +35,10 @@ int64_t stored_network_weights(const ArchiveReader& archive);
 // std::runtime_error with the reason ("decoder weights do not fit the config: ...").
 void read_networks(const ArchiveReader& archive, Model& model);
 
+// Copies every parameter and buffer of the network `from` into `to` (called `name` in
+// errors), with read_network's checks.
+void copy_network(const torch::nn::Module& from, const char* name, torch::nn::Module& to);
+
 // Copies every parameter and buffer of `from`'s networks into `to`'s, with the checks of
 // read_networks (same names, dtypes and shapes, finite values; std::runtime_error
 // otherwise). Fine-tuning starts this way (TrainOptions::init_model).

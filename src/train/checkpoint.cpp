@@ -112,10 +112,16 @@ void read_adam(const ArchiveReader& archive, const std::string& prefix,
 
 }  // namespace
 
+CheckpointContents checkpoint_contents(Model& model, torch::optim::Optimizer& optimizer,
+                                       torch::optim::Optimizer* discriminator_optimizer) {
+  return {{{"encoder", model.encoder.get()},
+           {"decoder", model.decoder.get()},
+           {"discriminator", model.discriminator.get()}},
+          {{"optimizer", &optimizer}, {"discriminator_optimizer", discriminator_optimizer}}};
+}
+
 void save_checkpoint(const std::string& path, const nlohmann::json& options,
-                     const TrainState& state, const Model& model,
-                     const torch::optim::Optimizer& optimizer,
-                     const torch::optim::Optimizer* discriminator_optimizer) {
+                     const TrainState& state, const CheckpointContents& contents) {
   save_archive_file(
       path, kMagic, kCheckpointFormatVersion, "checkpoint", [&](ArchiveWriter& archive) {
         archive.add_text("options",
@@ -126,10 +132,10 @@ void save_checkpoint(const std::string& path, const nlohmann::json& options,
                                               : torch::empty({0}, torch::kInt64));
         archive.add_tensor("rng_state", state.rng_state);
         archive.add_tensor("stats", state.stats);
-        write_networks(archive, model);
-        write_adam(archive, "optimizer", optimizer);
-        if (discriminator_optimizer)
-          write_adam(archive, "discriminator_optimizer", *discriminator_optimizer);
+        for (const auto& [name, net] : contents.networks) write_network(archive, name, *net);
+        for (const auto& [name, optimizer] : contents.optimizers) {
+          if (optimizer != nullptr) write_adam(archive, name, *optimizer);
+        }
       });
 }
 
@@ -152,7 +158,7 @@ Checkpoint::Checkpoint(const std::string& path) : path_(path) {
         if (state_.permutation.numel() == 0) state_.permutation = torch::Tensor();
         state_.rng_state = archive_->tensor("rng_state");
         state_.stats = archive_->tensor("stats");
-        if (state_.stats.scalar_type() != torch::kFloat64 || state_.stats.numel() != kStatCount) {
+        if (state_.stats.scalar_type() != torch::kFloat64 || state_.stats.dim() != 1) {
           throw LoadFailure{"'stats' has the wrong shape"};
         }
         if (state_.step < 0 || state_.epoch < 0 || state_.batch < 0 || state_.train_images < 0 ||
@@ -165,13 +171,13 @@ Checkpoint::Checkpoint(const std::string& path) : path_(path) {
 
 Checkpoint::~Checkpoint() = default;
 
-void Checkpoint::restore(Model& model, torch::optim::Optimizer& optimizer,
-                         torch::optim::Optimizer* discriminator_optimizer) {
+void Checkpoint::restore(const CheckpointContents& contents, int64_t stat_count) {
   try {
-    read_networks(*archive_, model);
-    read_adam(*archive_, "optimizer", optimizer);
-    if (discriminator_optimizer)
-      read_adam(*archive_, "discriminator_optimizer", *discriminator_optimizer);
+    if (state_.stats.numel() != stat_count) throw LoadFailure{"'stats' has the wrong shape"};
+    for (const auto& [name, net] : contents.networks) read_network(*archive_, name, *net);
+    for (const auto& [name, optimizer] : contents.optimizers) {
+      if (optimizer != nullptr) read_adam(*archive_, name, *optimizer);
+    }
   } catch (const LoadFailure& e) {
     throw IoError("cannot load checkpoint '" + path_ + "': " + e.reason);
   } catch (const std::exception& e) {

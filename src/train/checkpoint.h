@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,8 +17,9 @@ namespace robusthide {
 
 class ArchiveReader;
 
-// Sums of the per-step training figures since the last log row (float64 tensor of
-// kStatCount values, so NaNs survive a checkpoint unchanged).
+// Sums of the per-step training figures of a bit model's run since the last log row
+// (float64 tensor of kStatCount values, so NaNs survive a checkpoint unchanged; other
+// trainers keep their own count).
 enum TrainStat : int64_t {
   kStatLoss,
   kStatImageMse,
@@ -36,23 +39,34 @@ struct TrainState {
   int64_t train_images = 0;   // size of the training set (a resume must see the same)
   torch::Tensor permutation;  // order of the current epoch (int64); undefined between epochs
   torch::Tensor rng_state;    // torch's default CPU generator state (uint8)
-  torch::Tensor stats = torch::zeros({kStatCount}, torch::kFloat64);
-  double seconds = 0;  // training wall time so far
+  torch::Tensor stats = torch::zeros({kStatCount}, torch::kFloat64);  // 1-D float64
+  double seconds = 0;                                                 // training wall time so far
 };
+
+// What a checkpoint holds besides the state: networks and Adam optimizers by name
+// (a bit model: "encoder", "decoder", "discriminator", "optimizer" and
+// "discriminator_optimizer"; image hiding: "hider", "revealer", "optimizer"). A null
+// optimizer is skipped (e.g. no discriminator).
+struct CheckpointContents {
+  std::vector<std::pair<const char*, torch::nn::Module*>> networks;
+  std::vector<std::pair<const char*, torch::optim::Optimizer*>> optimizers;
+};
+
+// A bit model's contents.
+CheckpointContents checkpoint_contents(Model& model, torch::optim::Optimizer& optimizer,
+                                       torch::optim::Optimizer* discriminator_optimizer);
 
 // robusthide's checksummed container (util/archive.h) with magic "RHIDECKP": "options"
 // and "state" (JSON texts), "permutation", "rng_state", "stats", the networks
-// (model/network_io.h) and the Adam states of each optimizer, "optimizer.<i>.<field>"
-// and "discriminator_optimizer.<i>.<field>" for parameter i in the optimizer's order.
+// (model/network_io.h) and the Adam states of each optimizer, "<optimizer>.<i>.<field>"
+// for parameter i in the optimizer's order.
 // Version 1 (a LibTorch archive inside the same header) is no longer read.
 constexpr int kCheckpointFormatVersion = 2;
 
 // Serializes and writes atomically (write_file_atomic): a failure leaves the previous
 // file untouched. `options` is stored as-is (JSON). Throws IoError naming `path`.
 void save_checkpoint(const std::string& path, const nlohmann::json& options,
-                     const TrainState& state, const Model& model,
-                     const torch::optim::Optimizer& optimizer,
-                     const torch::optim::Optimizer* discriminator_optimizer);
+                     const TrainState& state, const CheckpointContents& contents);
 
 // A checkpoint read from disk and verified (magic, version, size, checksum).
 class Checkpoint {
@@ -69,9 +83,8 @@ class Checkpoint {
 
   // Copies the stored weights and optimizer states into networks and optimizers built
   // for the stored config (same parameter order). Throws IoError naming the file when
-  // they do not fit.
-  void restore(Model& model, torch::optim::Optimizer& optimizer,
-               torch::optim::Optimizer* discriminator_optimizer);
+  // they do not fit, or when the stored training sums are not `stat_count` values.
+  void restore(const CheckpointContents& contents, int64_t stat_count);
 
  private:
   std::string path_;

@@ -15,17 +15,10 @@
 namespace robusthide {
 namespace {
 
-std::string header_line() {
+std::string header_line(const std::vector<std::string>& columns) {
   std::string line;
-  for (const std::string& c : train_log_columns()) line += (line.empty() ? "" : ",") + c;
+  for (const std::string& c : columns) line += (line.empty() ? "" : ",") + c;
   return line;
-}
-
-std::string number(double v) {
-  if (std::isnan(v)) return "";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.7g", v);
-  return buf;
 }
 
 // The step column (second field) of a data row, or -1 when the row is malformed.
@@ -45,6 +38,13 @@ int64_t row_step(const std::string& line) {
 }
 
 }  // namespace
+
+std::string log_number(double v) {
+  if (std::isnan(v)) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.7g", v);
+  return buf;
+}
 
 const std::vector<std::string>& train_log_columns() {
   static const std::vector<std::string> kColumns = {"epoch",
@@ -90,14 +90,16 @@ std::string format_log_row(const EpochRecord& r) {
   std::string line;
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; ++i) {
     if (i) line += ',';
-    line += i == 1 ? std::to_string(r.step) : number(fields[i]);
+    line += i == 1 ? std::to_string(r.step) : log_number(fields[i]);
   }
-  return line + "," + r.device + "," + number(r.val_ciede2000) + "," + number(r.val_ciede2000_p99) +
-         "," + number(r.val_flat_visible);
+  return line + "," + r.device + "," + log_number(r.val_ciede2000) + "," +
+         log_number(r.val_ciede2000_p99) + "," + log_number(r.val_flat_visible);
 }
 
-TrainLog::TrainLog(const std::string& path, bool resume, int64_t resume_step) : path_(path) {
-  std::string text = header_line() + "\n";
+TrainLog::TrainLog(const std::string& path, bool resume, int64_t resume_step,
+                   const std::vector<std::string>& columns)
+    : path_(path) {
+  std::string text = header_line(columns) + "\n";
   std::ifstream in(path);
   if (resume && in) {
     std::string line;
@@ -117,11 +119,15 @@ TrainLog::TrainLog(const std::string& path, bool resume, int64_t resume_step) : 
 }
 
 void TrainLog::append(const EpochRecord& record) {
+  append_row(record.step, format_log_row(record));
+}
+
+void TrainLog::append_row(int64_t step, const std::string& row) {
   std::ofstream out(path_, std::ios::app);
-  out << format_log_row(record) << "\n";
+  out << row << "\n";
   out.flush();
   if (!out) throw IoError("cannot write file '" + path_ + "': append failed");
-  last_step_ = record.step;
+  last_step_ = step;
 }
 
 }  // namespace robusthide

@@ -8,44 +8,40 @@
 
 #include "robusthide/error.h"
 #include "train/checkpoint.h"
-#include "util/fields_json.h"
 
 namespace robusthide {
 
 const std::vector<FixedTrainField>& fixed_train_fields() {
   using O = TrainOptions;
   auto warmup_on = [](const O& o) { return o.warmup_steps > 0; };
-  static const std::vector<FixedTrainField> fields = {
-      {"attack", "-a,--attack",
-       "attack between encoder and decoder, e.g. jpeg:50, "
-       "split(jpeg:10,jpeg:25,jpeg:50,jpeg:75,jpeg:90), diffjpeg:50",
-       [](O& o) -> FieldRef { return &o.attack; }},
-      {"batch_size", "--batch-size", "images per step",
-       [](O& o) -> FieldRef { return &o.batch_size; }},
-      {"lr", "--lr", "Adam learning rate", [](O& o) -> FieldRef { return &o.lr; }},
-      {"seed", "--seed", "seed of weights, data order, crops, messages",
-       [](O& o) -> FieldRef { return &o.seed; }},
-      {"image_weight", "--image-weight", "weight of MSE(encoded, cover)",
-       [](O& o) -> FieldRef { return &o.image_weight; }},
-      {"message_weight", "--message-weight", "weight of MSE(decoded, message)",
-       [](O& o) -> FieldRef { return &o.message_weight; }},
-      {"adversarial_weight", "--adversarial-weight",
-       "weight of the discriminator term (0 = no discriminator)",
-       [](O& o) -> FieldRef { return &o.adversarial_weight; }},
-      {"init_model", "--init",
-       "start from this model file's weights (fine-tuning; same network shapes, shaping and "
-       "target PSNR may differ)",
-       [](O& o) -> FieldRef { return &o.init_model; },
-       [](const O& o) { return !o.init_model.empty(); }},
-      {"init_partial", "--init-partial",
-       "with --init: copy only the weights whose name and shape match, keep the others fresh",
-       [](O& o) -> FieldRef { return &o.init_partial; }, [](const O& o) { return o.init_partial; }},
-      {"warmup_strength", "--warmup-strength",
-       "residual multiplier at step 0, falling to 1 at --warmup-steps",
-       [](O& o) -> FieldRef { return &o.warmup_strength; }, warmup_on},
-      {"warmup_steps", "--warmup-steps", "length of the strength warm-up (0 = off)",
-       [](O& o) -> FieldRef { return &o.warmup_steps; }, warmup_on},
-  };
+  static const std::vector<FixedTrainField> fields = [&] {
+    std::vector<FixedTrainField> f = detail::run_fixed_fields<O>();
+    const std::vector<FixedTrainField> own = {
+        {"image_weight", "--image-weight", "weight of MSE(encoded, cover)",
+         [](O& o) -> FieldRef { return &o.image_weight; }},
+        {"message_weight", "--message-weight", "weight of MSE(decoded, message)",
+         [](O& o) -> FieldRef { return &o.message_weight; }},
+        {"adversarial_weight", "--adversarial-weight",
+         "weight of the discriminator term (0 = no discriminator)",
+         [](O& o) -> FieldRef { return &o.adversarial_weight; }},
+        {"init_model", "--init",
+         "start from this model file's weights (fine-tuning; same network shapes, shaping and "
+         "target PSNR may differ)",
+         [](O& o) -> FieldRef { return &o.init_model; },
+         [](const O& o) { return !o.init_model.empty(); }},
+        {"init_partial", "--init-partial",
+         "with --init: copy only the weights whose name and shape match, keep the others fresh",
+         [](O& o) -> FieldRef { return &o.init_partial; },
+         [](const O& o) { return o.init_partial; }},
+        {"warmup_strength", "--warmup-strength",
+         "residual multiplier at step 0, falling to 1 at --warmup-steps",
+         [](O& o) -> FieldRef { return &o.warmup_strength; }, warmup_on},
+        {"warmup_steps", "--warmup-steps", "length of the strength warm-up (0 = off)",
+         [](O& o) -> FieldRef { return &o.warmup_steps; }, warmup_on},
+    };
+    f.insert(f.end(), own.begin(), own.end());
+    return f;
+  }();
   return fields;
 }
 
@@ -55,15 +51,13 @@ TrainOptions read_checkpoint_options(const std::string& checkpoint_path) {
   try {
     const nlohmann::json& j = checkpoint.options();
     const nlohmann::json& f = j.at("fixed");
-    for (const FixedTrainField& field : fixed_train_fields()) {
-      if (field.stored && !f.contains(field.key)) continue;  // off when written
-      detail::field_from_json(f.at(field.key), field.ref(o));
+    if (f.contains("kind")) {
+      throw IoError("cannot load checkpoint '" + checkpoint_path + "': it is an " +
+                    f.at("kind").get<std::string>() + " run, not a bit model's");
     }
+    detail::fixed_fields_from_json(fixed_train_fields(), f, o);
     o.model = model_config_from_json(f.at("model").dump());
-    j.at("train_folders").get_to(o.train_folders);
-    j.at("val_folders").get_to(o.val_folders);
-    j.at("epochs").get_to(o.epochs);
-    j.at("steps").get_to(o.steps);
+    detail::read_run_checkpoint_options(j, o);
   } catch (const nlohmann::json::exception& e) {
     throw IoError("cannot load checkpoint '" + checkpoint_path + "': bad options entry (" +
                   e.what() + ")");
@@ -87,34 +81,25 @@ std::string join_parts(const std::vector<std::string>& parts, const char* sep) {
   return s;
 }
 
+void check_weight(const char* name, double v, bool positive) {
+  if (!std::isfinite(v) || v < 0 || (positive && v == 0)) {
+    bad_option(std::string(name) + " = " + std::to_string(v) +
+               (positive ? " (expected a finite number > 0)" : " (expected a finite number >= 0)"));
+  }
+}
+
 }  // namespace
 
-void validate_options(const TrainOptions& o) {
+void validate_run_options(const RunOptions& o) {
   if (o.train_folders.empty()) bad_option("no training folder given");
   if (o.out_dir.empty()) bad_option("no output folder given");
-  if (o.init_partial && o.init_model.empty()) bad_option("init_partial needs init_model (--init)");
   if (o.batch_size < 1)
     bad_option("batch_size = " + std::to_string(o.batch_size) + " (expected >= 1)");
   if (o.epochs < 0 || o.steps < 0 || (o.epochs > 0) == (o.steps > 0)) {
     bad_option("epochs = " + std::to_string(o.epochs) + ", steps = " + std::to_string(o.steps) +
                " (expected exactly one of them > 0)");
   }
-  auto check_weight = [](const char* name, double v, bool positive) {
-    if (!std::isfinite(v) || v < 0 || (positive && v == 0)) {
-      bad_option(
-          std::string(name) + " = " + std::to_string(v) +
-          (positive ? " (expected a finite number > 0)" : " (expected a finite number >= 0)"));
-    }
-  };
   check_weight("lr", o.lr, true);
-  check_weight("image_weight", o.image_weight, false);
-  check_weight("message_weight", o.message_weight, false);
-  check_weight("adversarial_weight", o.adversarial_weight, false);
-  if (!(o.warmup_strength >= 1 && o.warmup_strength <= 100)) {
-    bad_option("warmup_strength = " + std::to_string(o.warmup_strength) + " (expected 1..100)");
-  }
-  if (o.warmup_steps < 0)
-    bad_option("warmup_steps = " + std::to_string(o.warmup_steps) + " (expected >= 0)");
   if (o.checkpoint_every < 0) {
     bad_option("checkpoint_every = " + std::to_string(o.checkpoint_every) + " (expected >= 0)");
   }
@@ -130,22 +115,72 @@ void validate_options(const TrainOptions& o) {
     bad_option("max_minutes = " + std::to_string(o.max_minutes) +
                " (expected a finite number >= 0)");
   }
+}
+
+void validate_options(const TrainOptions& o) {
+  validate_run_options(o);
+  if (o.init_partial && o.init_model.empty()) bad_option("init_partial needs init_model (--init)");
+  check_weight("image_weight", o.image_weight, false);
+  check_weight("message_weight", o.message_weight, false);
+  check_weight("adversarial_weight", o.adversarial_weight, false);
+  if (!(o.warmup_strength >= 1 && o.warmup_strength <= 100)) {
+    bad_option("warmup_strength = " + std::to_string(o.warmup_strength) + " (expected 1..100)");
+  }
+  if (o.warmup_steps < 0)
+    bad_option("warmup_steps = " + std::to_string(o.warmup_steps) + " (expected >= 0)");
   o.model.validate();
 }
 
-nlohmann::json fixed_options(const TrainOptions& options, const std::string& attack_spec) {
-  TrainOptions o = options;  // with the canonical attack spec
-  o.attack = attack_spec;
-  nlohmann::json j = nlohmann::json::object();
-  for (const FixedTrainField& f : fixed_train_fields()) {
-    if (!f.stored || f.stored(o)) j[f.key] = field_json(f.read(o));
-  }
+nlohmann::json fixed_options(const TrainOptions& o, const std::string& attack_spec) {
+  nlohmann::json j = fixed_fields_json(fixed_train_fields(), o, attack_spec);
   j["model"] = nlohmann::json::parse(to_json(o.model));
   return j;
 }
 
-void check_resume(const nlohmann::json& stored, const nlohmann::json& now,
-                  const std::string& path) {
+nlohmann::json run_checkpoint_options(const RunOptions& o, const nlohmann::json& fixed,
+                                      const std::string& device) {
+  return {{"fixed", fixed},
+          {"train_folders", o.train_folders},
+          {"val_folders", o.val_folders},
+          {"epochs", o.epochs},
+          {"steps", o.steps},
+          {"device", device}};
+}
+
+void read_run_checkpoint_options(const nlohmann::json& stored, RunOptions& o) {
+  stored.at("train_folders").get_to(o.train_folders);
+  stored.at("val_folders").get_to(o.val_folders);
+  stored.at("epochs").get_to(o.epochs);
+  stored.at("steps").get_to(o.steps);
+}
+
+namespace {
+
+// A bit model's stored configs compared field by field, through the model file's reader:
+// a field the checkpoint lacks (written before it existed) has the value such files load
+// with.
+std::vector<std::string> bit_model_diffs(const nlohmann::json& old, const nlohmann::json& now) {
+  std::vector<std::string> diffs;
+  ModelConfig was, is;
+  try {
+    was = model_config_from_json(old.dump());
+    is = model_config_from_json(now.dump());
+  } catch (const std::exception&) {  // not a bit model's config (another kind of run)
+    return {"model = " + now.dump() + " (checkpoint: " + old.dump() + ")"};
+  }
+  for (const ModelConfigField& f : model_config_fields()) {
+    if (!fields_equal(f.read(was), f.read(is))) {
+      diffs.push_back(std::string("model.") + f.key + " = " + field_text(f.read(is)) +
+                      " (checkpoint: " + field_text(f.read(was)) + ")");
+    }
+  }
+  return diffs;
+}
+
+}  // namespace
+
+void check_resume(const nlohmann::json& stored, const nlohmann::json& now, const std::string& path,
+                  const ModelConfigDiff& model_diff) {
   std::vector<std::string> diffs;
   auto compare = [&diffs](const std::string& name, const nlohmann::json& a,
                           const nlohmann::json& b) {
@@ -154,16 +189,8 @@ void check_resume(const nlohmann::json& stored, const nlohmann::json& now,
   for (const auto& [key, value] : now.items()) {
     const nlohmann::json old = stored.contains(key) ? stored.at(key) : nlohmann::json();
     if (key == "model" && old.is_object()) {
-      // Field by field, through the model file's reader: a field the checkpoint lacks
-      // (written before it existed) has the value such files load with.
-      const ModelConfig was = model_config_from_json(old.dump()),
-                        is = model_config_from_json(value.dump());
-      for (const ModelConfigField& f : model_config_fields()) {
-        if (!fields_equal(f.read(was), f.read(is))) {
-          diffs.push_back(std::string("model.") + f.key + " = " + field_text(f.read(is)) +
-                          " (checkpoint: " + field_text(f.read(was)) + ")");
-        }
-      }
+      const std::vector<std::string> d = (model_diff ? model_diff : bit_model_diffs)(old, value);
+      diffs.insert(diffs.end(), d.begin(), d.end());
     } else {
       compare(key, old, value);
     }

@@ -30,30 +30,29 @@ void to_channels_last(torch::nn::Module& module) {
 
 }  // namespace
 
-Placement::Placement(const TrainOptions& o) : device_(parse_device(o.device)) {
+Placement::Placement(const RunOptions& o) : device_(parse_device(o.device)) {
   cuda_ = device_.is_cuda();
   channels_last_ = cuda_ && o.channels_last;
   amp_ = cuda_ && o.amp;
 }
 
-void Placement::note_ignored(const TrainOptions& o, std::ostream* report) const {
+void Placement::note_ignored(const RunOptions& o, std::ostream* report) const {
   if (report == nullptr || cuda_ || !(o.channels_last || o.amp)) return;
   *report << "note: " << (o.channels_last ? "channels-last " : "")
           << (o.channels_last && o.amp ? "and " : "") << (o.amp ? "amp " : "")
           << "only apply on CUDA; ignored on the CPU" << std::endl;
 }
 
-void Placement::place(Model& model, torch::optim::Adam& optimizer,
-                      torch::optim::Adam* disc_optimizer, uint64_t seed, int64_t step) const {
+void Placement::place(const std::vector<torch::nn::Module*>& networks,
+                      const std::vector<torch::optim::Optimizer*>& optimizers, uint64_t seed,
+                      int64_t step) const {
   if (!cuda_) return;
-  // Module::to replaces the parameters' data in place.
-  model.to(device_);
-  optimizer_state_to(optimizer, device_);
-  if (disc_optimizer != nullptr) optimizer_state_to(*disc_optimizer, device_);
-  if (channels_last_) {
-    to_channels_last(*model.encoder);
-    to_channels_last(*model.decoder);
-    to_channels_last(*model.discriminator);
+  for (torch::nn::Module* net : networks) {
+    net->to(device_);  // replaces the parameters' data in place
+    if (channels_last_) to_channels_last(*net);
+  }
+  for (torch::optim::Optimizer* optimizer : optimizers) {
+    if (optimizer != nullptr) optimizer_state_to(*optimizer, device_);
   }
   // Random attacks on GPU tensors draw from the CUDA generator, which checkpoints do
   // not hold: a resumed run reseeds it from (seed, step) instead of replaying step 0's.

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <ostream>
+#include <vector>
 
 #include "robusthide/model.h"
 #include "robusthide/train.h"
@@ -16,7 +17,7 @@ class Placement {
  public:
   // Parses o.device (throws InvalidArgument for an unknown or unavailable device);
   // channels-last and amp only take effect on CUDA.
-  explicit Placement(const TrainOptions& o);
+  explicit Placement(const RunOptions& o);
 
   const torch::Device& device() const { return device_; }
   bool cuda() const { return cuda_; }
@@ -24,14 +25,16 @@ class Placement {
 
   // Writes a note on `report` (when not null) for the options that do not apply on this
   // device: channels-last and amp on the CPU.
-  void note_ignored(const TrainOptions& o, std::ostream* report) const;
+  void note_ignored(const RunOptions& o, std::ostream* report) const;
 
   // Moves the networks and Adam states of a restored or new run to the device (nothing on
   // the CPU); the optimizers keep pointing at the same parameter tensors. A run resumed at
   // `step` > 0 reseeds the CUDA generator from (seed, step), since checkpoints hold only
   // the CPU generator.
-  void place(Model& model, torch::optim::Adam& optimizer, torch::optim::Adam* disc_optimizer,
-             uint64_t seed, int64_t step) const;
+  // Null optimizers are skipped.
+  void place(const std::vector<torch::nn::Module*>& networks,
+             const std::vector<torch::optim::Optimizer*>& optimizers, uint64_t seed,
+             int64_t step) const;
 
   // A CPU batch on the device (pinned memory and an asynchronous copy on CUDA).
   torch::Tensor batch(const torch::Tensor& cpu_batch) const;

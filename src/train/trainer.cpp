@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -32,14 +31,15 @@
 #include "train/placement.h"
 #include "train/rng.h"
 #include "train/run_info.h"
+#include "train/run_loop.h"
 #include "train/training_data.h"
 
 namespace robusthide {
 namespace {
 
-namespace fs = std::filesystem;
 namespace F = torch::nn::functional;
 using detail::AutocastGuard;
+using detail::diverged;
 using detail::RngStateGuard;
 
 constexpr uint64_t kValidationSeed = kTrainValidationSeed;
@@ -48,12 +48,6 @@ constexpr uint64_t kValidationSeed = kTrainValidationSeed;
 double warmup_factor(const TrainOptions& o, int64_t step) {
   if (o.warmup_steps <= 0 || step >= o.warmup_steps) return 1.0;
   return std::pow(o.warmup_strength, 1.0 - static_cast<double>(step) / o.warmup_steps);
-}
-
-std::string join(const std::vector<std::string>& parts, const char* sep) {
-  std::string s;
-  for (const auto& p : parts) s += (s.empty() ? "" : sep) + p;
-  return s;
 }
 
 void set_requires_grad(torch::nn::Module& module, bool on) {
@@ -111,16 +105,6 @@ void init_from(const std::string& path, bool partial, Model& model, std::ostream
   }
 }
 
-// Thrown when the loss or the weights stop being finite.
-[[noreturn]] void diverged(int64_t step, const std::string& what, int64_t last_checkpoint) {
-  throw Error("training diverged at step " + std::to_string(step) + ": " + what +
-              " (lower --lr?); " +
-              (last_checkpoint > 0
-                   ? "the checkpoint of step " + std::to_string(last_checkpoint) + " is kept"
-                   : std::string("no checkpoint was written")) +
-              " and no model.pt is written");
-}
-
 // The options, once checked (the first thing a Trainer does: nothing is read or
 // written before).
 const TrainOptions& validated(const TrainOptions& o) {
@@ -152,7 +136,7 @@ class Trainer {
   double validation_adversarial_loss();
   void record();
   void checkpoint();
-  double seconds() const;
+  CheckpointContents contents();
 
   // Members in construction order: each may use those above it.
   const TrainOptions& o_;
@@ -162,7 +146,7 @@ class Trainer {
   const bool adversarial_;
   const detail::TrainingData data_;
   const int64_t total_steps_;
-  const std::string checkpoint_path_, model_path_, log_path_;
+  const detail::RunPaths paths_;
   nlohmann::json checkpoint_options_;
   std::unique_ptr<detail::OutputFolder> folder_;
   std::unique_ptr<Checkpoint> resumed_;  // the checkpoint being resumed, until restored
@@ -171,10 +155,7 @@ class Trainer {
   std::unique_ptr<TrainLog> log_;
   TrainState state_;
   int64_t last_checkpoint_step_ = -1;
-  std::unique_ptr<ProgressBar> progress_;
-  int64_t start_step_ = 0;
-  std::chrono::steady_clock::time_point start_;
-  double start_seconds_ = 0;
+  std::unique_ptr<detail::RunLoop> loop_;
   TrainResult result_;
 };
 
@@ -184,18 +165,16 @@ Trainer::Trainer(const TrainOptions& o)
       attack_(training_attack(o)),
       attack_spec_(attack_->spec()),
       adversarial_(o.adversarial_weight > 0),
-      data_(o),
+      data_(o, o.model.image_size),
       total_steps_(data_.total_steps()),
-      checkpoint_path_((fs::path(o.out_dir) / "checkpoint.pt").string()),
-      model_path_((fs::path(o.out_dir) / "model.pt").string()),
-      log_path_((fs::path(o.out_dir) / "log.csv").string()) {
+      paths_(o.out_dir) {
   try_attack();
   if (o.tune_allocator) tune_memory_allocator();
   open_output();
   build_model();
   placement_.note_ignored(o, o.report);
   state_.train_images = data_.train_images();
-  log_ = std::make_unique<TrainLog>(log_path_, o.resume, state_.step);
+  log_ = std::make_unique<TrainLog>(paths_.log, o.resume, state_.step);
 }
 
 // Runs the attack once on a grey batch before anything is written, so that a spec that
@@ -214,40 +193,10 @@ void Trainer::try_attack() const {
 // fixed options, the data and the length allow continuing it.
 void Trainer::open_output() {
   const nlohmann::json fixed = detail::fixed_options(o_, attack_spec_);
-  checkpoint_options_ = {{"fixed", fixed},
-                         {"train_folders", o_.train_folders},
-                         {"val_folders", o_.val_folders},
-                         {"epochs", o_.epochs},
-                         {"steps", o_.steps},
-                         {"device", device_name(placement_.device())}};
+  checkpoint_options_ = detail::run_checkpoint_options(o_, fixed, device_name(placement_.device()));
   // Informational (not checked on resume); only what changes the numbers.
   if (placement_.amp()) checkpoint_options_["amp"] = "bfloat16";
-
-  folder_ = std::make_unique<detail::OutputFolder>(o_.out_dir);
-  std::error_code ec;
-  if (o_.resume) {
-    resumed_ = std::make_unique<Checkpoint>(checkpoint_path_);
-    const nlohmann::json stored = resumed_->options().value("fixed", nlohmann::json::object());
-    detail::check_resume(stored, fixed, checkpoint_path_);
-    const int64_t n = data_.train_images();
-    if (resumed_->state().train_images != n) {
-      throw InvalidArgument("cannot resume from '" + checkpoint_path_ +
-                            "': the training data changed (" + std::to_string(n) + " photos now, " +
-                            std::to_string(resumed_->state().train_images) + " in the checkpoint)");
-    }
-    if (resumed_->state().step > total_steps_) {
-      throw InvalidArgument("cannot resume from '" + checkpoint_path_ + "': the run is at step " +
-                            std::to_string(resumed_->state().step) + ", beyond its new length of " +
-                            std::to_string(total_steps_) + " steps (nothing is changed)");
-    }
-    folder_->keep();
-  } else if (fs::exists(checkpoint_path_, ec)) {
-    throw InvalidArgument("'" + o_.out_dir +
-                          "' already holds a checkpoint: resume it (--resume) or choose "
-                          "another output folder");
-  } else {
-    folder_->add_file(log_path_);
-  }
+  resumed_ = detail::open_run(o_, paths_, fixed, {}, data_.train_images(), total_steps_, folder_);
 }
 
 // The networks and optimizers: new (seeded, or copied from --init), or restored from the
@@ -266,22 +215,16 @@ void Trainer::build_model() {
     init_from(o_.init_model, o_.init_partial, *model_, o_.report);
   }
   if (resumed_) {
-    resumed_->restore(*model_, *optimizer_, disc_optimizer_.get());
-    state_ = resumed_->state();
-    try {
-      detail::set_rng_state(state_.rng_state);
-    } catch (const c10::Error& e) {
-      throw IoError("cannot load checkpoint '" + checkpoint_path_ + "': bad generator state");
-    }
+    detail::restore_run(*resumed_, contents(), kStatCount, state_);
     last_checkpoint_step_ = state_.step;
     resumed_.reset();
   }
-  placement_.place(*model_, *optimizer_, disc_optimizer_.get(), o_.seed, state_.step);
+  placement_.place({model_->encoder.get(), model_->decoder.get(), model_->discriminator.get()},
+                   {optimizer_.get(), disc_optimizer_.get()}, o_.seed, state_.step);
 }
 
-double Trainer::seconds() const {
-  return start_seconds_ +
-         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+CheckpointContents Trainer::contents() {
+  return checkpoint_contents(*model_, *optimizer_, disc_optimizer_.get());
 }
 
 // One step of the discriminator on real covers against the (detached) marked images;
@@ -318,12 +261,7 @@ void Trainer::train_step() {
   PhaseClock clock;
   StepTimes& t = result_.times;
   const int64_t b = o_.batch_size;
-  if (!state_.permutation.defined()) {
-    state_.permutation = torch::randperm(state_.train_images, torch::kInt64);
-  }
-  const int64_t* order = state_.permutation.data_ptr<int64_t>() + state_.batch * b;
-  const torch::Tensor cover =
-      placement_.batch(data_.train().random_crops(std::vector<int64_t>(order, order + b)));
+  const torch::Tensor cover = placement_.batch(data_.train().random_crops(loop_->next_batch()));
   const torch::Tensor message =
       placement_.batch(torch::randint(0, 2, {b, o_.model.message_bits}, torch::kFloat32));
   t.data += clock.lap();
@@ -419,7 +357,7 @@ EpochRecord Trainer::validate() {
   r.val_ciede2000 = attacked.ciede2000_mean;
   r.val_ciede2000_p99 = attacked.ciede2000_p99;
   r.val_flat_visible = attacked.flat_visible_share;
-  r.seconds = seconds();
+  r.seconds = loop_->seconds();
   r.device = device_name(placement_.device());
   return r;
 }
@@ -454,7 +392,7 @@ void Trainer::record() {
   result_.records.push_back(r);
   state_.stats.zero_();
   if (o_.report) {
-    progress_->clear();
+    loop_->clear_progress();
     char line[512];
     std::snprintf(line, sizeof line,
                   "epoch %.4g step %lld: train loss %.5f BER %.2f%% | val loss %.5f "
@@ -472,66 +410,33 @@ void Trainer::checkpoint() {
     diverged(state_.step, "the weights hold NaN or infinity", last_checkpoint_step_);
   }
   state_.rng_state = detail::rng_state();
-  state_.seconds = seconds();
-  save_checkpoint(checkpoint_path_, checkpoint_options_, state_, *model_, *optimizer_,
-                  disc_optimizer_.get());
+  state_.seconds = loop_->seconds();
+  save_checkpoint(paths_.checkpoint, checkpoint_options_, state_, contents());
   last_checkpoint_step_ = state_.step;
   folder_->keep();
 }
 
 TrainResult Trainer::run() {
-  const bool show = o_.progress == ProgressMode::kAlways ||
-                    (o_.progress == ProgressMode::kAuto && stderr_is_terminal());
-  ProgressOptions bar;
-  bar.enabled = show;
-  bar.total = total_steps_;
-  bar.first = state_.step;
-  bar.items_per_unit = o_.batch_size;
-  bar.time_limit_s = o_.max_minutes * 60.0;
-  progress_ = std::make_unique<ProgressBar>(bar);
-  start_ = std::chrono::steady_clock::now();
-  start_seconds_ = state_.seconds;
-  start_step_ = state_.step;
-  const double budget_seconds = o_.max_minutes * 60.0;
+  loop_ = std::make_unique<detail::RunLoop>(o_, state_, total_steps_, data_.steps_per_epoch());
   model_->encoder->train();
   model_->decoder->train();
   model_->discriminator->train();
   const auto cpu_start = process_cpu_seconds();
   PhaseClock loop_clock;
-  while (state_.step < total_steps_) {
-    train_step();
-    ++state_.step;
-    ++state_.batch;
-    const bool epoch_end = state_.batch == data_.steps_per_epoch();
-    if (epoch_end) {
-      ++state_.epoch;
-      state_.batch = 0;
-      state_.permutation = torch::Tensor();
-    }
-    if (show) {
-      const double* s = state_.stats.data_ptr<double>();
-      char status[64];
-      std::snprintf(status, sizeof status, "BER %.2f%%  PSNR %.1f dB",
-                    100.0 * s[kStatBer] / s[kStatSteps],
-                    10.0 * std::log10(s[kStatSteps] / s[kStatImageMse]));
-      progress_->update(state_.step, status);
-    }
-    if (epoch_end) record();
-    if (o_.checkpoint_every > 0 && state_.step % o_.checkpoint_every == 0) checkpoint();
-    if (budget_seconds > 0 && state_.step < total_steps_ &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() >=
-            budget_seconds) {
-      result_.time_limit_reached = true;
-      break;
-    }
-  }
-  // A run that stopped mid-epoch (or a resumed one that crashed before its last row)
-  // still gets a final validation.
-  if (log_->last_step() != state_.step && state_.stats.data_ptr<double>()[kStatSteps] > 0) {
-    record();
-  }
-  if (last_checkpoint_step_ != state_.step) checkpoint();
-  progress_->finish();
+  detail::LoopSteps steps;
+  steps.step = [this] { train_step(); };
+  steps.status = [this] {
+    const double* s = state_.stats.data_ptr<double>();
+    char status[64];
+    std::snprintf(status, sizeof status, "BER %.2f%%  PSNR %.1f dB",
+                  100.0 * s[kStatBer] / s[kStatSteps],
+                  10.0 * std::log10(s[kStatSteps] / s[kStatImageMse]));
+    return std::string(status);
+  };
+  steps.record = [this] { record(); };
+  steps.checkpoint = [this] { checkpoint(); };
+  result_.time_limit_reached = loop_->run(steps);
+  loop_->close(*log_, state_.stats.data_ptr<double>()[kStatSteps], last_checkpoint_step_, steps);
   StepTimes& t = result_.times;
   t.other =
       loop_clock.lap() - (t.data + t.encoder_decoder + t.attack + t.discriminator + t.backward);
@@ -539,24 +444,15 @@ TrainResult Trainer::run() {
   t.cpu_user = cpu_end.first - cpu_start.first;
   t.cpu_system = cpu_end.second - cpu_start.second;
 
-  model_->provenance.attack = attack_spec_;
-  model_->provenance.steps = state_.step;
-  model_->provenance.epochs = state_.epoch;
-  model_->provenance.data = join(o_.train_folders, ";");
-  model_->provenance.seed = o_.seed;
-  model_->provenance.commit = o_.commit.empty() ? source_commit() : o_.commit;
-  model_->provenance.created = utc_now_iso8601();
-  model_->provenance.notes = o_.notes;
-  model_->provenance.device = device_name(placement_.device());
-  std::error_code ec;
-  // A resumed run that was already complete trains nothing: its model.pt stays as it is.
-  if (state_.step != start_step_ || !fs::exists(model_path_, ec)) save_model(*model_, model_path_);
+  model_->provenance =
+      detail::run_provenance(o_, attack_spec_, state_, device_name(placement_.device()));
+  if (loop_->model_needs_writing(paths_.model)) save_model(*model_, paths_.model);
 
   result_.steps = state_.step;
   result_.epochs = state_.epoch;
-  result_.model_path = model_path_;
-  result_.checkpoint_path = checkpoint_path_;
-  result_.log_path = log_path_;
+  result_.model_path = paths_.model;
+  result_.checkpoint_path = paths_.checkpoint;
+  result_.log_path = paths_.log;
   return result_;
 }
 

@@ -17,9 +17,9 @@ std::string join(const std::vector<std::string>& parts) {
 
 }  // namespace
 
-TrainingData::TrainingData(const TrainOptions& o) {
+TrainingData::TrainingData(const RunOptions& o, int crop_size) {
   DatasetOptions data_options;
-  data_options.crop_size = o.model.image_size;
+  data_options.crop_size = crop_size;
   data_options.threads = o.load_threads;
   data_options.max_images = o.max_train_images;
   train_ = std::make_unique<ImageFolderDataset>(o.train_folders, data_options);

@@ -9,14 +9,15 @@
 
 namespace robusthide::detail {
 
-// The training set (TrainOptions::train_folders, at most max_train_images) and the
+// The training set (RunOptions::train_folders, at most max_train_images) and the
 // validation set (val_folders, at most val_images; the training set itself when no
 // validation folder is given), decoded once.
 class TrainingData {
  public:
   // Throws IoError for a missing folder or an undecodable file, and InvalidArgument when
   // either set has fewer photos than one batch.
-  explicit TrainingData(const TrainOptions& o);
+  // Crops are crop_size x crop_size.
+  TrainingData(const RunOptions& o, int crop_size);
 
   const ImageFolderDataset& train() const { return *train_; }
   const ImageFolderDataset& validation() const { return val_ ? *val_ : *train_; }

@@ -4,6 +4,8 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 #include "robusthide/error.h"
 #include "robusthide/file_io.h"
@@ -119,11 +121,23 @@ ArchiveReader::ArchiveReader(const std::vector<uint8_t>& bytes, const char (&mag
   if (bytes.empty()) throw std::runtime_error("empty file");
   if (bytes.size() < kHeaderSize || std::memcmp(bytes.data(), magic, 8) != 0) {
     const bool zip = bytes.size() >= 2 && bytes[0] == 'P' && bytes[1] == 'K';
+    // The other kinds of robusthide file, named so that a file given to the wrong command
+    // says what it is.
+    static const std::pair<const char*, const char*> kKinds[] = {
+        {"RHIDEMDL", "a bit model (for embed, extract and evaluate)"},
+        {"RHIDEHID", "an image-hiding model (for hide, reveal and evaluate)"},
+        {"RHIDECKP", "a training checkpoint (resume it with --resume; the model is OUT/model.pt)"},
+    };
+    std::string other;
+    for (const auto& [m, what] : kKinds) {
+      if (bytes.size() >= 8 && std::memcmp(bytes.data(), m, 8) == 0) other = what;
+    }
     throw std::runtime_error(
         "not a robusthide " + kind + " file" +
-        (zip ? std::string(" (a zip/LibTorch archive: files of format version 1 "
-                           "are no longer read)")
-             : std::string()));
+        (!other.empty() ? " (it is " + other + ")"
+         : zip          ? std::string(" (a zip/LibTorch archive: files of format version 1 "
+                                               "are no longer read)")
+                        : std::string()));
   }
   const uint64_t stored_version = get(bytes.data() + 8, 4);
   if (stored_version != version) {

@@ -4,12 +4,17 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "robusthide/error.h"
+#include "robusthide/tensor.h"
 #include "util/convert.h"
 
 namespace robusthide::detail {
 namespace {
+
+namespace F = torch::nn::functional;
 
 // Source taps of one output coordinate of a bilinear resize (align_corners = false), as
 // torch computes them: src = max(scale (dst + 0.5) - 0.5, 0), taps floor(src) and the next
@@ -115,6 +120,28 @@ Image add_resampled(const Image& cover, const torch::Tensor& residual, const Sha
     }
   }
   return marked;
+}
+
+torch::Tensor to_model_size(const Image& image, int64_t size) {
+  const int64_t h = image.height, w = image.width;
+  if (h == size && w == size) return image_to_tensor(image);
+  const int oh = static_cast<int>(std::min(h, size)), ow = static_cast<int>(std::min(w, size));
+  torch::Tensor y = (oh == h && ow == w) ? image_to_tensor(image) : area_average(image, oh, ow);
+  if (oh != size || ow != size) {
+    y = F::interpolate(y, F::InterpolateFuncOptions()
+                              .size(std::vector<int64_t>{size, size})
+                              .mode(torch::kBilinear)
+                              .align_corners(false));
+  }
+  return y;
+}
+
+void check_image(const Image& image, const char* action) {
+  if (image.empty() || image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3) {
+    throw InvalidArgument(std::string("cannot ") + action +
+                          ": the image is empty or its pixel buffer "
+                          "does not match its size");
+  }
 }
 
 }  // namespace robusthide::detail

@@ -1,8 +1,6 @@
 // embed_bits / extract_raw (any image size) and the Watermarker (payload on top).
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,40 +10,13 @@
 #include "robusthide/error.h"
 #include "robusthide/tensor.h"
 #include "robusthide/watermark.h"
+#include "util/model_search.h"
 #include "watermark/resample.h"
 
 namespace robusthide {
-namespace {
 
-namespace F = torch::nn::functional;
-
-// The network's (1,3,S,S) view of an image of any size: the exact area average when
-// shrinking (row by row from the bytes: no full-size float copy), bilinear when
-// enlarging; the plain conversion when already S x S.
-torch::Tensor to_model_size(const Image& image, int64_t size) {
-  const int64_t h = image.height, w = image.width;
-  if (h == size && w == size) return image_to_tensor(image);
-  const int oh = static_cast<int>(std::min(h, size)), ow = static_cast<int>(std::min(w, size));
-  torch::Tensor y =
-      (oh == h && ow == w) ? image_to_tensor(image) : detail::area_average(image, oh, ow);
-  if (oh != size || ow != size) {
-    y = F::interpolate(y, F::InterpolateFuncOptions()
-                              .size(std::vector<int64_t>{size, size})
-                              .mode(torch::kBilinear)
-                              .align_corners(false));
-  }
-  return y;
-}
-
-void check_image(const Image& image, const char* action) {
-  if (image.empty() || image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3) {
-    throw InvalidArgument(std::string("cannot ") + action +
-                          ": the image is empty or its pixel buffer "
-                          "does not match its size");
-  }
-}
-
-}  // namespace
+using detail::check_image;
+using detail::to_model_size;
 
 Image embed_bits(const Model& model, const Image& cover, const std::vector<uint8_t>& bits,
                  double strength) {
@@ -147,27 +118,7 @@ Extraction Watermarker::extract(const Image& image) const {
 }
 
 std::string default_model_path() {
-  namespace fs = std::filesystem;
-  std::vector<std::string> candidates;
-  if (const char* env = std::getenv("ROBUSTHIDE_MODEL"); env != nullptr && *env != '\0') {
-    candidates.emplace_back(env);
-  }
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    const fs::path dir = exe.parent_path();
-    candidates.push_back(
-        (dir / "../share/robusthide/models/default.pt").lexically_normal().string());
-    candidates.push_back((dir / "../models/default.pt").lexically_normal().string());
-  }
-  std::string tried;
-  for (const auto& c : candidates) {
-    if (fs::is_regular_file(c, ec)) return c;
-    tried += (tried.empty() ? "" : ", ") + c;
-  }
-  throw IoError("no model given and no default model found (looked at: " +
-                (tried.empty() ? std::string("nothing") : tried) +
-                "); pass --model FILE or set ROBUSTHIDE_MODEL");
+  return detail::find_shipped_model("default.pt", "ROBUSTHIDE_MODEL", "model", "--model");
 }
 
 }  // namespace robusthide
