@@ -62,9 +62,9 @@ TEST_F(CliHiding, TrainWritesAModelThatInfoAndEvaluateDescribe) {
   EXPECT_EQ(info.exit_code, 0) << info.output;
   EXPECT_NE(info.output.find("image hiding"), std::string::npos) << info.output;
 
-  const auto eval = test::run_shell(cli() + " evaluate -q -m " + model() + " -d " +
-                                    dir_->file("photos") +
-                                    " -a identity -a jpeg:50 -a webp:50 --format json");
+  const auto eval =
+      test::run_shell(cli() + " evaluate -q -m " + model() + " -d " + dir_->file("photos") +
+                      " -a identity -a jpeg:50 -a webp:50 --format json");
   ASSERT_EQ(eval.exit_code, 0) << eval.output;
   const nlohmann::json j = nlohmann::json::parse(eval.output);
   EXPECT_EQ(j.at("images"), 8);
@@ -78,8 +78,8 @@ TEST_F(CliHiding, TrainWritesAModelThatInfoAndEvaluateDescribe) {
                                       dir_->file("photos"));
   EXPECT_EQ(photos.exit_code, 2) << photos.output;
   EXPECT_NE(photos.output.find("--photos applies to bit models"), std::string::npos);
-  const auto table = test::run_shell(cli() + " evaluate -q -t jpeg -m " + model() + " -d " +
-                                     dir_->file("photos"));
+  const auto table =
+      test::run_shell(cli() + " evaluate -q -t jpeg -m " + model() + " -d " + dir_->file("photos"));
   EXPECT_EQ(table.exit_code, 2) << table.output;
   EXPECT_NE(table.output.find("'hiding'"), std::string::npos) << table.output;
 }
@@ -89,9 +89,8 @@ TEST_F(CliHiding, HideInAnySizePhotoThroughJpegAndReveal) {
   const std::string cover = test::sample_photo_path("3096.jpg");  // 481 x 321
   const std::string secret = test::sample_photo_path("101085.jpg");
   const std::string container = dir_->file("container.jpg");
-  const auto hide = test::run_shell(cli() + " hide -m " + model() + " -i " + cover +
-                                    " --secret " + secret + " -o " + container +
-                                    " --quality 90 --json");
+  const auto hide = test::run_shell(cli() + " hide -m " + model() + " -i " + cover + " --secret " +
+                                    secret + " -o " + container + " --quality 90 --json");
   ASSERT_EQ(hide.exit_code, 0) << hide.output;
   const nlohmann::json h = nlohmann::json::parse(hide.output);
   const Image c = read_image(container);

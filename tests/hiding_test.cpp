@@ -100,11 +100,11 @@ TEST(HidingNets, ResidualBudgetCoverIndependenceAndShapes) {
 
 TEST(HidingNets, FlopsFollowTheLevels) {
   // Hider at 32px, 8 channels, 2 levels, 3 inputs: down 3->8 @16, 8->16 @8; up 16->8 @8
-  // (low side), 16->8 @16; output 3x3 (8+3)->3 @32. Each 4x4 level: in x out x 16 MACs
-  // per low-resolution pixel.
+  // (low side), 16->8 @16; output 3x3 (8+3)->3 @32. A 4x4 level down: in x out x 16 MACs
+  // per low-resolution pixel; up: a 3x3 convolution to 4 out at the low resolution.
   const HidingModel m(small_hiding());
-  const int64_t hider = 2 * (3 * 8 * 16 * 16 * 16 + 8 * 16 * 16 * 8 * 8 + 16 * 8 * 16 * 8 * 8 +
-                             16 * 8 * 16 * 16 * 16 + 11 * 3 * 9 * 32 * 32);
+  const int64_t hider = 2 * (3 * 8 * 16 * 16 * 16 + 8 * 16 * 16 * 8 * 8 + 16 * 32 * 9 * 8 * 8 +
+                             16 * 32 * 9 * 16 * 16 + 11 * 3 * 9 * 32 * 32);
   EXPECT_EQ(m.hider->flops(), hider);
   HidingConfig wider = small_hiding();
   wider.reveal_blocks = 3;

@@ -106,8 +106,7 @@ TEST_F(HidingTraining, ATinyModelLearnsToRevealAndWritesItsFiles) {
   std::ifstream log(r.log_path);
   std::string header, row, last;
   std::getline(log, header);
-  EXPECT_NE(header.find("val_revealed_apd[identity],val_revealed_apd[jpeg:90]"),
-            std::string::npos)
+  EXPECT_NE(header.find("val_revealed_apd[identity],val_revealed_apd[jpeg:90]"), std::string::npos)
       << header;
   while (std::getline(log, row)) last = row;
   EXPECT_NE(last.find(",300,"), std::string::npos) << last;
@@ -177,7 +176,8 @@ TEST(Metrics, MeanAbsoluteDifferenceOfKnownPairs) {
   for (auto& p : b.pixels) p = static_cast<uint8_t>(p + 3);
   EXPECT_DOUBLE_EQ(mean_absolute_difference(a, b), 3.0);
   b = a;
-  for (size_t i = 0; i < b.pixels.size() / 2; ++i) b.pixels[i] = static_cast<uint8_t>(b.pixels[i] + 10);
+  for (size_t i = 0; i < b.pixels.size() / 2; ++i)
+    b.pixels[i] = static_cast<uint8_t>(b.pixels[i] + 10);
   EXPECT_DOUBLE_EQ(mean_absolute_difference(a, b), 5.0);
   EXPECT_DOUBLE_EQ(mean_absolute_difference(b, a), 5.0);
   EXPECT_THROW(mean_absolute_difference(a, test::flat_image(2, 4, 0, 0, 0)), InvalidArgument);

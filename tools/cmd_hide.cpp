@@ -39,7 +39,8 @@ struct RevealCommand {
 
 int run_hide(const HideCommand& c) {
   if (c.write.jpeg_quality < 1 || c.write.jpeg_quality > 100) {
-    throw InvalidArgument("--quality must be in 1..100, got " + std::to_string(c.write.jpeg_quality));
+    throw InvalidArgument("--quality must be in 1..100, got " +
+                          std::to_string(c.write.jpeg_quality));
   }
   check_strength(c.strength, "--strength");
   const ImageFormat format = format_from_path(c.output);  // a bad name fails before any work
@@ -72,10 +73,10 @@ int run_hide(const HideCommand& c) {
         {"height", cover.height},
         {"strength", c.strength},
         {"container_apd", mean_absolute_difference(cover, written)},
-        {"container_psnr_db", std::isfinite(container_psnr) ? nlohmann::json(container_psnr)
-                                                            : nlohmann::json()},
-        {"container_ssim", std::isfinite(container_ssim) ? nlohmann::json(container_ssim)
-                                                         : nlohmann::json()},
+        {"container_psnr_db",
+         std::isfinite(container_psnr) ? nlohmann::json(container_psnr) : nlohmann::json()},
+        {"container_ssim",
+         std::isfinite(container_ssim) ? nlohmann::json(container_ssim) : nlohmann::json()},
         {"ciede2000_mean", p.delta_e_mean},
         {"ciede2000_p99", p.delta_e_p99},
         {"flat_visible_share", p.flat_visible_share()},
@@ -85,8 +86,8 @@ int run_hide(const HideCommand& c) {
   } else {
     std::cout << "hid '" << c.secret << "' in '" << c.cover << "' (" << cover.width << "x"
               << cover.height << ") -> '" << c.output << "'\n"
-              << "container: APD " << format_fixed(mean_absolute_difference(cover, written), 2) << "/255, PSNR "
-              << format_fixed(container_psnr, 2) << " dB, CIEDE2000 mean "
+              << "container: APD " << format_fixed(mean_absolute_difference(cover, written), 2)
+              << "/255, PSNR " << format_fixed(container_psnr, 2) << " dB, CIEDE2000 mean "
               << format_fixed(p.delta_e_mean, 2) << " (p99 " << format_fixed(p.delta_e_p99, 2)
               << ")\n"
               << "revealed from the written file: APD " << format_fixed(revealed_apd, 2)
@@ -105,7 +106,8 @@ int run_reveal(const RevealCommand& c) {
   const Image revealed = reveal_image(model, container);
   double revealed_apd = NAN;
   if (!c.secret.empty()) {
-    revealed_apd = mean_absolute_difference(secret_at_model_size(model, read_image(c.secret)), revealed);
+    revealed_apd =
+        mean_absolute_difference(secret_at_model_size(model, read_image(c.secret)), revealed);
   }
   const std::vector<uint8_t> bytes = encode_image(revealed, format, WriteOptions{});
   write_file_atomic(c.output, bytes.data(), bytes.size());
@@ -115,7 +117,8 @@ int run_reveal(const RevealCommand& c) {
                         {"model", model_path},
                         {"width", revealed.width},
                         {"height", revealed.height}};
-    j["revealed_apd"] = std::isfinite(revealed_apd) ? nlohmann::json(revealed_apd) : nlohmann::json();
+    j["revealed_apd"] =
+        std::isfinite(revealed_apd) ? nlohmann::json(revealed_apd) : nlohmann::json();
     std::cout << json_text(j) << "\n";
   } else {
     std::cout << "revealed " << revealed.width << "x" << revealed.height << " from '" << c.input
@@ -151,9 +154,10 @@ void add_hide_commands(CLI::App& app, Runner& run) {
   hide->callback([h, &run] { run = [h] { return run_hide(*h); }; });
 
   auto r = std::make_shared<RevealCommand>();
-  CLI::App* reveal = app.add_subcommand(
-      "reveal", "Reveal the secret image hidden by `hide` from a container, also after it "
-                "was recompressed (JPEG, JPEG 2000, WebP)");
+  CLI::App* reveal =
+      app.add_subcommand("reveal",
+                         "Reveal the secret image hidden by `hide` from a container, also after it "
+                         "was recompressed (JPEG, JPEG 2000, WebP)");
   reveal->add_option("-i,--input", r->input, "container image")->required();
   reveal->add_option("-o,--output", r->output, "revealed image (.png or .jpg)")->required();
   reveal->add_option("-m,--model", r->model,

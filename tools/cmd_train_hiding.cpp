@@ -16,7 +16,6 @@
 namespace robusthide::cli {
 namespace {
 
-
 struct HidingTrainCommand {
   HidingTrainOptions train;  // library options (defaults documented in hiding_train.h)
   RunFlags run;
@@ -34,8 +33,7 @@ int run_train_hiding(HidingTrainCommand& c) {
             << std::endl;
   const HidingTrainResult r = train_hiding(o);
   std::cout << "done: " << r.steps << " steps, " << r.epochs << " epochs\n";
-  print_run_files(r.model_path, r.checkpoint_path, r.log_path, r.time_limit_reached,
-                  o.max_minutes);
+  print_run_files(r.model_path, r.checkpoint_path, r.log_path, r.time_limit_reached, o.max_minutes);
   return kExitOk;
 }
 
@@ -56,18 +54,18 @@ void add_train_hiding_command(CLI::App& app, Runner& run) {
                       "attack of the validation, one revealed-APD column each in log.csv "
                       "(repeatable; fixed for a run)")
           ->capture_default_str();
-  c->fixed_flags.emplace_back(val_attacks, [](const HidingTrainOptions& from,
-                                              HidingTrainOptions& to) {
-    to.val_attacks = from.val_attacks;
-  });
+  c->fixed_flags.emplace_back(val_attacks,
+                              [](const HidingTrainOptions& from, HidingTrainOptions& to) {
+                                to.val_attacks = from.val_attacks;
+                              });
   const std::string group = "Model (fixed for a run)";
   const std::string shaping_group = "Perceptual shaping (fixed for a run; docs/visibility.md)";
   for (const auto& [field, flag] :
        add_config_flags(sub, o.model, hiding_config_fields(), group, shaping_group)) {
-    c->fixed_flags.emplace_back(flag, [f = field](const HidingTrainOptions& from,
-                                                  HidingTrainOptions& to) {
-      copy_field(f->read(from.model), f->ref(to.model));
-    });
+    c->fixed_flags.emplace_back(
+        flag, [f = field](const HidingTrainOptions& from, HidingTrainOptions& to) {
+          copy_field(f->read(from.model), f->ref(to.model));
+        });
   }
   sub->callback([c, sub, &run] {
     c->run.command_line = parsed_command_line(sub, "train-hiding");

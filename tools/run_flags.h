@@ -55,8 +55,7 @@ std::unique_ptr<O> resume_options(O& o, const FixedFlags<O>& flags, Read read) {
 
 // One flag per [fixed] field of `table` bound to `o`.
 template <typename O>
-FixedFlags<O> add_fixed_flags(
-    CLI::App* sub, O& o, const std::vector<FixedField<O>>& table) {
+FixedFlags<O> add_fixed_flags(CLI::App* sub, O& o, const std::vector<FixedField<O>>& table) {
   FixedFlags<O> flags;
   for (const FixedField<O>& f : table) {
     CLI::Option* flag = add_field_option(sub, f.flag, f.ref(o), f.help)->capture_default_str();

@@ -24,9 +24,9 @@ std::string format_text(const HidingEvalReport& r) {
   os << "model      " << r.model << "\n"
      << "images     " << r.images << " cover/secret pairs (centre crops), strength "
      << exact(r.strength) << "\n"
-     << "container  APD " << fixed(c.apd, 2) << "/255, PSNR " << fixed(c.psnr_db, 2)
-     << " dB, SSIM " << fixed(c.ssim, 4) << ", CIEDE2000 mean " << fixed(c.ciede2000_mean, 2)
-     << " (p99 " << fixed(c.ciede2000_p99, 2) << "), flat pixels visibly changed "
+     << "container  APD " << fixed(c.apd, 2) << "/255, PSNR " << fixed(c.psnr_db, 2) << " dB, SSIM "
+     << fixed(c.ssim, 4) << ", CIEDE2000 mean " << fixed(c.ciede2000_mean, 2) << " (p99 "
+     << fixed(c.ciede2000_p99, 2) << "), flat pixels visibly changed "
      << fixed(100.0 * c.flat_visible_share, 2) << "%\n"
      << "reference  revealed APD of the secret's 64x64 thumbnail " << fixed(r.thumbnail_apd, 2)
      << "/255, of an unrelated image " << fixed(r.unrelated_apd, 2) << "/255\n\n";

@@ -58,7 +58,6 @@ std::vector<std::string> hiding_log_columns(const std::vector<std::string>& val_
 
 namespace {
 
-
 // Sums of the training figures since the last row (TrainState::stats).
 enum HidingStat : int64_t { kHidingApd, kHidingSteps, kHidingStatCount };
 
@@ -155,8 +154,7 @@ HidingTrainer::HidingTrainer(const HidingTrainOptions& o)
   }
   if (o.tune_allocator) tune_memory_allocator();
   const nlohmann::json fixed = fixed_options(o, attack_spec_);
-  checkpoint_options_ =
-      detail::run_checkpoint_options(o, fixed, device_name(placement_.device()));
+  checkpoint_options_ = detail::run_checkpoint_options(o, fixed, device_name(placement_.device()));
   if (placement_.amp()) checkpoint_options_["amp"] = "bfloat16";
   resumed_ = detail::open_run(o, paths_, fixed, hiding_config_diffs, data_.train_images(),
                               total_steps_, folder_);
@@ -241,8 +239,8 @@ void HidingTrainer::record() {
   const HidingEvalReport r = evaluate_hiding(*model_, data_.validation(), eo);
   const double* s = state_.stats.data_ptr<double>();
   const double train_apd = s[kHidingSteps] > 0 ? s[kHidingApd] / s[kHidingSteps] : NAN;
-  const double epoch =
-      state_.epoch + static_cast<double>(state_.batch) / static_cast<double>(data_.steps_per_epoch());
+  const double epoch = state_.epoch + static_cast<double>(state_.batch) /
+                                          static_cast<double>(data_.steps_per_epoch());
   const ContainerQuality& c = r.container;
   std::string row = log_number(epoch) + "," + std::to_string(state_.step);
   for (double v : {train_apd, c.apd, c.psnr_db, c.ssim, c.ciede2000_mean, c.ciede2000_p99,
@@ -260,8 +258,8 @@ void HidingTrainer::record() {
     std::string revealed;
     for (const auto& rr : r.rows) {
       char part[96];
-      std::snprintf(part, sizeof part, "%s%s %.2f", revealed.empty() ? "" : ", ",
-                    rr.attack.c_str(), rr.revealed_apd);
+      std::snprintf(part, sizeof part, "%s%s %.2f", revealed.empty() ? "" : ", ", rr.attack.c_str(),
+                    rr.revealed_apd);
       revealed += part;
     }
     char line[256];
