@@ -28,8 +28,8 @@ double median_ms(int runs, const std::function<void()>& fn) {
   for (int i = 0; i < runs; ++i) {
     const auto a = std::chrono::steady_clock::now();
     fn();
-    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a)
-                    .count());
+    t.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
   }
   std::sort(t.begin(), t.end());
   return t[t.size() / 2];
@@ -79,14 +79,16 @@ int main(int argc, char** argv) {
     reveal_ms = median_ms(runs, [&] { m.revealer->forward(cover); });
   }
   const double step_ms = median_ms(runs, [&] {
-    const torch::Tensor loss = (reveal_batch(m, hide_batch(m, cover, secret)) - secret).abs().mean();
+    const torch::Tensor loss =
+        (reveal_batch(m, hide_batch(m, cover, secret)) - secret).abs().mean();
     adam.zero_grad();
     loss.backward();
     adam.step();
   });
-  std::printf("%s, batch %d, %d threads: hider forward %.0f ms (%.2f GFLOPs/image), reveal "
-              "forward %.0f ms (%.2f GFLOPs/image), training step without codecs %.0f ms\n",
-              c.summary().c_str(), batch, torch::get_num_threads(), hider_ms,
-              m.hider->flops() / 1e9, reveal_ms, m.revealer->flops() / 1e9, step_ms);
+  std::printf(
+      "%s, batch %d, %d threads: hider forward %.0f ms (%.2f GFLOPs/image), reveal "
+      "forward %.0f ms (%.2f GFLOPs/image), training step without codecs %.0f ms\n",
+      c.summary().c_str(), batch, torch::get_num_threads(), hider_ms, m.hider->flops() / 1e9,
+      reveal_ms, m.revealer->flops() / 1e9, step_ms);
   return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "robusthide/file_io.h"
 #include "robusthide/model.h"
+#include "robusthide/train.h"
 #include "test_util.h"
 
 namespace robusthide {
@@ -40,7 +41,8 @@ class CliTrain : public ::testing::Test {
 
 TEST_F(CliTrain, TrainsAFewStepsAndResumesWithoutRepeatingFlags) {
   const std::string out = dir_.file("run");
-  auto r = test::run_shell(cli() + " train" + tiny_flags() + " --steps 3 --seed 5 --out " + out);
+  auto r = test::run_shell(cli() + " train" + tiny_flags() +
+                           " --steps 3 --seed 5 --checkpoint-every 2 --out " + out);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const char* f : {"model.pt", "checkpoint.pt", "log.csv"}) {
     EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
@@ -63,6 +65,8 @@ TEST_F(CliTrain, TrainsAFewStepsAndResumesWithoutRepeatingFlags) {
   m = load_model(out + "/model.pt");
   EXPECT_EQ(m.provenance.steps, 5);
   EXPECT_EQ(m.config.message_bits, 8);
+  // The checkpoint interval was kept too (not the default 500).
+  EXPECT_EQ(read_checkpoint_options(out + "/checkpoint.pt").checkpoint_every, 2);
 
   // Resuming with a different fixed option is refused, and nothing changes.
   const auto before = read_file(out + "/checkpoint.pt");

@@ -20,9 +20,11 @@ void add_run_flags(CLI::App* sub, RunOptions& o, RunFlags& flags) {
   flags.epochs = sub->add_option("--epochs", o.epochs, "passes over the training photos");
   flags.steps = sub->add_option("--steps", o.steps, "optimizer steps (instead of --epochs)");
   flags.epochs->excludes(flags.steps);
-  sub->add_option("--checkpoint-every", o.checkpoint_every,
-                  "write OUT/checkpoint.pt every N steps (0 = only at the end)")
-      ->capture_default_str();
+  flags.checkpoint_every =
+      sub->add_option("--checkpoint-every", o.checkpoint_every,
+                      "write OUT/checkpoint.pt every N steps (0 = only at the end; a resume "
+                      "keeps the run's)")
+          ->capture_default_str();
   sub->add_option("--max-train-images", o.max_train_images,
                   "use at most N training photos (0 = all)")
       ->capture_default_str();
@@ -60,6 +62,7 @@ void finish_run_options(RunOptions& o, const RunFlags& flags, const RunOptions* 
   if (stored != nullptr) {
     if (flags.train->count() == 0) o.train_folders = stored->train_folders;
     if (flags.val->count() == 0) o.val_folders = stored->val_folders;
+    if (flags.checkpoint_every->count() == 0) o.checkpoint_every = stored->checkpoint_every;
     if (flags.epochs->count() == 0 && flags.steps->count() == 0) {
       o.epochs = stored->epochs;
       o.steps = stored->steps;

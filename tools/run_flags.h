@@ -23,13 +23,15 @@ struct RunFlags {
   CLI::Option* val = nullptr;
   CLI::Option* epochs = nullptr;
   CLI::Option* steps = nullptr;
+  CLI::Option* checkpoint_every = nullptr;
 };
 
 // Adds the shared flags of `sub`, bound to `o` and `flags`.
 void add_run_flags(CLI::App* sub, RunOptions& o, RunFlags& flags);
 
 // After parsing: the progress mode, the required flags (InvalidArgument otherwise) and,
-// for --resume, the data folders and length not given again taken from `stored`.
+// for --resume, the data folders, length and checkpoint interval not given again taken
+// from `stored`.
 void finish_run_options(RunOptions& o, const RunFlags& flags, const RunOptions* stored);
 
 // "robusthide NAME --flag value ..." as parsed (values quoted where a shell needs it).

@@ -144,10 +144,13 @@ nlohmann::json run_checkpoint_options(const RunOptions& o, const nlohmann::json&
           {"val_folders", o.val_folders},
           {"epochs", o.epochs},
           {"steps", o.steps},
+          {"checkpoint_every", o.checkpoint_every},
           {"device", device}};
 }
 
 void read_run_checkpoint_options(const nlohmann::json& stored, RunOptions& o) {
+  // Stored since resumes keep the checkpoint interval; older checkpoints lack it.
+  if (stored.contains("checkpoint_every")) stored.at("checkpoint_every").get_to(o.checkpoint_every);
   stored.at("train_folders").get_to(o.train_folders);
   stored.at("val_folders").get_to(o.val_folders);
   stored.at("epochs").get_to(o.epochs);
