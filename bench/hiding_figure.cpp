@@ -29,13 +29,15 @@ constexpr int kGap = 4;
 
 Image center_crop(const Image& image, int size) {
   if (image.width < size || image.height < size) {
-    throw InvalidArgument("a photo is smaller than the model's " + std::to_string(size) + " pixels");
+    throw InvalidArgument("a photo is smaller than the model's " + std::to_string(size) +
+                          " pixels");
   }
   const int x = (image.width - size) / 2, y = (image.height - size) / 2;
   Image out(size, size);
   for (int r = 0; r < size; ++r) {
     const uint8_t* src = image.data() + (static_cast<size_t>(y + r) * image.width + x) * 3;
-    std::copy(src, src + static_cast<size_t>(size) * 3, out.data() + static_cast<size_t>(r) * size * 3);
+    std::copy(src, src + static_cast<size_t>(size) * 3,
+              out.data() + static_cast<size_t>(r) * size * 3);
   }
   return out;
 }

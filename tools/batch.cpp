@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "batch.h"
 
 #include <sys/stat.h>
@@ -92,6 +93,23 @@ std::vector<std::string> plan_outputs(const std::vector<BatchItem>& items, const
 
 std::string json_text(const nlohmann::json& j) {
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void LazyProgressBar::update(int64_t done, int64_t total) {
+  if (!enabled_ || finished_) return;
+  if (!bar_) {
+    ProgressOptions p;
+    p.enabled = true;
+    p.total = std::max<int64_t>(total, 1);
+    bar_ = std::make_unique<ProgressBar>(p);
+  }
+  bar_->update(done);
+  if (done == total) finish();
+}
+
+void LazyProgressBar::finish() {
+  if (bar_ && !finished_) bar_->finish();
+  finished_ = true;
 }
 
 }  // namespace robusthide::cli

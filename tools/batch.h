@@ -3,11 +3,15 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <memory>
 #include <cstddef>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "robusthide/progress.h"
 
 namespace robusthide::cli {
 
@@ -36,6 +40,21 @@ void check_output_is_not_input(const std::string& input, const std::string& outp
 // originals), or when an output would replace one of the inputs.
 std::vector<std::string> plan_outputs(const std::vector<BatchItem>& items, const std::string& input,
                                       const std::string& output, const std::string& extension);
+
+// A progress bar on stderr made at the first report, when the total is known (evaluate,
+// video frames); nothing when not enabled. It ends at the first report of done == total
+// or at finish().
+class LazyProgressBar {
+ public:
+  explicit LazyProgressBar(bool enabled) : enabled_(enabled) {}
+  void update(int64_t done, int64_t total);
+  void finish();
+
+ private:
+  bool enabled_;
+  bool finished_ = false;
+  std::unique_ptr<ProgressBar> bar_;
+};
 
 // JSON text that never throws: invalid UTF-8 (e.g. in a file name) becomes U+FFFD.
 std::string json_text(const nlohmann::json& j);

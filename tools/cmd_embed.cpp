@@ -20,6 +20,7 @@
 #include "robusthide/perceptual.h"
 #include "robusthide/progress.h"
 #include "robusthide/text.h"
+#include "robusthide/video.h"
 #include "robusthide/watermark.h"
 
 namespace robusthide::cli {
@@ -35,7 +36,8 @@ struct EmbedCommandOptions {
   WriteOptions write;              // --quality of .jpg outputs (4:4:4 unless changed)
   std::string format = "png";      // output format in folder mode: png or jpg
   std::string progress = "auto";
-  bool json = false;  // JSON instead of text
+  bool json = false;         // JSON instead of text
+  VideoEncodeOptions video;  // a video input: how the marked frames are encoded
 };
 
 struct EmbedResult {
@@ -216,6 +218,53 @@ int embed_folder(const EmbedJob& job) {
   return failed ? kExitFailure : kExitOk;
 }
 
+// A video file: every frame marked, re-encoded, other streams copied, read back.
+int embed_video_file(const EmbedJob& job) {
+  const EmbedCommandOptions& o = job.o;
+  if (o.payload.raw())
+    throw InvalidArgument("--bits does not apply to video (use --text or --hex)");
+  if (!is_video_path(o.output)) {
+    throw InvalidArgument(
+        "the output of a video must be a video file (.mp4, .mkv, .avi, .mov, "
+        ".webm), got '" +
+        o.output + "'");
+  }
+  LazyProgressBar progress(progress_enabled(o.progress));
+  const VideoEmbedReport r =
+      embed_video(job.w, job.parsed.payload, o.input, o.output, o.video,
+                  [&progress](int64_t done, int64_t total) { progress.update(done, total); });
+  progress.finish();
+  if (o.json) {
+    nlohmann::json j = {{"input", o.input},
+                        {"output", o.output},
+                        {"model", job.model_path},
+                        {"frames", r.frames},
+                        {"width", r.width},
+                        {"height", r.height},
+                        {"fps", r.fps},
+                        {"encoder", o.video.encoder},
+                        {"streams_copied", r.streams_copied},
+                        {"ciede2000_mean", r.ciede2000_mean},
+                        {"flat_visible_share", r.flat_visible_share},
+                        {"bytes_in", r.bytes_in},
+                        {"bytes_out", r.bytes_out},
+                        {"read_back", true}};
+    j["psnr_db"] = std::isfinite(r.psnr_db) ? nlohmann::json(r.psnr_db) : nlohmann::json();
+    std::cout << json_text(j) << "\n";
+  } else {
+    std::cout << "output   " << o.output << " (" << r.width << "x" << r.height << ", " << r.frames
+              << " frames, " << format_fixed(r.fps, 2) << " fps, " << o.video.encoder << "; "
+              << r.streams_copied << " other stream(s) copied)\n"
+              << "PSNR     " << db_text(r.psnr_db) << " (mean over frames, before encoding)\n"
+              << "CIEDE2000 mean " << format_fixed(r.ciede2000_mean, 2)
+              << "; flat pixels visibly changed " << format_fixed(100 * r.flat_visible_share, 1)
+              << " % (every 10th frame)\n"
+              << "size     " << r.bytes_in << " -> " << r.bytes_out << " bytes\n"
+              << "check    payload read back from the written file\n";
+  }
+  return kExitOk;
+}
+
 int run_embed(const EmbedCommandOptions& o) {
   if (!o.payload.given()) throw InvalidArgument("no payload: give --text, --hex or --bits");
   if (o.write.jpeg_quality < 1 || o.write.jpeg_quality > 100) {
@@ -227,8 +276,9 @@ int run_embed(const EmbedCommandOptions& o) {
     throw InvalidArgument("--format must be png or jpg, got '" + o.format + "'");
   }
   const bool batch = is_folder(o.input);
+  const bool video = !batch && is_video_path(o.input);
   if (!batch) {
-    format_from_path(o.output);  // bad names fail before any work
+    if (!video) format_from_path(o.output);  // bad names fail before any work
     check_output_is_not_input(o.input, o.output);
   }
   progress_enabled(o.progress);  // a bad mode fails before any work
@@ -238,6 +288,7 @@ int run_embed(const EmbedCommandOptions& o) {
   const Watermarker w(load_model(model_path), wo);
   const ParsedPayload parsed = o.payload.parse(w);
   const EmbedJob job{o, w, parsed, model_path};
+  if (video) return embed_video_file(job);
   return batch ? embed_folder(job) : embed_file(job);
 }
 
@@ -247,7 +298,9 @@ void add_embed_command(CLI::App& app, Runner& run) {
   auto o = std::make_shared<EmbedCommandOptions>();
   CLI::App* sub = app.add_subcommand(
       "embed", "Hide a text/hex payload in photos of any size (a file or a folder)");
-  sub->add_option("-i,--input", o->input, "cover image (JPEG, PNG or WebP), or a folder of them")
+  sub->add_option("-i,--input", o->input,
+                  "cover image (JPEG, PNG or WebP), a folder of them, or a video (.mp4, .mkv, "
+                  ".avi, .mov, .webm: every frame marked, audio copied)")
       ->required();
   sub->add_option("-o,--output", o->output,
                   "encoded image (.png lossless, or .jpg), or a folder for a folder input")
@@ -261,6 +314,12 @@ void add_embed_command(CLI::App& app, Runner& run) {
   sub->add_option("--format", o->format, "output format in folder mode: png or jpg")
       ->capture_default_str();
   sub->add_option("--progress", o->progress, "progress bar in folder mode: auto, on, off")
+      ->capture_default_str();
+  sub->add_option("--video-encoder", o->video.encoder, "video: libx264 (H.264) or mpeg4")
+      ->capture_default_str();
+  sub->add_option("--crf", o->video.crf, "video, libx264: quality 0..51 (lower = better)")
+      ->capture_default_str();
+  sub->add_option("--preset", o->video.preset, "video, libx264: speed preset (ultrafast..veryslow)")
       ->capture_default_str();
   sub->add_flag("--json", o->json, "print the result as JSON");
   sub->callback([o, &run] { run = [o] { return run_embed(*o); }; });

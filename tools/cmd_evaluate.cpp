@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "batch.h"
 #include "commands.h"
 #include "robusthide/attack.h"
 #include "robusthide/dataset.h"
@@ -42,27 +43,9 @@ struct EvaluateCommandOptions {
 
 int write_report(const EvaluateCommandOptions& o, const std::string& text);
 
-// Evaluate's progress bar, made at the first report, when the total is known.
-class EvalBar {
- public:
-  void update(int64_t done, int64_t total) {
-    if (!bar_) {
-      ProgressOptions p;
-      p.enabled = true;
-      p.total = total;
-      bar_ = std::make_unique<ProgressBar>(p);
-    }
-    bar_->update(done);
-    if (done == total) bar_->finish();
-  }
-
- private:
-  std::unique_ptr<ProgressBar> bar_;
-};
-
 // A bar on a terminal unless --quiet; none otherwise.
-std::unique_ptr<EvalBar> progress_for(bool quiet) {
-  return !quiet && stderr_is_terminal() ? std::make_unique<EvalBar>() : nullptr;
+std::unique_ptr<LazyProgressBar> progress_for(bool quiet) {
+  return !quiet && stderr_is_terminal() ? std::make_unique<LazyProgressBar>(true) : nullptr;
 }
 
 // --photos: the any-size embed/extract on whole photos, payload recovery per attack.

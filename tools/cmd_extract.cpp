@@ -1,5 +1,6 @@
 // robusthide extract: read the payload hidden in photos (a file or a folder) and say
 // plainly when there is none.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "robusthide/image.h"
 #include "robusthide/progress.h"
 #include "robusthide/text.h"
+#include "robusthide/video.h"
 #include "robusthide/watermark.h"
 
 namespace robusthide::cli {
@@ -27,6 +29,8 @@ struct ExtractCommandOptions {
   double max_false_positive = Watermarker::Options{}.max_false_positive;
   std::string progress = "auto";
   bool json = false;
+  double window_seconds = 2.0;  // video: the payload per window of this length
+  int sample = 1;               // video: decode every n-th frame
 };
 
 std::string probability_text(double p) {
@@ -51,12 +55,9 @@ struct Expected {
   std::vector<uint8_t> raw;      // raw model bits of the expected payload
 };
 
-nlohmann::json result_json(const std::string& path, const Image& image, const Extraction& x,
-                           const Expected& expected) {
-  nlohmann::json j = {{"input", path},
-                      {"width", image.width},
-                      {"height", image.height},
-                      {"found", x.found},
+// What was found, and how it compares with the expected payload.
+nlohmann::json extraction_json(const Extraction& x, const Expected& expected) {
+  nlohmann::json j = {{"found", x.found},
                       {"decoded", x.decoded},
                       {"corrected", x.corrected},
                       {"false_positive", x.false_positive},
@@ -71,6 +72,13 @@ nlohmann::json result_json(const std::string& path, const Image& image, const Ex
     // not judged).
     if (!expected.raw_only && x.found) j["matches"] = x.payload == expected.payload;
   }
+  return j;
+}
+
+nlohmann::json result_json(const std::string& path, const Image& image, const Extraction& x,
+                           const Expected& expected) {
+  nlohmann::json j = {{"input", path}, {"width", image.width}, {"height", image.height}};
+  j.update(extraction_json(x, expected));
   return j;
 }
 
@@ -140,10 +148,55 @@ void print_text(const nlohmann::json& j, bool batch) {
   }
 }
 
+// A video file: the payload of the whole file (soft bits averaged over its frames) and of
+// each window.
+int run_extract_video(const ExtractCommandOptions& o, const Watermarker& w,
+                      const Expected& expected) {
+  LazyProgressBar progress(progress_enabled(o.progress));
+  const VideoExtraction x =
+      extract_video(w, o.input, o.window_seconds, o.sample,
+                    [&progress](int64_t done, int64_t total) { progress.update(done, total); });
+  progress.finish();
+  nlohmann::json j = {{"input", o.input},
+                      {"frames", x.frames},
+                      {"frame_disagreement", x.frame_disagreement},
+                      {"window_seconds", x.window_seconds}};
+  j.update(extraction_json(x.whole, expected));
+  nlohmann::json windows = nlohmann::json::array();
+  int64_t windows_found = 0;
+  for (const VideoWindow& v : x.windows) {
+    nlohmann::json wj = {{"start_s", v.start_s}, {"end_s", v.end_s}, {"frames", v.frames}};
+    wj.update(extraction_json(v.extraction, expected));
+    windows_found += v.extraction.found;
+    windows.push_back(wj);
+  }
+  j["windows"] = windows;
+  j["windows_found"] = windows_found;
+  if (o.json) {
+    std::cout << json_text(j) << "\n";
+  } else {
+    std::cout << "video      " << x.frames << " frames; a frame alone disagrees with the "
+              << "average on " << format_fixed(100 * x.frame_disagreement, 1) << "% of bits\n";
+    print_text(j, false);
+    std::cout << "windows    " << windows_found << " of " << x.windows.size() << " windows of "
+              << format_fixed(x.window_seconds, 1) << " s hold the watermark\n";
+    for (const auto& wj : windows) {
+      std::cout << "  " << format_fixed(wj["start_s"].get<double>(), 2) << "-"
+                << format_fixed(wj["end_s"].get<double>(), 2) << " s  ";
+      nlohmann::json line = wj;
+      line["input"] = std::to_string(wj["frames"].get<int64_t>()) + " frames";
+      print_text(line, true);
+    }
+  }
+  if (!j["found"].get<bool>()) return kExitNotFound;
+  return j.contains("matches") && !j["matches"].get<bool>() ? kExitMismatch : kExitOk;
+}
+
 int run_extract(const ExtractCommandOptions& o) {
   const bool show = progress_enabled(o.progress);
-  const bool batch = is_folder(o.input);
-  const std::vector<BatchItem> items = list_batch(o.input);
+  const bool video = is_video_path(o.input) && !is_folder(o.input);
+  const bool batch = !video && is_folder(o.input);
+  const std::vector<BatchItem> items = video ? std::vector<BatchItem>{} : list_batch(o.input);
   Watermarker::Options wo;
   wo.ecc_t = o.expect.ecc_t;
   wo.max_false_positive = o.max_false_positive;
@@ -156,6 +209,7 @@ int run_extract(const ExtractCommandOptions& o) {
     expected.payload = parsed.payload;
     expected.raw = parsed.raw;
   }
+  if (video) return run_extract_video(o, w, expected);
   ProgressOptions bar;
   bar.enabled = show && batch;
   bar.total = static_cast<int64_t>(items.size());
@@ -210,8 +264,15 @@ void add_extract_command(CLI::App& app, Runner& run) {
       "extract",
       "Read the payload hidden in photos (a file or a folder); exit code 3 when none is found, "
       "4 when --expect-text/--expect-hex differs from the payload found");
-  sub->add_option("-i,--input", o->input, "image (JPEG, PNG or WebP), or a folder of them")
+  sub->add_option("-i,--input", o->input,
+                  "image (JPEG, PNG or WebP), a folder of them, or a video (.mp4, .mkv, .avi, "
+                  ".mov, .webm)")
       ->required();
+  sub->add_option("--window", o->window_seconds,
+                  "video: also report the payload of every window of this many seconds")
+      ->capture_default_str();
+  sub->add_option("--sample", o->sample, "video: read every n-th frame (1 = all)")
+      ->capture_default_str();
   o->expect.add(*sub, "expect-", ": compare the raw bits with it and print the bit error rate");
   sub->add_option("--max-false-positive", o->max_false_positive,
                   "largest false-positive probability reported as a watermark")

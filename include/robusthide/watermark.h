@@ -71,6 +71,10 @@ class Watermarker {
   Image embed(const Image& cover, const std::vector<uint8_t>& payload) const;
   // Raw bits always; the payload when has_code() (else found and decoded stay false).
   Extraction extract(const Image& image) const;
+  // The same from the decoder's raw outputs (e.g. averaged over video frames). The
+  // false-positive probability is multiplied by `tests` (capped at 1): the chance that
+  // any of that many unmarked inputs matches this well.
+  Extraction extract_from_raw(const std::vector<float>& raw, double tests = 1) const;
 
  private:
   Model model_;

@@ -26,6 +26,7 @@ class ClipCoder {
         coded_height_(height + (height & 1)),
         decoded_(frame_count),
         have_(frame_count, false) {
+    quiet_ffmpeg_logs();
     open_encoder();
     open_decoder();
     to_yuv_.reset(sws_getContext(coded_width_, coded_height_, AV_PIX_FMT_BGR24, coded_width_,

@@ -12,6 +12,7 @@
 
 #include "robusthide/error.h"
 #include "robusthide/file_io.h"
+#include "util/atomic_file.h"
 #include "util/temp_files.h"
 
 namespace robusthide {
@@ -86,62 +87,80 @@ std::vector<uint8_t> read_file(const std::string& path, size_t max_bytes) {
 }
 
 void write_file_atomic(const std::string& path, const uint8_t* data, size_t size) {
-  auto fail = [&](const std::string& why) -> IoError {
-    return IoError("cannot write file '" + path + "': " + why);
-  };
-  if (path.empty()) throw fail("empty path");
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  if (base.empty()) throw fail("path names a directory");
+  detail::AtomicFile file(path);
+  file.write(data, size);
+  file.commit();
+}
 
-  detail::remove_stale_temp_files(dir);
-  std::string tmp = (dir == "/" ? "" : dir) + "/" +
-                    detail::temp_prefix(base, static_cast<long>(::getpid())) + "XXXXXX";
+namespace detail {
+
+AtomicFile::AtomicFile(const std::string& path) : path_(path) {
+  if (path.empty()) fail("empty path");
+  const size_t slash = path.rfind('/');
+  dir_ = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (base.empty()) fail("path names a directory");
+  remove_stale_temp_files(dir_);
+  std::string tmp =
+      (dir_ == "/" ? "" : dir_) + "/" + temp_prefix(base, static_cast<long>(::getpid())) + "XXXXXX";
   std::vector<char> tmpl(tmp.begin(), tmp.end());
   tmpl.push_back('\0');
-  int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) throw fail("cannot create a temporary file in '" + dir + "': " + errno_text(errno));
-  tmp.assign(tmpl.data());
-  FdGuard guard(fd);
+  fd_ = ::mkstemp(tmpl.data());
+  if (fd_ < 0) fail("cannot create a temporary file in '" + dir_ + "': " + errno_text(errno));
+  temp_.assign(tmpl.data());
   // Removed by a signal handler (install_interrupt_cleanup) if the process is stopped
   // while writing; unregistered once renamed or removed.
-  struct Registration {
-    int slot;
-    ~Registration() { detail::unregister_temp_file(slot); }
-  } registration{detail::register_temp_file(tmp)};
-  // From here on, any failure removes the temporary file before throwing.
-  auto fail_tmp = [&](const std::string& why) -> IoError {
-    if (guard.get() >= 0) guard.close_now();
-    ::unlink(tmp.c_str());
-    return fail(why);
-  };
+  slot_ = register_temp_file(temp_);
+}
 
-  // mkstemp creates 0600; give the file the permissions an ordinary create would
-  // (or the existing destination's mode when replacing a file).
-  struct stat st;
-  mode_t mode = ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : (0666 & ~current_umask());
-  if (::fchmod(fd, mode) != 0) throw fail_tmp("fchmod: " + errno_text(errno));
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
+  if (slot_ >= 0) unregister_temp_file(slot_);
+}
 
+void AtomicFile::fail(const std::string& why) {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  if (!temp_.empty()) ::unlink(temp_.c_str());
+  temp_.clear();
+  throw IoError("cannot write file '" + path_ + "': " + why);
+}
+
+void AtomicFile::write(const uint8_t* data, size_t size) {
   size_t written = 0;
   while (written < size) {
-    ssize_t n = ::write(fd, data + written, size - written);
+    const ssize_t n = ::write(fd_, data + written, size - written);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw fail_tmp("write: " + errno_text(errno));
+      fail("write: " + errno_text(errno));
     }
     written += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) throw fail_tmp("fsync: " + errno_text(errno));
-  if (int err = guard.close_now()) throw fail_tmp("close: " + errno_text(err));
-  if (::rename(tmp.c_str(), path.c_str()) != 0) throw fail_tmp("rename: " + errno_text(errno));
+}
 
+void AtomicFile::commit() {
+  // mkstemp creates 0600; give the file the permissions an ordinary create would
+  // (or the existing destination's mode when replacing a file).
+  struct stat st;
+  const mode_t mode =
+      ::stat(path_.c_str(), &st) == 0 ? (st.st_mode & 07777) : (0666 & ~current_umask());
+  if (::fchmod(fd_, mode) != 0) fail("fchmod: " + errno_text(errno));
+  if (::fsync(fd_) != 0) fail("fsync: " + errno_text(errno));
+  const int rc = ::close(fd_);
+  fd_ = -1;
+  if (rc != 0) fail("close: " + errno_text(errno));
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) fail("rename: " + errno_text(errno));
+  committed_ = true;
   // Make the rename itself durable (best effort: some filesystems refuse fsync on dirs).
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);
   }
 }
 
+}  // namespace detail
 }  // namespace robusthide

@@ -1,4 +1,5 @@
 // embed_bits / extract_raw (any image size) and the Watermarker (payload on top).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -105,14 +106,23 @@ Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload
 }
 
 Extraction Watermarker::extract(const Image& image) const {
+  return extract_from_raw(extract_raw(model_, image));
+}
+
+Extraction Watermarker::extract_from_raw(const std::vector<float>& raw, double tests) const {
+  if (raw.size() != static_cast<size_t>(model_.config.message_bits)) {
+    throw InvalidArgument("cannot extract: the model reads " +
+                          std::to_string(model_.config.message_bits) + " bits, got " +
+                          std::to_string(raw.size()) + " raw values");
+  }
   Extraction e;
-  e.raw_bits = threshold_bits(extract_raw(model_, image));
+  e.raw_bits = threshold_bits(raw);
   if (!code_) return e;
   const PayloadCode::Decoded d = code_->decode(e.raw_bits);
   e.decoded = d.decoded;
   e.corrected = d.corrected;
-  e.false_positive = d.false_positive;
-  e.found = d.decoded && d.false_positive <= options_.max_false_positive;
+  e.false_positive = std::min(1.0, d.false_positive * std::max(1.0, tests));
+  e.found = d.decoded && e.false_positive <= options_.max_false_positive;
   if (e.found) e.payload = d.payload;
   return e;
 }

@@ -1,0 +1,85 @@
+// Watermarking video files (issue 13): every frame marked through the one embedding
+// pipeline (watermark.h's any-size path), the payload read back by averaging the
+// decoder's soft outputs over frames. docs/video.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "robusthide/watermark.h"
+
+namespace robusthide {
+
+// File names embed and extract treat as video (by extension, case-insensitive): .mp4,
+// .m4v, .mkv, .avi, .mov, .webm.
+bool is_video_path(const std::string& path);
+
+// How a marked video is encoded.
+struct VideoEncodeOptions {
+  // libavcodec encoder: "libx264" (H.264) or "mpeg4" (MPEG-4 Part 2).
+  std::string encoder = "libx264";
+  // libx264's constant rate factor 0..51 (lower = better quality, larger file).
+  int crf = 18;
+  // libx264's speed preset (ultrafast .. veryslow).
+  std::string preset = "medium";
+  // mpeg4: fixed quantizer 1..31 (lower = better).
+  int mpeg4_q = 3;
+};
+
+// Called after every frame: frames done, and the stream's frame count when known (0 if not).
+using VideoProgress = std::function<void(int64_t frames_done, int64_t frames_total)>;
+
+struct VideoEmbedReport {
+  int64_t frames = 0;
+  int width = 0, height = 0;
+  double fps = 0;                  // the video stream's average frame rate
+  int64_t streams_copied = 0;      // other streams (audio, subtitles) copied unchanged
+  double psnr_db = 0;              // mean over frames, marked vs decoded input frame
+  double ciede2000_mean = 0;       // mean over frames (perceptual.h)
+  double flat_visible_share = 0;   // pooled over frames
+  int64_t bytes_in = 0, bytes_out = 0;  // file sizes
+};
+
+// Decodes `input` frame by frame (streaming: one frame in memory at a time), embeds
+// `payload` (capacity_bits() bits) into every frame with w.embed, encodes the marked
+// frames with `options` into `output` (container chosen by its extension; frame rate,
+// timestamps, rotation and the other streams' packets kept), and writes the file
+// atomically. Throws IoError naming the file for an unreadable, corrupt or truncated
+// input, one without a video stream or frames, or a failed write; InvalidArgument for bad
+// options or an output name of no known container; CodecError from the encoder. No
+// output file is left behind on failure.
+VideoEmbedReport embed_video(const Watermarker& w, const std::vector<uint8_t>& payload,
+                             const std::string& input, const std::string& output,
+                             const VideoEncodeOptions& options = {},
+                             const VideoProgress& progress = {});
+
+// One stretch of the video and what its frames' averaged soft bits decode to.
+struct VideoWindow {
+  double start_s = 0, end_s = 0;  // presentation times of its first and last frame
+  int64_t frames = 0;
+  Extraction extraction;
+};
+
+struct VideoExtraction {
+  int64_t frames = 0;            // frames decoded
+  Extraction whole;              // all frames averaged (found: false positive <= threshold)
+  std::vector<VideoWindow> windows;
+  double window_seconds = 0;
+  // Mean over frames of the fraction of raw bits that disagree with the whole file's
+  // averaged bits (how much one frame alone would get wrong).
+  double frame_disagreement = 0;
+};
+
+// Reads every `sample`-th frame (1 = all) of `input`, averages the decoder's centred soft
+// outputs (raw - 0.5) over the whole file and over windows of `window_seconds`, and
+// decodes each average with w's payload code. A window's false-positive probability is
+// multiplied by the number of windows (the chance that any unmarked window matches this
+// well). Throws as embed_video for bad input, and InvalidArgument for a sample below 1 or
+// a window below 0.1 s.
+VideoExtraction extract_video(const Watermarker& w, const std::string& input,
+                              double window_seconds = 2.0, int sample = 1,
+                              const VideoProgress& progress = {});
+
+}  // namespace robusthide
