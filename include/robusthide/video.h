@@ -34,11 +34,11 @@ using VideoProgress = std::function<void(int64_t frames_done, int64_t frames_tot
 struct VideoEmbedReport {
   int64_t frames = 0;
   int width = 0, height = 0;
-  double fps = 0;                  // the video stream's average frame rate
-  int64_t streams_copied = 0;      // other streams (audio, subtitles) copied unchanged
-  double psnr_db = 0;              // mean over frames, marked vs decoded input frame
-  double ciede2000_mean = 0;       // mean over frames (perceptual.h)
-  double flat_visible_share = 0;   // pooled over frames
+  double fps = 0;                       // the video stream's average frame rate
+  int64_t streams_copied = 0;           // other streams (audio, subtitles) copied unchanged
+  double psnr_db = 0;                   // mean over frames, marked vs decoded input frame
+  double ciede2000_mean = 0;            // mean over frames (perceptual.h)
+  double flat_visible_share = 0;        // pooled over frames
   int64_t bytes_in = 0, bytes_out = 0;  // file sizes
 };
 
@@ -63,8 +63,8 @@ struct VideoWindow {
 };
 
 struct VideoExtraction {
-  int64_t frames = 0;            // frames decoded
-  Extraction whole;              // all frames averaged (found: false positive <= threshold)
+  int64_t frames = 0;  // frames decoded
+  Extraction whole;    // all frames averaged (found: false positive <= threshold)
   std::vector<VideoWindow> windows;
   double window_seconds = 0;
   // Mean over frames of the fraction of raw bits that disagree with the whole file's

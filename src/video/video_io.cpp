@@ -74,8 +74,9 @@ VideoReader::VideoReader(const std::string& path) : path_(path) {
     decoder_->context->pkt_timebase = format_->streams[video_index_]->time_base;
     decoder_->context->thread_count = 0;  // automatic
     err = avcodec_open2(decoder_->context.get(), codec, nullptr);
-    if (err < 0) throw fail("cannot open its " + std::string(codec->name) + " decoder (" +
-                            av_error_text(err) + ")");
+    if (err < 0)
+      throw fail("cannot open its " + std::string(codec->name) + " decoder (" + av_error_text(err) +
+                 ")");
   } catch (...) {
     avformat_close_input(&format_);
     throw;
@@ -97,7 +98,8 @@ int64_t VideoReader::frame_count() const {
   if (video_stream()->nb_frames > 0) return video_stream()->nb_frames;
   // Estimated from the duration when the container does not say.
   if (format_->duration > 0 && fps() > 0) {
-    return static_cast<int64_t>(static_cast<double>(format_->duration) / AV_TIME_BASE * fps() + 0.5);
+    return static_cast<int64_t>(static_cast<double>(format_->duration) / AV_TIME_BASE * fps() +
+                                0.5);
   }
   return 0;
 }
@@ -140,7 +142,8 @@ void VideoReader::decode(const AVPacket* packet, const std::function<void(VideoF
     out.image = Image(f->width, f->height);
     SwsContext* sws = decoder_->to_rgb.get(f->width, f->height,
                                            static_cast<AVPixelFormat>(f->format), AV_PIX_FMT_RGB24);
-    if (sws == nullptr) throw IoError("cannot read video '" + path_ + "': unsupported pixel format");
+    if (sws == nullptr)
+      throw IoError("cannot read video '" + path_ + "': unsupported pixel format");
     uint8_t* dst[4] = {out.image.data(), nullptr, nullptr, nullptr};
     int dst_stride[4] = {3 * f->width, 0, 0, 0};
     sws_scale(sws, f->data, f->linesize, 0, f->height, dst, dst_stride);
@@ -246,8 +249,8 @@ VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
   const int w = info.width, h = info.height;
   const bool odd = (w & 1) || (h & 1);
   if (odd && options.encoder != "libx264") {
-    throw InvalidArgument("cannot write video '" + path + "': its size " + std::to_string(w) +
-                          "x" + std::to_string(h) + " is odd, which " + options.encoder +
+    throw InvalidArgument("cannot write video '" + path + "': its size " + std::to_string(w) + "x" +
+                          std::to_string(h) + " is odd, which " + options.encoder +
                           " (4:2:0 only) cannot code; use the libx264 encoder");
   }
   impl_ = std::make_unique<Impl>(path);
@@ -304,8 +307,7 @@ VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
     }
     copied_ = copy_streams(*input);
   }
-  m.check(avio_open(&m.out->pb, m.file.temp_path().c_str(), AVIO_FLAG_WRITE),
-          "opening the output");
+  m.check(avio_open(&m.out->pb, m.file.temp_path().c_str(), AVIO_FLAG_WRITE), "opening the output");
   m.check(avformat_write_header(m.out, nullptr), "writing the header");
 }
 

@@ -27,7 +27,7 @@ struct VideoFrame {
 // What a video stream's encoder needs to know of its frames.
 struct VideoStreamInfo {
   int width = 0, height = 0;
-  int rate_num = 25, rate_den = 1;  // frame rate
+  int rate_num = 25, rate_den = 1;            // frame rate
   int time_base_num = 1, time_base_den = 25;  // of the frames' pts
 };
 
@@ -46,8 +46,8 @@ class VideoReader {
   AVStream* video_stream() const;
   int width() const;
   int height() const;
-  double fps() const;             // average frame rate (0 when unknown)
-  int64_t frame_count() const;    // from the container (0 when unknown)
+  double fps() const;           // average frame rate (0 when unknown)
+  int64_t frame_count() const;  // from the container (0 when unknown)
   VideoStreamInfo info() const;
 
   // Reads packets until the end, handing each decoded video frame to `on_frame` (in

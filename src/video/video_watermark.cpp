@@ -112,24 +112,29 @@ VideoEmbedReport embed_video(const Watermarker& w, const std::vector<uint8_t>& p
   // The read-back check: the payload must come back from exactly the file written.
   const VideoExtraction check = extract_video(w, writer.temp_path());
   if (!check.whole.found || check.whole.payload != payload) {
-    throw Error("cannot embed into '" + input + "': the payload does not read back from the "
-                "encoded video; nothing written to '" + output +
-                "' (raise --strength or lower --crf)");
+    throw Error("cannot embed into '" + input +
+                "': the payload does not read back from the "
+                "encoded video; nothing written to '" +
+                output + "' (raise --strength or lower --crf)");
   }
   writer.commit();
   r.psnr_db = psnr_frames > 0 ? psnr_sum / static_cast<double>(psnr_frames) : INFINITY;
-  r.ciede2000_mean = perceptual_frames > 0 ? delta_e_sum / static_cast<double>(perceptual_frames) : 0;
-  r.flat_visible_share = flat > 0 ? static_cast<double>(flat_visible) / static_cast<double>(flat) : 0;
+  r.ciede2000_mean =
+      perceptual_frames > 0 ? delta_e_sum / static_cast<double>(perceptual_frames) : 0;
+  r.flat_visible_share =
+      flat > 0 ? static_cast<double>(flat_visible) / static_cast<double>(flat) : 0;
   r.bytes_in = file_size(input);
   r.bytes_out = file_size(output);
   return r;
 }
 
-VideoExtraction extract_video(const Watermarker& w, const std::string& input,
-                              double window_seconds, int sample, const VideoProgress& progress) {
-  if (sample < 1) throw InvalidArgument("the frame sampling must be >= 1, got " + std::to_string(sample));
+VideoExtraction extract_video(const Watermarker& w, const std::string& input, double window_seconds,
+                              int sample, const VideoProgress& progress) {
+  if (sample < 1)
+    throw InvalidArgument("the frame sampling must be >= 1, got " + std::to_string(sample));
   if (!(window_seconds >= 0.1)) {
-    throw InvalidArgument("the window must be at least 0.1 s, got " + std::to_string(window_seconds));
+    throw InvalidArgument("the window must be at least 0.1 s, got " +
+                          std::to_string(window_seconds));
   }
   VideoReader reader(input);
   const int64_t total = reader.frame_count();
