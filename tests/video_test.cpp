@@ -88,6 +88,8 @@ TEST_F(VideoFiles, MarkedClipSurvivesReencodingWithAnotherCodec) {
   EXPECT_DOUBLE_EQ(r.fps, kFps);
   EXPECT_GT(r.psnr_db, 30.0);
   EXPECT_LT(r.ciede2000_mean, 2.0);
+  // The camera moves, so the mark changes between frames (docs/video.md has the figure).
+  EXPECT_GT(r.flicker, 0.0);
 
   // MPEG-4 Part 2 in AVI at a coarse quantizer: the payload comes back from the whole
   // clip and from every 1-second window.
@@ -125,6 +127,31 @@ TEST_F(VideoFiles, AveragingBeatsSingleFramesOnADegradedClip) {
   EXPECT_GT(x.frame_disagreement, 6.0 / 64);
   ASSERT_TRUE(x.whole.found);
   EXPECT_EQ(x.whole.payload, payload);
+}
+
+TEST_F(VideoFiles, AStillClipGetsTheSameMarkInEveryFrame) {
+  // Lossless H.264 of one repeated picture: every decoded frame is the same, so is every
+  // mark (no flicker).
+  const Image photo = test::crop(read_image(test::sample_photo_path()), 100, 50, kWidth, kHeight);
+  VideoStreamInfo info;
+  info.width = kWidth;
+  info.height = kHeight;
+  info.rate_num = kFps;
+  info.time_base_den = kFps;
+  VideoEncodeOptions lossless;
+  lossless.crf = 0;
+  lossless.preset = "veryfast";
+  {
+    VideoWriter writer(dir_->file("still.mkv"), info, lossless);
+    for (int k = 0; k < 8; ++k) writer.write(VideoFrame{photo, k, 0.0});
+    writer.close();
+    writer.commit();
+  }
+  const std::vector<uint8_t> payload = payload_from_text("S", w_->code().capacity_bits());
+  const VideoEmbedReport r =
+      embed_video(*w_, payload, dir_->file("still.mkv"), dir_->file("still-marked.mkv"));
+  EXPECT_EQ(r.frames, 8);
+  EXPECT_EQ(r.flicker, 0.0);
 }
 
 TEST_F(VideoFiles, UnmarkedClipIsReportedUnmarked) {

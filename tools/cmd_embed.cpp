@@ -246,6 +246,7 @@ int embed_video_file(const EmbedJob& job) {
                         {"streams_copied", r.streams_copied},
                         {"ciede2000_mean", r.ciede2000_mean},
                         {"flat_visible_share", r.flat_visible_share},
+                        {"flicker", r.flicker},
                         {"bytes_in", r.bytes_in},
                         {"bytes_out", r.bytes_out},
                         {"read_back", true}};

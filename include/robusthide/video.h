@@ -34,11 +34,14 @@ using VideoProgress = std::function<void(int64_t frames_done, int64_t frames_tot
 struct VideoEmbedReport {
   int64_t frames = 0;
   int width = 0, height = 0;
-  double fps = 0;                       // the video stream's average frame rate
-  int64_t streams_copied = 0;           // other streams (audio, subtitles) copied unchanged
-  double psnr_db = 0;                   // mean over frames, marked vs decoded input frame
-  double ciede2000_mean = 0;            // mean over frames (perceptual.h)
-  double flat_visible_share = 0;        // pooled over frames
+  double fps = 0;                 // the video stream's average frame rate
+  int64_t streams_copied = 0;     // other streams (audio, subtitles) copied unchanged
+  double psnr_db = 0;             // mean over frames, marked vs decoded input frame
+  double ciede2000_mean = 0;      // mean over frames (perceptual.h)
+  double flat_visible_share = 0;  // pooled over frames
+  // Temporal flicker of the mark: the mean absolute change (0..255 scale) of the residual
+  // (marked - input frame) between consecutive frames, averaged over frame pairs.
+  double flicker = 0;
   int64_t bytes_in = 0, bytes_out = 0;  // file sizes
 };
 

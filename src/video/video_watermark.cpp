@@ -85,6 +85,8 @@ VideoEmbedReport embed_video(const Watermarker& w, const std::vector<uint8_t>& p
   const int64_t total = reader.frame_count();
   double psnr_sum = 0, delta_e_sum = 0;
   int64_t psnr_frames = 0, perceptual_frames = 0, flat = 0, flat_visible = 0;
+  std::vector<int16_t> residual, previous;  // marked - input of this and the last frame
+  double flicker_sum = 0;
   reader.run(
       [&](VideoFrame& frame) {
         VideoFrame marked;
@@ -102,6 +104,16 @@ VideoEmbedReport embed_video(const Watermarker& w, const std::vector<uint8_t>& p
           flat_visible += d.flat_visible;
           ++perceptual_frames;
         }
+        const std::vector<uint8_t>& a = frame.image.pixels;
+        const std::vector<uint8_t>& b = marked.image.pixels;
+        residual.resize(a.size());
+        double change = 0;
+        for (size_t i = 0; i < a.size(); ++i) {
+          residual[i] = static_cast<int16_t>(b[i] - a[i]);
+          if (!previous.empty()) change += std::abs(residual[i] - previous[i]);
+        }
+        if (!previous.empty()) flicker_sum += change / static_cast<double>(a.size());
+        residual.swap(previous);
         writer.write(marked);
         ++r.frames;
         if (progress) progress(r.frames, total);
@@ -123,6 +135,7 @@ VideoEmbedReport embed_video(const Watermarker& w, const std::vector<uint8_t>& p
       perceptual_frames > 0 ? delta_e_sum / static_cast<double>(perceptual_frames) : 0;
   r.flat_visible_share =
       flat > 0 ? static_cast<double>(flat_visible) / static_cast<double>(flat) : 0;
+  r.flicker = r.frames > 1 ? flicker_sum / static_cast<double>(r.frames - 1) : 0;
   r.bytes_in = file_size(input);
   r.bytes_out = file_size(output);
   return r;
