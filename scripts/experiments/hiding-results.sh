@@ -9,6 +9,7 @@ model=${1:?model file}
 out=${2:?output folder}
 mkdir -p "$out"
 val=../shared/data/val
+py=${PYTHON:-/usr/bin/python3}  # Debian's, with python3-matplotlib (scripts/install-deps.sh)
 bin=build/robusthide
 "$bin" evaluate -q -m "$model" -d "$val" --table hiding --format json -o "$out/table.json"
 "$bin" evaluate -q -m "$model" -d "$val" --table hiding -o "$out/table.txt"
@@ -16,7 +17,9 @@ for s in 0.67 1 1.44 2; do
   "$bin" evaluate -q -m "$model" -d "$val" -a identity -a jpeg:50 -a jpeg2000:500 -a webp:50 \
     --strength "$s" --format json -o "$out/strength-$s.json"
 done
-python3 scripts/experiments/hiding-curve.py "$out/curve.png" "$out"/strength-*.json
+"$py" scripts/experiments/hiding-curve.py "$out/curve.png" "$out"/strength-*.json
+[ -f "${model%/*}/log.csv" ] &&
+  "$py" scripts/experiments/hiding-learning-curve.py "$out/learning-curve.png" "${model%/*}/log.csv"
 v=$val/bsds500
 build/hiding_figure "$model" "$out/figure.png" $v/3096.jpg $v/101085.jpg $v/41069.jpg \
   $v/302008.jpg $v/45096.jpg $v/14037.jpg
