@@ -129,6 +129,24 @@ TEST_F(VideoFiles, AveragingBeatsSingleFramesOnADegradedClip) {
   EXPECT_EQ(x.whole.payload, payload);
 }
 
+TEST_F(VideoFiles, ReusingTheMarkOverFramesLowersFlickerAndStillReads) {
+  const std::vector<uint8_t> payload = payload_from_text("St", w_->code().capacity_bits());
+  VideoEncodeOptions every, fourth;
+  fourth.step = 4;
+  const VideoEmbedReport a =
+      embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("step1.mp4"), every);
+  const VideoEmbedReport b =
+      embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("step4.mp4"), fourth);
+  EXPECT_LT(b.flicker, a.flicker);
+  const VideoExtraction x = extract_video(*w_, dir_->file("step4.mp4"));
+  ASSERT_TRUE(x.whole.found);
+  EXPECT_EQ(x.whole.payload, payload);
+  fourth.step = 0;
+  EXPECT_THROW(embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("step0.mp4"), fourth),
+               InvalidArgument);
+  EXPECT_FALSE(fs::exists(dir_->file("step0.mp4")));
+}
+
 TEST_F(VideoFiles, AStillClipGetsTheSameMarkInEveryFrame) {
   // Lossless H.264 of one repeated picture: every decoded frame is the same, so is every
   // mark (no flicker).

@@ -322,6 +322,9 @@ void add_embed_command(CLI::App& app, Runner& run) {
       ->capture_default_str();
   sub->add_option("--preset", o->video.preset, "video, libx264: speed preset (ultrafast..veryslow)")
       ->capture_default_str();
+  sub->add_option("--step", o->video.step,
+                  "video: compute the mark on every n-th frame and reuse it in between")
+      ->capture_default_str();
   sub->add_flag("--json", o->json, "print the result as JSON");
   sub->callback([o, &run] { run = [o] { return run_embed(*o); }; });
 }

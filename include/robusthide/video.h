@@ -26,6 +26,10 @@ struct VideoEncodeOptions {
   std::string preset = "medium";
   // mpeg4: fixed quantizer 1..31 (lower = better).
   int mpeg4_q = 3;
+  // The encoder's residual is computed on every step-th frame and reused, with each
+  // frame's own shaping mask, for the frames in between (1 = every frame): fewer network
+  // passes and a mark that changes less between frames.
+  int step = 1;
 };
 
 // Called after every frame: frames done, and the stream's frame count when known (0 if not).

@@ -26,6 +26,15 @@ namespace robusthide {
 Image embed_bits(const Model& model, const Image& cover, const std::vector<uint8_t>& bits,
                  double strength = 1.0);
 
+// embed_bits in two halves, for marks that reuse a residual (a video's frames):
+// mark_residual is the shaped residual (1,3,S,S) at the model's size, strength included,
+// computed from `cover` (same checks as embed_bits); apply_mark adds it to a cover of any
+// size with that cover's own shaping mask and rounds to 8 bits. embed_bits(m, c, b, s) =
+// apply_mark(m, c, mark_residual(m, c, b, s)).
+torch::Tensor mark_residual(const Model& model, const Image& cover,
+                            const std::vector<uint8_t>& bits, double strength = 1.0);
+Image apply_mark(const Model& model, const Image& cover, const torch::Tensor& residual);
+
 // The decoder's raw outputs (message_bits values; a bit is 1 when > 0.5) for an image of
 // any size. Throws InvalidArgument for an empty image.
 std::vector<float> extract_raw(const Model& model, const Image& image);
@@ -69,6 +78,9 @@ class Watermarker {
 
   // Embeds capacity_bits() payload bits (payload_from_text / payload_from_hex).
   Image embed(const Image& cover, const std::vector<uint8_t>& payload) const;
+  // The residual embed() adds for this payload, from `cover` (mark_residual): apply it
+  // with apply_mark(model(), image, residual) to this or a similar image.
+  torch::Tensor residual(const Image& cover, const std::vector<uint8_t>& payload) const;
   // Raw bits always; the payload when has_code() (else found and decoded stay false).
   Extraction extract(const Image& image) const;
   // The same from the decoder's raw outputs (e.g. averaged over video frames). The

@@ -75,9 +75,13 @@ bool is_video_path(const std::string& path) {
 VideoEmbedReport embed_video(const Watermarker& w, const std::vector<uint8_t>& payload,
                              const std::string& input, const std::string& output,
                              const VideoEncodeOptions& options, const VideoProgress& progress) {
+  if (options.step < 1 || options.step > 1000) {
+    throw InvalidArgument("--step must be in 1..1000, got " + std::to_string(options.step));
+  }
   VideoReader reader(input);
   VideoWriter writer(output, reader, options);
   VideoEmbedReport r;
+  torch::Tensor mark;  // the residual of the last step-th frame
   r.width = reader.width();
   r.height = reader.height();
   r.fps = reader.fps();
@@ -90,7 +94,8 @@ VideoEmbedReport embed_video(const Watermarker& w, const std::vector<uint8_t>& p
   reader.run(
       [&](VideoFrame& frame) {
         VideoFrame marked;
-        marked.image = w.embed(frame.image, payload);
+        if (r.frames % options.step == 0) mark = w.residual(frame.image, payload);
+        marked.image = apply_mark(w.model(), frame.image, mark);
         marked.pts = frame.pts;
         const double p = psnr(frame.image, marked.image);
         if (std::isfinite(p)) {

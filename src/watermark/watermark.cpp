@@ -19,8 +19,8 @@ namespace robusthide {
 using detail::check_image;
 using detail::to_model_size;
 
-Image embed_bits(const Model& model, const Image& cover, const std::vector<uint8_t>& bits,
-                 double strength) {
+torch::Tensor mark_residual(const Model& model, const Image& cover,
+                            const std::vector<uint8_t>& bits, double strength) {
   check_image(cover, "embed");
   const int bits_needed = model.config.message_bits;
   if (bits.size() != static_cast<size_t>(bits_needed)) {
@@ -33,23 +33,38 @@ Image embed_bits(const Model& model, const Image& cover, const std::vector<uint8
   check_strength(strength, "cannot embed: strength");
   torch::NoGradGuard no_grad;
   EvalModeGuard eval(*model.encoder);
-  const int64_t size = model.config.image_size;
-  const torch::Tensor small = to_model_size(cover, size);
+  const torch::Tensor small = to_model_size(cover, model.config.image_size);
   const torch::Tensor message =
       torch::tensor(std::vector<float>(bits.begin(), bits.end())).view({1, bits_needed});
-  // The one pipeline (embedding.h): the shaped residual at S x S, the mask of the cover
-  // at its own size.
-  const Shaping& shaping = model.config.shaping;
+  // The one pipeline (embedding.h): the shaped residual at S x S.
   const torch::Tensor residual = shaped_residual(model, small, message, strength).contiguous();
   if (!torch::isfinite(residual).all().item<bool>()) {
     throw Error(
         "cannot embed: the model's encoder produced non-finite values (NaN or "
         "infinity): the model is diverged or corrupt");
   }
+  return residual;
+}
+
+Image apply_mark(const Model& model, const Image& cover, const torch::Tensor& residual) {
+  check_image(cover, "embed");
+  const int64_t size = model.config.image_size;
+  if (residual.sizes() != torch::IntArrayRef{1, 3, size, size}) {
+    throw InvalidArgument("cannot embed: the residual is not the model's 1x3x" +
+                          std::to_string(size) + "x" + std::to_string(size));
+  }
+  // The mask of the cover at its own size.
+  const Shaping& shaping = model.config.shaping;
   if (cover.width == size && cover.height == size) {
+    const torch::Tensor small = image_to_tensor(cover);
     return tensor_to_images(small + shaping_mask(small, shaping) * residual).at(0);
   }
   return detail::add_resampled(cover, residual, shaping);
+}
+
+Image embed_bits(const Model& model, const Image& cover, const std::vector<uint8_t>& bits,
+                 double strength) {
+  return apply_mark(model, cover, mark_residual(model, cover, bits, strength));
 }
 
 std::vector<float> extract_raw(const Model& model, const Image& image) {
@@ -103,6 +118,10 @@ const PayloadCode& Watermarker::code() const {
 
 Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload) const {
   return embed_bits(model_, cover, code().encode(payload), options_.strength);
+}
+
+torch::Tensor Watermarker::residual(const Image& cover, const std::vector<uint8_t>& payload) const {
+  return mark_residual(model_, cover, code().encode(payload), options_.strength);
 }
 
 Extraction Watermarker::extract(const Image& image) const {
