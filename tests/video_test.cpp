@@ -28,8 +28,9 @@ using detail::VideoWriter;
 
 constexpr int kFrames = 40, kFps = 20, kWidth = 192, kHeight = 144;
 
-// A pan across a photo: frame k is the window at x = 5k, y = 2k (camera motion).
-void write_pan_clip(const std::string& path) {
+// A clip of `frames` frames of kWidth x kHeight at kFps, frame k the window of a sample
+// photo at (x0 + dx k, y0 + dy k), coded by libx264 at `crf` (0 = lossless).
+void write_clip(const std::string& path, int frames, int x0, int y0, int dx, int dy, int crf) {
   const Image photo = read_image(test::sample_photo_path());
   VideoStreamInfo info;
   info.width = kWidth;
@@ -37,18 +38,18 @@ void write_pan_clip(const std::string& path) {
   info.rate_num = kFps;
   info.time_base_den = kFps;
   VideoEncodeOptions o;
-  o.crf = 12;
+  o.crf = crf;
   o.preset = "veryfast";
   VideoWriter writer(path, info, o);
-  for (int k = 0; k < kFrames; ++k) {
-    VideoFrame f;
-    f.image = test::crop(photo, 5 * k, 2 * k, kWidth, kHeight);
-    f.pts = k;
-    writer.write(f);
+  for (int k = 0; k < frames; ++k) {
+    writer.write(VideoFrame{test::crop(photo, x0 + dx * k, y0 + dy * k, kWidth, kHeight), k, 0.0});
   }
   writer.close();
   writer.commit();
 }
+
+// A pan across a photo: frame k is the window at x = 5k, y = 2k (camera motion).
+void write_pan_clip(const std::string& path) { write_clip(path, kFrames, 0, 0, 5, 2, 12); }
 
 // Decodes `in` and encodes it again with `options` (no mark): what a platform does.
 void reencode(const std::string& in, const std::string& out, const VideoEncodeOptions& options) {
@@ -150,21 +151,7 @@ TEST_F(VideoFiles, ReusingTheMarkOverFramesLowersFlickerAndStillReads) {
 TEST_F(VideoFiles, AStillClipGetsTheSameMarkInEveryFrame) {
   // Lossless H.264 of one repeated picture: every decoded frame is the same, so is every
   // mark (no flicker).
-  const Image photo = test::crop(read_image(test::sample_photo_path()), 100, 50, kWidth, kHeight);
-  VideoStreamInfo info;
-  info.width = kWidth;
-  info.height = kHeight;
-  info.rate_num = kFps;
-  info.time_base_den = kFps;
-  VideoEncodeOptions lossless;
-  lossless.crf = 0;
-  lossless.preset = "veryfast";
-  {
-    VideoWriter writer(dir_->file("still.mkv"), info, lossless);
-    for (int k = 0; k < 8; ++k) writer.write(VideoFrame{photo, k, 0.0});
-    writer.close();
-    writer.commit();
-  }
+  write_clip(dir_->file("still.mkv"), 8, 100, 50, 0, 0, 0);
   const std::vector<uint8_t> payload = payload_from_text("S", w_->code().capacity_bits());
   const VideoEmbedReport r =
       embed_video(*w_, payload, dir_->file("still.mkv"), dir_->file("still-marked.mkv"));
