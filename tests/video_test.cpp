@@ -2,6 +2,10 @@
 // re-encoded with another codec and read back; unmarked clips; bad inputs.
 #include <gtest/gtest.h>
 
+extern "C" {
+#include <libavcodec/packet.h>
+}
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -53,11 +57,29 @@ void write_pan_clip(const std::string& path) { write_clip(path, kFrames, 0, 0, 5
 
 // Decodes `in` and encodes it again with `options` (no mark): what a platform does.
 void reencode(const std::string& in, const std::string& out, const VideoEncodeOptions& options) {
-  VideoReader reader(in);
-  VideoWriter writer(out, reader, options);
-  reader.run([&](VideoFrame& f) { writer.write(f); }, [&](AVPacket* p) { writer.copy(p); });
-  writer.close();
-  writer.commit();
+  VideoTransform t;
+  t.encode = options;
+  transform_video(in, out, t);
+}
+
+// Every decoded frame of `path`, in presentation order.
+std::vector<VideoFrame> read_frames(const std::string& path) {
+  std::vector<VideoFrame> frames;
+  VideoReader(path).run([&](VideoFrame& f) { frames.push_back(std::move(f)); });
+  return frames;
+}
+
+// The packets of the streams other than video: count and a checksum of their bytes.
+std::pair<int64_t, uint64_t> other_packets(const std::string& path) {
+  int64_t count = 0;
+  uint64_t sum = 1469598103934665603ull;
+  VideoReader(path).run([](VideoFrame&) {},
+                        [&](AVPacket* p) {
+                          ++count;
+                          for (int i = 0; i < p->size; ++i)
+                            sum = (sum ^ p->data[i]) * 1099511628211ull;
+                        });
+  return {count, sum};
 }
 
 class VideoFiles : public ::testing::Test {
@@ -96,7 +118,7 @@ TEST_F(VideoFiles, MarkedClipSurvivesReencodingWithAnotherCodec) {
   // clip and from every 1-second window.
   VideoEncodeOptions mpeg4;
   mpeg4.encoder = "mpeg4";
-  mpeg4.mpeg4_q = 8;
+  mpeg4.quantizer = 8;
   const std::string reencoded = dir_->file("reencoded.avi");
   reencode(marked, reencoded, mpeg4);
   const VideoExtraction x = extract_video(*w_, reencoded, 1.0);
@@ -132,7 +154,7 @@ TEST_F(VideoFiles, AveragingBeatsSingleFramesOnADegradedClip) {
 
 TEST_F(VideoFiles, ReusingTheMarkOverFramesLowersFlickerAndStillReads) {
   const std::vector<uint8_t> payload = payload_from_text("St", w_->code().capacity_bits());
-  VideoEncodeOptions every, fourth;
+  VideoEmbedOptions every, fourth;
   fourth.step = 4;
   const VideoEmbedReport a =
       embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("step1.mp4"), every);
@@ -194,11 +216,11 @@ TEST_F(VideoFiles, BadInputsAreNamedAndLeaveNoOutput) {
   // An unknown output container, encoder or quality is a usage error.
   EXPECT_THROW(embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("out.xyz")),
                InvalidArgument);
-  VideoEncodeOptions bad;
-  bad.encoder = "nonesuch";
+  VideoEmbedOptions bad;
+  bad.encode.encoder = "nonesuch";
   EXPECT_THROW(embed_video(*w_, payload, dir_->file("pan.mp4"), out, bad), InvalidArgument);
   bad = {};
-  bad.crf = 99;
+  bad.encode.crf = 99;
   EXPECT_THROW(embed_video(*w_, payload, dir_->file("pan.mp4"), out, bad), InvalidArgument);
   EXPECT_FALSE(fs::exists(out));
   EXPECT_FALSE(fs::exists(dir_->file("out.xyz")));
@@ -233,6 +255,181 @@ TEST_F(VideoFiles, CommandLineEmbedsAndExtractsAVideo) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("must be a video file"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir_->file("frame.png")));
+}
+
+TEST_F(VideoFiles, TransformRetimesCutsAndScales) {
+  // pan.mp4: 40 frames at 20 fps (2 s). Cutting 0.5 s at each end leaves frames at
+  // 0.50..1.50 s; at 10 fps, output tick k (0.1 k s after the cut) shows the nearest input
+  // frame, 10 + 2k. Lossless coding, so each output frame is recognisable.
+  VideoTransform t;
+  t.encode.crf = 0;
+  t.encode.preset = "veryfast";
+  t.fps = 10;
+  t.trim_start_s = 0.5;
+  t.trim_end_s = 0.5;
+  const VideoTransformReport r = transform_video(dir_->file("pan.mp4"), dir_->file("t.mkv"), t);
+  EXPECT_EQ(r.frames_in, kFrames);
+  EXPECT_EQ(r.frames_out, 10);
+  EXPECT_DOUBLE_EQ(r.fps, 10.0);
+  const std::vector<VideoFrame> in = read_frames(dir_->file("pan.mp4"));
+  const std::vector<VideoFrame> out = read_frames(dir_->file("t.mkv"));
+  ASSERT_EQ(out.size(), 10u);
+  for (size_t k = 0; k < out.size(); ++k) {
+    EXPECT_NEAR(out[k].seconds, 0.1 * static_cast<double>(k), 1e-3);
+    size_t best = 0;
+    double best_diff = 1e9;
+    for (size_t i = 0; i < in.size(); ++i) {
+      double diff = 0;
+      for (size_t p = 0; p < in[i].image.pixels.size(); ++p) {
+        diff += std::abs(in[i].image.pixels[p] - out[k].image.pixels[p]);
+      }
+      if (diff < best_diff) {
+        best_diff = diff;
+        best = i;
+      }
+    }
+    EXPECT_EQ(best, 10 + 2 * k) << "output frame " << k;
+  }
+  // Downscaling keeps the aspect; MPEG-4 Part 2 by rate control (ffmpeg's default).
+  VideoTransform small;
+  small.height = 72;
+  small.encode.encoder = "mpeg4";
+  small.encode.quantizer = 0;
+  const VideoTransformReport s = transform_video(dir_->file("pan.mp4"), dir_->file("s.avi"), small);
+  EXPECT_EQ(s.frames_out, kFrames);
+  EXPECT_EQ(s.width, 96);
+  EXPECT_EQ(s.height, 72);
+  VideoReader back(dir_->file("s.avi"));
+  EXPECT_EQ(back.width(), 96);
+  EXPECT_EQ(back.height(), 72);
+  // Cuts that leave nothing, a negative rate, an unknown encoder: refused, nothing written.
+  VideoTransform bad;
+  bad.trim_start_s = 1.5;
+  bad.trim_end_s = 1.0;
+  EXPECT_THROW(transform_video(dir_->file("pan.mp4"), dir_->file("bad.mp4"), bad), InvalidArgument);
+  bad = {};
+  bad.fps = -1;
+  EXPECT_THROW(transform_video(dir_->file("pan.mp4"), dir_->file("bad.mp4"), bad), InvalidArgument);
+  bad = {};
+  bad.encode.encoder = "libvpx";
+  EXPECT_THROW(transform_video(dir_->file("pan.mp4"), dir_->file("bad.mp4"), bad), InvalidArgument);
+  EXPECT_FALSE(fs::exists(dir_->file("bad.mp4")));
+}
+
+TEST_F(VideoFiles, AudioSurvivesCuttingAndMarking) {
+  // The first 2 s of the sample street video (H.264 + audio), made small, then marked: the
+  // marked file carries the same audio packets, byte for byte.
+  const std::string source = std::string(ROBUSTHIDE_DATA_DIR) + "/video/car-detection.mp4";
+  VideoTransform t;
+  t.height = 144;
+  t.encode.preset = "veryfast";
+  t.trim_end_s = VideoReader(source).duration() - 2.0;
+  const VideoTransformReport cut = transform_video(source, dir_->file("car.mp4"), t);
+  ASSERT_EQ(cut.streams_copied, 1);
+  EXPECT_EQ(cut.width, 256);
+  const auto audio = other_packets(dir_->file("car.mp4"));
+  EXPECT_GT(audio.first, 10);
+  const std::vector<uint8_t> payload = payload_from_text("Au", w_->code().capacity_bits());
+  const VideoEmbedReport r =
+      embed_video(*w_, payload, dir_->file("car.mp4"), dir_->file("car-marked.mkv"));
+  EXPECT_EQ(r.streams_copied, 1);
+  EXPECT_EQ(other_packets(dir_->file("car-marked.mkv")), audio);
+}
+
+TEST_F(VideoFiles, VariableFrameTimingIsKept) {
+  // Frames at irregular times (ms): the marked video keeps every timestamp.
+  const Image photo = read_image(test::sample_photo_path());
+  VideoStreamInfo info;
+  info.width = kWidth;
+  info.height = kHeight;
+  info.rate_num = 20;
+  info.time_base_den = 1000;
+  VideoEncodeOptions o;
+  o.preset = "veryfast";
+  const std::vector<int64_t> ms = {0, 40, 60, 150, 160, 170, 300, 330, 400, 520, 530, 700};
+  {
+    VideoWriter writer(dir_->file("vfr.mkv"), info, o);
+    for (size_t k = 0; k < ms.size(); ++k) {
+      writer.write(
+          VideoFrame{test::crop(photo, 4 * static_cast<int>(k), 0, kWidth, kHeight), ms[k], 0.0});
+    }
+    writer.close();
+    writer.commit();
+  }
+  const std::vector<uint8_t> payload = payload_from_text("V", w_->code().capacity_bits());
+  embed_video(*w_, payload, dir_->file("vfr.mkv"), dir_->file("vfr-marked.mkv"));
+  const std::vector<VideoFrame> in = read_frames(dir_->file("vfr.mkv"));
+  const std::vector<VideoFrame> out = read_frames(dir_->file("vfr-marked.mkv"));
+  ASSERT_EQ(in.size(), ms.size());
+  ASSERT_EQ(out.size(), ms.size());
+  for (size_t k = 0; k < ms.size(); ++k) {
+    EXPECT_NEAR(in[k].seconds, 0.001 * static_cast<double>(ms[k]), 1e-6);
+    EXPECT_NEAR(out[k].seconds, in[k].seconds, 1e-6) << k;
+  }
+}
+
+TEST_F(VideoFiles, MoreBadInputs) {
+  const std::vector<uint8_t> payload = payload_from_text("b", w_->code().capacity_bits());
+  // An output in a folder that does not exist: IoError naming it, no file.
+  const std::string nowhere = dir_->file("no-such-folder/out.mp4");
+  try {
+    embed_video(*w_, payload, dir_->file("pan.mp4"), nowhere);
+    FAIL() << "wrote into a missing folder";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find(nowhere), std::string::npos) << e.what();
+  }
+  // A video stream without frames.
+  {
+    VideoStreamInfo info;
+    info.width = kWidth;
+    info.height = kHeight;
+    VideoWriter empty(dir_->file("empty.mkv"), info, VideoEncodeOptions{});
+    empty.close();
+    empty.commit();
+  }
+  try {
+    embed_video(*w_, payload, dir_->file("empty.mkv"), dir_->file("e.mp4"));
+    FAIL() << "a clip without frames was accepted";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("empty.mkv"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir_->file("e.mp4")));
+  // Odd frame sizes: libx264 codes them (4:4:4); MPEG-4 Part 2 cannot and says so.
+  write_clip(dir_->file("odd.mkv"), 6, 0, 0, 3, 1, 12);
+  VideoTransform odd;
+  odd.height = 71;
+  odd.encode.preset = "veryfast";
+  const VideoTransformReport r =
+      transform_video(dir_->file("odd.mkv"), dir_->file("odd71.mkv"), odd);
+  EXPECT_EQ(r.height, 71);
+  const VideoEmbedReport e =
+      embed_video(*w_, payload, dir_->file("odd71.mkv"), dir_->file("odd-marked.mkv"));
+  EXPECT_EQ(e.height, 71);
+  VideoEmbedOptions mpeg4;
+  mpeg4.encode.encoder = "mpeg4";
+  EXPECT_THROW(
+      embed_video(*w_, payload, dir_->file("odd71.mkv"), dir_->file("odd-mpeg4.avi"), mpeg4),
+      InvalidArgument);
+  EXPECT_FALSE(fs::exists(dir_->file("odd-mpeg4.avi")));
+}
+
+TEST_F(VideoFiles, BitrateCostOfTheMarkIsMeasured) {
+  const std::vector<uint8_t> payload = payload_from_text("B", w_->code().capacity_bits());
+  VideoEmbedOptions o;
+  o.encode.preset = "veryfast";
+  o.bitrate_cost = true;
+  const VideoEmbedReport r =
+      embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("cost.mp4"), o);
+  EXPECT_GT(r.unmarked_bits_per_pixel, 0.0);
+  // The mark is information the encoder must keep: the marked stream is larger.
+  EXPECT_GT(r.bits_per_pixel, r.unmarked_bits_per_pixel);
+  // Only the marked file is left.
+  int files = 0;
+  for (const auto& f : fs::directory_iterator(dir_->path())) {
+    files += f.path().filename().string().find("cost") != std::string::npos ||
+             f.path().filename().string().find(".tmp-rh") != std::string::npos;
+  }
+  EXPECT_EQ(files, 1);
 }
 
 }  // namespace

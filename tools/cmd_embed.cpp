@@ -22,6 +22,7 @@
 #include "robusthide/text.h"
 #include "robusthide/video.h"
 #include "robusthide/watermark.h"
+#include "video_flags.h"
 
 namespace robusthide::cli {
 namespace {
@@ -36,8 +37,8 @@ struct EmbedCommandOptions {
   WriteOptions write;              // --quality of .jpg outputs (4:4:4 unless changed)
   std::string format = "png";      // output format in folder mode: png or jpg
   std::string progress = "auto";
-  bool json = false;         // JSON instead of text
-  VideoEncodeOptions video;  // a video input: how the marked frames are encoded
+  bool json = false;        // JSON instead of text
+  VideoEmbedOptions video;  // a video input: how the marked frames are encoded
 };
 
 struct EmbedResult {
@@ -242,7 +243,7 @@ int embed_video_file(const EmbedJob& job) {
                         {"width", r.width},
                         {"height", r.height},
                         {"fps", r.fps},
-                        {"encoder", o.video.encoder},
+                        {"encoder", o.video.encode.encoder},
                         {"streams_copied", r.streams_copied},
                         {"ciede2000_mean", r.ciede2000_mean},
                         {"flat_visible_share", r.flat_visible_share},
@@ -251,17 +252,28 @@ int embed_video_file(const EmbedJob& job) {
                         {"bytes_out", r.bytes_out},
                         {"read_back", true}};
     j["psnr_db"] = std::isfinite(r.psnr_db) ? nlohmann::json(r.psnr_db) : nlohmann::json();
+    j["bits_per_pixel"] = r.bits_per_pixel;
+    if (o.video.bitrate_cost) j["unmarked_bits_per_pixel"] = r.unmarked_bits_per_pixel;
     std::cout << json_text(j) << "\n";
   } else {
     std::cout << "output   " << o.output << " (" << r.width << "x" << r.height << ", " << r.frames
-              << " frames, " << format_fixed(r.fps, 2) << " fps, " << o.video.encoder << "; "
+              << " frames, " << format_fixed(r.fps, 2) << " fps, " << o.video.encode.encoder << "; "
               << r.streams_copied << " other stream(s) copied)\n"
               << "PSNR     " << db_text(r.psnr_db) << " (mean over frames, before encoding)\n"
               << "CIEDE2000 mean " << format_fixed(r.ciede2000_mean, 2)
               << "; flat pixels visibly changed " << format_fixed(100 * r.flat_visible_share, 1)
               << " % (every 10th frame)\n"
-              << "size     " << r.bytes_in << " -> " << r.bytes_out << " bytes\n"
-              << "check    payload read back from the written file\n";
+              << "size     " << r.bytes_in << " -> " << r.bytes_out << " bytes; video stream "
+              << format_fixed(r.bits_per_pixel, 4) << " bits/pixel\n";
+    if (o.video.bitrate_cost) {
+      const double cost = r.unmarked_bits_per_pixel > 0
+                              ? 100 * (r.bits_per_pixel / r.unmarked_bits_per_pixel - 1)
+                              : NAN;
+      std::cout << "bitrate  unmarked frames at the same settings: "
+                << format_fixed(r.unmarked_bits_per_pixel, 4) << " bits/pixel; the mark costs "
+                << (std::isfinite(cost) ? format_fixed(cost, 1) + " %" : "n/a") << "\n";
+    }
+    std::cout << "check    payload read back from the written file\n";
   }
   return kExitOk;
 }
@@ -316,15 +328,14 @@ void add_embed_command(CLI::App& app, Runner& run) {
       ->capture_default_str();
   sub->add_option("--progress", o->progress, "progress bar in folder mode: auto, on, off")
       ->capture_default_str();
-  sub->add_option("--video-encoder", o->video.encoder, "video: libx264 (H.264) or mpeg4")
-      ->capture_default_str();
-  sub->add_option("--crf", o->video.crf, "video, libx264: quality 0..51 (lower = better)")
-      ->capture_default_str();
-  sub->add_option("--preset", o->video.preset, "video, libx264: speed preset (ultrafast..veryslow)")
-      ->capture_default_str();
+  add_video_encode_flags(sub, o->video.encode, "Video");
   sub->add_option("--step", o->video.step,
                   "video: compute the mark on every n-th frame and reuse it in between")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->group("Video");
+  sub->add_flag("--bitrate-cost", o->video.bitrate_cost,
+                "video: also encode the unmarked frames alike and report the mark's bitrate cost")
+      ->group("Video");
   sub->add_flag("--json", o->json, "print the result as JSON");
   sub->callback([o, &run] { run = [o] { return run_embed(*o); }; });
 }

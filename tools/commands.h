@@ -23,6 +23,7 @@ void add_info_command(CLI::App& app, Runner& run);
 void add_evaluate_command(CLI::App& app, Runner& run);
 void add_embed_command(CLI::App& app, Runner& run);
 void add_extract_command(CLI::App& app, Runner& run);
+void add_transcode_command(CLI::App& app, Runner& run);
 void add_train_command(CLI::App& app, Runner& run);
 void add_train_hiding_command(CLI::App& app, Runner& run);
 void add_hide_commands(CLI::App& app, Runner& run);  // hide and reveal

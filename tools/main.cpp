@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   cli::add_train_command(app, run);
   cli::add_train_hiding_command(app, run);
   cli::add_hide_commands(app, run);
+  cli::add_transcode_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

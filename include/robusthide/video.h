@@ -16,20 +16,34 @@ namespace robusthide {
 // .m4v, .mkv, .avi, .mov, .webm.
 bool is_video_path(const std::string& path);
 
-// How a marked video is encoded.
+// How a video is encoded (a marked video, or a platform's re-encode in transform_video).
 struct VideoEncodeOptions {
-  // libavcodec encoder: "libx264" (H.264) or "mpeg4" (MPEG-4 Part 2).
+  // libavcodec encoder: "libx264" (H.264), "mpeg4" (FFmpeg's MPEG-4 Part 2) or "libxvid"
+  // (MPEG-4 Part 2 by libxvidcore).
   std::string encoder = "libx264";
   // libx264's constant rate factor 0..51 (lower = better quality, larger file).
   int crf = 18;
   // libx264's speed preset (ultrafast .. veryslow).
   std::string preset = "medium";
-  // mpeg4: fixed quantizer 1..31 (lower = better).
-  int mpeg4_q = 3;
+  // mpeg4 and libxvid: fixed quantizer 1..31 (lower = better), or 0 for rate control at
+  // bit_rate.
+  int quantizer = 3;
+  // mpeg4 and libxvid with quantizer 0: target bits per second; 0 = libavcodec's default
+  // (200 kb/s, 12-frame GOP: what `ffmpeg -i in -c:v mpeg4 out` does).
+  int64_t bit_rate = 0;
+};
+
+// How a video is marked.
+struct VideoEmbedOptions {
+  VideoEncodeOptions encode;
   // The encoder's residual is computed on every step-th frame and reused, with each
   // frame's own shaping mask, for the frames in between (1 = every frame): fewer network
   // passes and a mark that changes less between frames.
   int step = 1;
+  // Also encode the unmarked frames with the same settings (not written) to report what
+  // the mark costs in bitrate (VideoEmbedReport::unmarked_bits_per_pixel). Doubles the
+  // encoding time.
+  bool bitrate_cost = false;
 };
 
 // Called after every frame: frames done, and the stream's frame count when known (0 if not).
@@ -47,6 +61,10 @@ struct VideoEmbedReport {
   // (marked - input frame) between consecutive frames, averaged over frame pairs.
   double flicker = 0;
   int64_t bytes_in = 0, bytes_out = 0;  // file sizes
+  // The video stream's size in bits per pixel (packets only, no container): of the marked
+  // encode, and of the unmarked frames encoded alike (0 unless bitrate_cost was asked).
+  double bits_per_pixel = 0;
+  double unmarked_bits_per_pixel = 0;
 };
 
 // Decodes `input` frame by frame (streaming: one frame in memory at a time), embeds
@@ -59,7 +77,7 @@ struct VideoEmbedReport {
 // output file is left behind on failure.
 VideoEmbedReport embed_video(const Watermarker& w, const std::vector<uint8_t>& payload,
                              const std::string& input, const std::string& output,
-                             const VideoEncodeOptions& options = {},
+                             const VideoEmbedOptions& options = {},
                              const VideoProgress& progress = {});
 
 // One stretch of the video and what its frames' averaged soft bits decode to.
@@ -88,5 +106,35 @@ struct VideoExtraction {
 VideoExtraction extract_video(const Watermarker& w, const std::string& input,
                               double window_seconds = 2.0, int sample = 1,
                               const VideoProgress& progress = {});
+
+// What a platform may do to a video before a viewer (or a verifier) gets it: a re-encode,
+// a smaller size, another frame rate, a cut. For robustness measurements
+// (`robusthide transcode`, scripts/experiments/video-robustness.sh).
+struct VideoTransform {
+  VideoEncodeOptions encode;  // the new encoding
+  // Downscale to this height (never up); the width keeps the aspect ratio, rounded to even.
+  // 0 = keep the size.
+  int height = 0;
+  // A new constant frame rate: each output time shows the input frame nearest to it
+  // (frames dropped or repeated, as FFmpeg's fps filter). 0 = keep the input's timing.
+  double fps = 0;
+  double trim_start_s = 0;  // seconds cut from the start
+  double trim_end_s = 0;    // seconds cut from the end (the input must state its duration)
+};
+
+struct VideoTransformReport {
+  int64_t frames_in = 0, frames_out = 0;
+  int width = 0, height = 0;  // of the output
+  double fps = 0;             // of the output
+  int64_t streams_copied = 0;
+  double bits_per_pixel = 0;  // the new video stream's packets
+  int64_t bytes_out = 0;
+};
+
+// Decodes `input`, applies `t` and encodes the result into `output` (atomically; audio and
+// subtitle streams copied, cut alike when trimming). Throws as embed_video, and
+// InvalidArgument for a negative height, frame rate or cut, or cuts that leave nothing.
+VideoTransformReport transform_video(const std::string& input, const std::string& output,
+                                     const VideoTransform& t, const VideoProgress& progress = {});
 
 }  // namespace robusthide

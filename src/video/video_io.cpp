@@ -1,6 +1,7 @@
 #include "video/video_io.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <vector>
@@ -18,11 +19,16 @@ extern "C" {
 namespace robusthide::detail {
 namespace {
 
-// An RGB24 image -> AVFrame conversion (and back) for one size and pixel format.
+// An RGB24 image -> AVFrame conversion (and back), scaling bicubically (as FFmpeg's scale
+// filter) when the sizes differ.
 class Converter {
  public:
   SwsContext* get(int w, int h, AVPixelFormat from, AVPixelFormat to) {
-    ctx_ = sws_getCachedContext(ctx_, w, h, from, w, h, to, SWS_BICUBIC, nullptr, nullptr, nullptr);
+    return get(w, h, from, w, h, to);
+  }
+  SwsContext* get(int w, int h, AVPixelFormat from, int to_w, int to_h, AVPixelFormat to) {
+    ctx_ = sws_getCachedContext(ctx_, w, h, from, to_w, to_h, to, SWS_BICUBIC, nullptr, nullptr,
+                                nullptr);
     return ctx_;
   }
   ~Converter() { sws_freeContext(ctx_); }
@@ -92,6 +98,12 @@ int VideoReader::height() const { return video_stream()->codecpar->height; }
 double VideoReader::fps() const {
   const AVRational r = video_stream()->avg_frame_rate;
   return r.num > 0 && r.den > 0 ? av_q2d(r) : 0.0;
+}
+
+double VideoReader::duration() const {
+  const AVStream* s = video_stream();
+  if (s->duration > 0) return static_cast<double>(s->duration) * av_q2d(s->time_base);
+  return format_->duration > 0 ? static_cast<double>(format_->duration) / AV_TIME_BASE : 0.0;
 }
 
 int64_t VideoReader::frame_count() const {
@@ -191,6 +203,7 @@ struct VideoWriter::Impl {
   std::map<int, int> stream_map;  // input stream index -> output stream index
   std::map<int, AVRational> input_time_base;
   int64_t last_pts = AV_NOPTS_VALUE;
+  int64_t video_bytes = 0;  // of the encoded video packets
 
   explicit Impl(const std::string& p) : path(p), file(p) {}
   ~Impl() {
@@ -211,6 +224,7 @@ struct VideoWriter::Impl {
       const int err = avcodec_receive_packet(encoder.get(), packet.get());
       if (err == AVERROR(EAGAIN) || err == AVERROR_EOF) return;
       check(err, "encoding a frame");
+      video_bytes += packet->size;
       av_packet_rescale_ts(packet.get(), encoder->time_base, video->time_base);
       packet->stream_index = video->index;
       check(av_interleaved_write_frame(out, packet.get()), "writing a video packet");
@@ -222,6 +236,10 @@ VideoWriter::VideoWriter(const std::string& path, const VideoReader& input,
                          const VideoEncodeOptions& options)
     : VideoWriter(path, input.info(), options, &input) {}
 
+bool is_mpeg4_part2(const std::string& encoder) {
+  return encoder == "mpeg4" || encoder == "libxvid";
+}
+
 VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
                          const VideoEncodeOptions& options)
     : VideoWriter(path, info, options, nullptr) {}
@@ -230,16 +248,22 @@ VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
                          const VideoEncodeOptions& options, const VideoReader* input) {
   quiet_ffmpeg_logs();
   const AVCodec* codec = avcodec_find_encoder_by_name(options.encoder.c_str());
-  if (codec == nullptr || codec->type != AVMEDIA_TYPE_VIDEO) {
+  if (codec == nullptr || codec->type != AVMEDIA_TYPE_VIDEO ||
+      (options.encoder != "libx264" && !is_mpeg4_part2(options.encoder))) {
     throw InvalidArgument("unknown video encoder '" + options.encoder +
-                          "' (expected libx264 or mpeg4)");
+                          "' (expected libx264, mpeg4 or libxvid)");
   }
   if (options.crf < 0 || options.crf > 51) {
     throw InvalidArgument("--crf must be in 0..51, got " + std::to_string(options.crf));
   }
-  if (options.mpeg4_q < 1 || options.mpeg4_q > 31) {
-    throw InvalidArgument("the mpeg4 quantizer must be in 1..31, got " +
-                          std::to_string(options.mpeg4_q));
+  if (options.quantizer < 0 || options.quantizer > 31) {
+    throw InvalidArgument("the " + options.encoder +
+                          " quantizer must be in 1..31 (0: rate control), got " +
+                          std::to_string(options.quantizer));
+  }
+  if (options.bit_rate < 0 || options.bit_rate > 1'000'000'000) {
+    throw InvalidArgument("the video bit rate must be in 0..1e9 bit/s, got " +
+                          std::to_string(options.bit_rate));
   }
   if (av_guess_format(nullptr, path.c_str(), nullptr) == nullptr) {
     throw InvalidArgument("cannot write video '" + path +
@@ -248,6 +272,14 @@ VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
   }
   const int w = info.width, h = info.height;
   const bool odd = (w & 1) || (h & 1);
+  if (w <= 0 || h <= 0 || static_cast<int64_t>(w) * h > kMaxImagePixels) {
+    throw InvalidArgument("cannot write video '" + path + "': the frame size " + std::to_string(w) +
+                          "x" + std::to_string(h) + " is empty or above the pixel limit");
+  }
+  if (info.rate_num <= 0 || info.rate_den <= 0 || info.time_base_num <= 0 ||
+      info.time_base_den <= 0) {
+    throw InvalidArgument("cannot write video '" + path + "': invalid frame rate or time base");
+  }
   if (odd && options.encoder != "libx264") {
     throw InvalidArgument("cannot write video '" + path + "': its size " + std::to_string(w) + "x" +
                           std::to_string(h) + " is odd, which " + options.encoder +
@@ -269,7 +301,7 @@ VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
   c->pix_fmt = odd ? AV_PIX_FMT_YUV444P : AV_PIX_FMT_YUV420P;  // 4:2:0 needs even sides
   c->framerate = rate;
   // MPEG-4 Part 2 needs a time base of at most 16 bits: one tick per frame.
-  c->time_base = options.encoder == "mpeg4" ? av_inv_q(rate) : m.frame_time_base;
+  c->time_base = is_mpeg4_part2(options.encoder) ? av_inv_q(rate) : m.frame_time_base;
   const AVStream* in = input != nullptr ? input->video_stream() : nullptr;
   if (in != nullptr) {
     const AVCodecParameters* ip = in->codecpar;
@@ -285,9 +317,11 @@ VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
     m.check(av_opt_set(c->priv_data, "crf", std::to_string(options.crf).c_str(), 0), "setting crf");
     m.check(av_opt_set(c->priv_data, "preset", options.preset.c_str(), 0),
             "setting the preset '" + options.preset + "'");
-  } else if (options.encoder == "mpeg4") {
+  } else if (options.quantizer > 0) {
     c->flags |= AV_CODEC_FLAG_QSCALE;
-    c->global_quality = FF_QP2LAMBDA * options.mpeg4_q;
+    c->global_quality = FF_QP2LAMBDA * options.quantizer;
+  } else if (options.bit_rate > 0) {
+    c->bit_rate = options.bit_rate;
   }
   m.check(avcodec_open2(c, codec, nullptr), "opening the " + options.encoder + " encoder");
   m.video = avformat_new_stream(m.out, nullptr);
@@ -349,11 +383,13 @@ void VideoWriter::write(const VideoFrame& frame) {
   f->width = c->width;
   f->height = c->height;
   m.check(av_frame_get_buffer(f, 0), "allocating a frame");
-  SwsContext* sws = m.to_yuv.get(c->width, c->height, AV_PIX_FMT_RGB24, c->pix_fmt);
+  const Image& image = frame.image;
+  SwsContext* sws =
+      m.to_yuv.get(image.width, image.height, AV_PIX_FMT_RGB24, c->width, c->height, c->pix_fmt);
   if (sws == nullptr) m.fail("creating the colour converter", 0);
-  const uint8_t* src[4] = {frame.image.data(), nullptr, nullptr, nullptr};
-  const int src_stride[4] = {3 * frame.image.width, 0, 0, 0};
-  sws_scale(sws, src, src_stride, 0, c->height, f->data, f->linesize);
+  const uint8_t* src[4] = {image.data(), nullptr, nullptr, nullptr};
+  const int src_stride[4] = {3 * image.width, 0, 0, 0};
+  sws_scale(sws, src, src_stride, 0, image.height, f->data, f->linesize);
   int64_t pts = frame.pts == AV_NOPTS_VALUE
                     ? (m.last_pts == AV_NOPTS_VALUE ? 0 : m.last_pts + 1)
                     : av_rescale_q(frame.pts, m.frame_time_base, c->time_base);
@@ -364,12 +400,18 @@ void VideoWriter::write(const VideoFrame& frame) {
   m.drain();
 }
 
-void VideoWriter::copy(AVPacket* packet) {
+void VideoWriter::copy(AVPacket* packet, double shift_s) {
   Impl& m = *impl_;
   const auto it = m.stream_map.find(packet->stream_index);
   if (it == m.stream_map.end()) return;
   AVStream* o = m.out->streams[it->second];
-  av_packet_rescale_ts(packet, m.input_time_base[packet->stream_index], o->time_base);
+  const AVRational tb = m.input_time_base[packet->stream_index];
+  if (shift_s != 0) {
+    const int64_t shift = static_cast<int64_t>(std::llround(shift_s / av_q2d(tb)));
+    if (packet->pts != AV_NOPTS_VALUE) packet->pts -= shift;
+    if (packet->dts != AV_NOPTS_VALUE) packet->dts -= shift;
+  }
+  av_packet_rescale_ts(packet, tb, o->time_base);
   packet->stream_index = it->second;
   packet->pos = -1;
   m.check(av_interleaved_write_frame(m.out, packet), "copying a packet");
@@ -382,6 +424,8 @@ void VideoWriter::close() {
   m.check(av_write_trailer(m.out), "writing the trailer");
   m.check(avio_closep(&m.out->pb), "closing the output");
 }
+
+int64_t VideoWriter::video_bytes() const { return impl_->video_bytes; }
 
 const std::string& VideoWriter::temp_path() const { return impl_->file.temp_path(); }
 

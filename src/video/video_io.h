@@ -31,6 +31,9 @@ struct VideoStreamInfo {
   int time_base_num = 1, time_base_den = 25;  // of the frames' pts
 };
 
+// "mpeg4" or "libxvid": MPEG-4 Part 2 (4:2:0 only; a time base of one tick per frame).
+bool is_mpeg4_part2(const std::string& encoder);
+
 class VideoReader {
  public:
   // Opens `path` and its best video stream's decoder. Throws IoError naming the file when
@@ -47,6 +50,7 @@ class VideoReader {
   int width() const;
   int height() const;
   double fps() const;           // average frame rate (0 when unknown)
+  double duration() const;      // seconds, from the container (0 when unknown)
   int64_t frame_count() const;  // from the container (0 when unknown)
   VideoStreamInfo info() const;
 
@@ -78,24 +82,30 @@ class VideoWriter {
   // A new video of frames described by `info` (no other streams), e.g. a test clip.
   VideoWriter(const std::string& path, const VideoStreamInfo& info,
               const VideoEncodeOptions& options);
+  // A video described by `info` with the other streams, tags and metadata of `input`
+  // (when not null): a transformed copy of it.
+  VideoWriter(const std::string& path, const VideoStreamInfo& info,
+              const VideoEncodeOptions& options, const VideoReader* input);
   ~VideoWriter();
   VideoWriter(const VideoWriter&) = delete;
   VideoWriter& operator=(const VideoWriter&) = delete;
 
-  // Encodes one frame (the input's size) with the input stream's pts.
+  // Encodes one frame with its pts (in the info's time base; AV_NOPTS_VALUE: the next
+  // tick). A frame of another size than the stream's is scaled bicubically.
   void write(const VideoFrame& frame);
-  // Copies a packet of another input stream (ignored when that stream was not copied).
-  void copy(AVPacket* packet);
+  // Copies a packet of another input stream (ignored when that stream was not copied),
+  // its timestamps moved `shift_s` seconds earlier.
+  void copy(AVPacket* packet, double shift_s = 0);
   // Flushes the encoder and writes the trailer; the file is complete at temp_path().
   void close();
   const std::string& temp_path() const;
   // Renames the closed file into place (without it, the destructor removes it).
   void commit();
   int64_t streams_copied() const { return copied_; }
+  // Bytes of the encoded video packets so far (no container overhead).
+  int64_t video_bytes() const;
 
  private:
-  VideoWriter(const std::string& path, const VideoStreamInfo& info,
-              const VideoEncodeOptions& options, const VideoReader* input);
   int64_t copy_streams(const VideoReader& input);
 
   struct Impl;

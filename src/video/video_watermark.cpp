@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,12 +75,15 @@ bool is_video_path(const std::string& path) {
 
 VideoEmbedReport embed_video(const Watermarker& w, const std::vector<uint8_t>& payload,
                              const std::string& input, const std::string& output,
-                             const VideoEncodeOptions& options, const VideoProgress& progress) {
+                             const VideoEmbedOptions& options, const VideoProgress& progress) {
   if (options.step < 1 || options.step > 1000) {
     throw InvalidArgument("--step must be in 1..1000, got " + std::to_string(options.step));
   }
   VideoReader reader(input);
-  VideoWriter writer(output, reader, options);
+  VideoWriter writer(output, reader, options.encode);
+  // The unmarked frames encoded alike, for the bitrate cost (never committed: removed).
+  std::optional<VideoWriter> plain;
+  if (options.bitrate_cost) plain.emplace(output, reader.info(), options.encode, nullptr);
   VideoEmbedReport r;
   torch::Tensor mark;  // the residual of the last step-th frame
   r.width = reader.width();
@@ -120,6 +124,7 @@ VideoEmbedReport embed_video(const Watermarker& w, const std::vector<uint8_t>& p
         if (!previous.empty()) flicker_sum += change / static_cast<double>(a.size());
         residual.swap(previous);
         writer.write(marked);
+        if (plain) plain->write(frame);
         ++r.frames;
         if (progress) progress(r.frames, total);
       },
@@ -135,6 +140,12 @@ VideoEmbedReport embed_video(const Watermarker& w, const std::vector<uint8_t>& p
                 output + "' (raise --strength or lower --crf)");
   }
   writer.commit();
+  const double pixels = static_cast<double>(r.frames) * r.width * r.height;
+  r.bits_per_pixel = 8.0 * static_cast<double>(writer.video_bytes()) / pixels;
+  if (plain) {
+    plain->close();
+    r.unmarked_bits_per_pixel = 8.0 * static_cast<double>(plain->video_bytes()) / pixels;
+  }
   r.psnr_db = psnr_frames > 0 ? psnr_sum / static_cast<double>(psnr_frames) : INFINITY;
   r.ciede2000_mean =
       perceptual_frames > 0 ? delta_e_sum / static_cast<double>(perceptual_frames) : 0;
