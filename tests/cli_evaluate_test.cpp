@@ -100,7 +100,7 @@ TEST_F(CliEvaluate, BadArgumentsFailWithUsageErrors) {
       {" --attack blur:abc", "blur"},
       {" --messages-per-image 0", "--messages-per-image must be >= 1"},
       {" --photos --messages-per-image 2", "--messages-per-image does not apply to --photos"},
-      {" --photos --per-frame-video", "--per-frame-video does not apply to --photos"},
+      {" --photos --same-bits-per-clip", "--same-bits-per-clip does not apply to --photos"},
       {" --photos --device cuda", "--device"},  // no GPU here, or --photos is CPU only
       {" --ecc-t 3", "--ecc-t only applies to --photos"},
   };

@@ -321,6 +321,7 @@ TEST_F(EvaluateTest, VideoAttacksShareOneMessagePerClip) {
   o.attacks = {"mpeg4", "identity"};
   o.batch_size = 3;  // clips of 3 and 2 frames
   o.seed = 9;
+  o.video_messages = VideoMessages::kPerClip;
   const EvalReport r = evaluate(model, *dataset_, o);
   const int64_t clip_wrong =
       3 * zeros(eval_clip_message(9, 0, 8)) + 2 * zeros(eval_clip_message(9, 1, 8));

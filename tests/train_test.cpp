@@ -16,9 +16,11 @@
 #include <sstream>
 
 #include "robusthide/attack.h"
+#include "robusthide/clips.h"
 #include "robusthide/dataset.h"
 #include "robusthide/device.h"
 #include "robusthide/error.h"
+#include "robusthide/evaluate.h"
 #include "robusthide/file_io.h"
 #include "robusthide/model.h"
 #include "robusthide/train.h"
@@ -406,6 +408,47 @@ TEST(TrainResume, ResumeEqualsUninterruptedRunBitForBit) {
   o.out_dir = dir.file("one");
   train(o);
   EXPECT_FALSE(same_weights(*load_model(dir.file("one/model.pt")).encoder, *whole.encoder));
+}
+
+TEST(TrainVideo, ClipBatchesResumeBitForBitAndValidateOnClips) {
+  test::TempDir dir;
+  // Half the batches are pan/zoom clips coded by MPEG-4 Part 2 as one clip each.
+  TrainOptions o = tiny_options(dir.file("whole"));
+  o.attack = "mpeg4";
+  o.clip_share = 0.5;
+  o.steps = 6;
+  const TrainResult whole = train(o);
+  o.out_dir = dir.file("parts");
+  o.steps = 3;
+  train(o);
+  o.steps = 6;
+  o.resume = true;
+  train(o);
+  const Model a = load_model(dir.file("whole/model.pt"));
+  EXPECT_TRUE(same_model(a, load_model(dir.file("parts/model.pt"))));
+  EXPECT_DOUBLE_EQ(read_checkpoint_options(dir.file("parts/checkpoint.pt")).clip_share, 0.5);
+  // The validation is evaluate() on pan/zoom clips of the validation photos: 16 photos,
+  // a quarter as many clips of batch_size frames.
+  DatasetOptions d;
+  d.crop_size = 32;
+  const ImageFolderDataset val({TrainData::get().val()}, d);
+  PanZoomOptions pan;
+  pan.frames = 8;
+  pan.size = 32;
+  EvalOptions e;
+  e.attacks = {"mpeg4"};
+  e.seed = kTrainValidationSeed;
+  const EvalReport r = evaluate(a, ClipSet::pan_zoom(val, pan, kTrainValidationSeed, 4), e);
+  EXPECT_EQ(r.images, 32);
+  EXPECT_DOUBLE_EQ(whole.records.back().val_ber, r.rows[0].ber);
+  // A resume without the clips is another run: refused.
+  o.clip_share = 0;
+  o.steps = 8;
+  EXPECT_THROW(train(o), InvalidArgument);
+  o.clip_share = 1.5;
+  o.resume = false;
+  o.out_dir = dir.file("bad");
+  EXPECT_THROW(train(o), InvalidArgument);
 }
 
 TEST(TrainResume, DifferentFixedOptionsAreRefusedListingThem) {

@@ -1,5 +1,7 @@
 // robusthide evaluate: bit error rate, PSNR and SSIM of a model under a list of attacks.
+#include <algorithm>
 #include <iostream>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -7,6 +9,7 @@
 #include "batch.h"
 #include "commands.h"
 #include "robusthide/attack.h"
+#include "robusthide/clips.h"
 #include "robusthide/dataset.h"
 #include "robusthide/device.h"
 #include "robusthide/error.h"
@@ -36,9 +39,14 @@ struct EvaluateCommandOptions {
   std::vector<std::string> attacks;  // attack specs, evaluated before the tables' rows
   std::string format = "text";       // text, csv or json
   std::string output;                // write the report here (atomically); empty = stdout
-  bool per_frame_video = false;      // video: a message per frame instead of per clip
-  bool quiet = false;                // no progress or notes on stderr
-  bool photos = false;               // whole photos (payload recovery) instead of crops
+  bool same_bits_per_clip = false;   // video: one message per clip instead of per frame
+  // Covers in clips: "pan" (pan/zoom clips of the --data photos), video files, or "none"
+  // (centre crops; a video codec codes each batch as a clip). Default: pan for --table
+  // video, else none.
+  std::vector<std::string> clips;
+  int clip_frames = 32;  // frames per clip
+  bool quiet = false;    // no progress or notes on stderr
+  bool photos = false;   // whole photos (payload recovery) instead of crops
 };
 
 int write_report(const EvaluateCommandOptions& o, const std::string& text);
@@ -51,7 +59,10 @@ std::unique_ptr<LazyProgressBar> progress_for(bool quiet) {
 // --photos: the any-size embed/extract on whole photos, payload recovery per attack.
 int run_photo_evaluate(const EvaluateCommandOptions& o, ReportFormat format) {
   const EvalOptions& e = o.eval;
-  if (o.per_frame_video) throw InvalidArgument("--per-frame-video does not apply to --photos");
+  if (o.same_bits_per_clip) {
+    throw InvalidArgument("--same-bits-per-clip does not apply to --photos");
+  }
+  if (!o.clips.empty()) throw InvalidArgument("--clips does not apply to --photos");
   if (e.messages_per_image != 1) {
     throw InvalidArgument(
         "--messages-per-image does not apply to --photos (one payload per photo)");
@@ -90,10 +101,11 @@ ImageFolderDataset crops_of(const std::vector<std::string>& folders, int size,
 int run_hiding_evaluate(const EvaluateCommandOptions& o, ReportFormat format) {
   const EvalOptions& e = o.eval;
   if (o.photos) throw InvalidArgument("--photos applies to bit models, not image-hiding models");
-  if (e.messages_per_image != 1 || o.per_frame_video || o.watermark.ecc_t != 0) {
+  if (e.messages_per_image != 1 || o.same_bits_per_clip || o.watermark.ecc_t != 0 ||
+      !o.clips.empty()) {
     throw InvalidArgument(
-        "--messages-per-image, --per-frame-video and --ecc-t apply to bit models, not "
-        "image-hiding models");
+        "--messages-per-image, --same-bits-per-clip, --clips and --ecc-t apply to bit models, "
+        "not image-hiding models");
   }
   HidingEvalOptions options;
   options.attacks = o.attacks;
@@ -118,6 +130,32 @@ int run_hiding_evaluate(const EvaluateCommandOptions& o, ReportFormat format) {
   const HidingModel model = load_hiding_model(o.model);
   const ImageFolderDataset dataset = crops_of(o.data, model.config.image_size, options);
   return write_report(o, format_hiding_report(evaluate_hiding(model, dataset, options), format));
+}
+
+// --clips: pan/zoom clips of the --data photos and clips of video files, in the order
+// given.
+ClipSet clips_of(const EvaluateCommandOptions& o, int size) {
+  std::optional<ClipSet> set;
+  auto add = [&set](ClipSet more) {
+    if (set) {
+      set->append(more);
+    } else {
+      set.emplace(std::move(more));
+    }
+  };
+  for (const std::string& source : o.clips) {
+    if (source == "none") throw InvalidArgument("--clips none cannot be combined with clips");
+    if (source == "pan") {
+      PanZoomOptions pan;
+      pan.frames = o.clip_frames;
+      pan.size = size;
+      const ImageFolderDataset photos = crops_of(o.data, size, o.eval);
+      add(ClipSet::pan_zoom(photos, pan, o.eval.seed, o.eval.max_images));
+    } else {
+      add(ClipSet::from_video(source, o.clip_frames, size));
+    }
+  }
+  return std::move(*set);
 }
 
 int write_report(const EvaluateCommandOptions& o, const std::string& text) {
@@ -148,7 +186,19 @@ int run_evaluate(EvaluateCommandOptions& o) {
     for (const auto& spec : eval_table(t)) options.attacks.push_back(spec);
   }
   if (options.attacks.empty()) options.attacks = {"identity"};
-  options.video_messages = o.per_frame_video ? VideoMessages::kPerImage : VideoMessages::kPerClip;
+  options.video_messages =
+      o.same_bits_per_clip ? VideoMessages::kPerClip : VideoMessages::kPerImage;
+  if (o.clips.empty() && std::find(o.tables.begin(), o.tables.end(), "video") != o.tables.end()) {
+    o.clips = {"pan"};
+  }
+  if (o.clip_frames < 1 || o.clip_frames > 1000) {
+    throw InvalidArgument("--clip-frames must be in 1..1000, got " + std::to_string(o.clip_frames));
+  }
+  const bool clips = !(o.clips.empty() || o.clips == std::vector<std::string>{"none"});
+  const bool pan = std::find(o.clips.begin(), o.clips.end(), "pan") != o.clips.end();
+  if (o.data.empty() && (!clips || pan)) {
+    throw InvalidArgument("--data is required (image folders; only --clips VIDEO can do without)");
+  }
   if (options.messages_per_image < 1) {
     throw InvalidArgument("--messages-per-image must be >= 1, got " +
                           std::to_string(options.messages_per_image));
@@ -160,9 +210,13 @@ int run_evaluate(EvaluateCommandOptions& o) {
   if (bar) options.progress = [&bar](int64_t done, int64_t total) { bar->update(done, total); };
 
   const Model model = load_model(o.model);
-  const ImageFolderDataset dataset = crops_of(o.data, model.config.image_size, options);
-  const EvalReport report = evaluate(model, dataset, options);
-  return write_report(o, format_report(report, format));
+  if (!clips) {
+    const ImageFolderDataset dataset = crops_of(o.data, model.config.image_size, options);
+    return write_report(o, format_report(evaluate(model, dataset, options), format));
+  }
+  const ClipSet set = clips_of(o, model.config.image_size);
+  options.max_images = 0;  // applied to the photos of the pan/zoom clips
+  return write_report(o, format_report(evaluate(model, set, options), format));
 }
 
 }  // namespace
@@ -175,7 +229,9 @@ void add_evaluate_command(CLI::App& app, Runner& run) {
       "centre crops (the paper's tables) or, with --photos, on whole photos (payload recovery); "
       "for an image-hiding model, container quality and revealed-secret APD per attack");
   sub->add_option("-m,--model", o->model, "model file (bit or image-hiding model)")->required();
-  sub->add_option("-d,--data", o->data, "image folder(s), searched recursively")->required();
+  sub->add_option("-d,--data", o->data,
+                  "image folder(s), searched recursively (required unless --clips names only "
+                  "videos)");
   sub->add_option(
       "-t,--table", o->tables,
       "attacks of a paper table: jpeg, jpeg2000, webp, video (repeatable); hiding for an "
@@ -200,9 +256,17 @@ void add_evaluate_command(CLI::App& app, Runner& run) {
   sub->add_option("--threads", o->eval.codec_threads, "codec threads (0 = all cores)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  sub->add_flag("--per-frame-video", o->per_frame_video,
-                "video attacks: an independent message per frame (default: the same bits in "
-                "every frame of a clip, as in the paper)");
+  sub->add_flag("--same-bits-per-clip", o->same_bits_per_clip,
+                "video attacks: the same message in every frame of a clip (the paper's text; "
+                "default: a message per frame, the authors' code)");
+  sub->add_option("--clips", o->clips,
+                  "evaluate on clips (repeatable): pan (pan/zoom clips cut from the --data "
+                  "photos) or a video file (the centre square of each frame); none = centre "
+                  "crops. Default: pan for --table video, else none")
+      ->group("Video");
+  sub->add_option("--clip-frames", o->clip_frames, "frames per clip")
+      ->capture_default_str()
+      ->group("Video");
   sub->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
   sub->add_option("-s,--strength", o->eval.strength,
                   "residual multiplier of the encoder (higher = more robust, lower PSNR)")

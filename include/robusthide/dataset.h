@@ -28,20 +28,34 @@ struct DatasetOptions {
   int threads = 0;
 };
 
+// Square covers handed out in batches (evaluate's input): a folder of photos (centre crops)
+// or clips of consecutive frames (clips.h).
+class CoverSet {
+ public:
+  virtual ~CoverSet() = default;
+  virtual size_t size() const = 0;
+  virtual int crop_size() const = 0;
+  // Frames per clip when covers come in clips (batches are then whole clips), else 0.
+  virtual int clip_length() const { return 0; }
+  // The covers of `indices`: (N,3,S,S) float in [0,1]. InvalidArgument for an index out of
+  // range.
+  virtual torch::Tensor covers(const std::vector<int64_t>& indices) const = 0;
+};
+
 // All images (JPEG, PNG, WebP) found recursively under some folders, decoded once and
 // kept in memory as 8-bit RGB. Images whose shorter side is below the crop size are
 // resized up (bilinear, aspect kept) when loaded. Files are visited in sorted order so
 // the dataset is the same on every machine.
-class ImageFolderDataset {
+class ImageFolderDataset : public CoverSet {
  public:
   // Throws IoError naming the folder when it is missing or holds no image, and the
   // file when one cannot be decoded.
   ImageFolderDataset(const std::vector<std::string>& folders, const DatasetOptions& options);
 
-  size_t size() const { return images_.size(); }
+  size_t size() const override { return images_.size(); }
   const Image& image(size_t i) const { return images_.at(i); }
   const std::string& path(size_t i) const { return paths_.at(i); }
-  int crop_size() const { return crop_size_; }
+  int crop_size() const override { return crop_size_; }
 
   // A batch of random crops (training): image indices given, crop positions drawn from
   // torch's generator. Returns (N,3,S,S) float in [0,1].
@@ -49,6 +63,9 @@ class ImageFolderDataset {
 
   // A batch of centre crops (validation). Returns (N,3,S,S) float in [0,1].
   torch::Tensor center_crops(const std::vector<int64_t>& indices) const;
+  torch::Tensor covers(const std::vector<int64_t>& indices) const override {
+    return center_crops(indices);
+  }
 
  private:
   std::vector<Image> images_;

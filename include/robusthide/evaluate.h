@@ -16,9 +16,10 @@ namespace robusthide {
 
 // Which message each image of a batch carries when the attack is a video codec.
 enum class VideoMessages {
-  kPerClip,   // one message for the whole batch (= clip): the paper's setting, "same
-              // bits in every frame"; the decoder output of every frame is scored
-  kPerImage,  // an independent message per frame, as for image attacks
+  kPerImage,  // an independent message per frame, as for image attacks: the authors'
+              // published video protocol (reference.md), the default
+  kPerClip,   // one message for the whole batch (= clip): the paper's text, "same bits
+              // in every frame"; the decoder output of every frame is scored
 };
 
 // Progress of a run: images done so far (all attacks) out of the total.
@@ -30,12 +31,14 @@ struct EvalOptions {
   // row each, in this order. See eval_table() for the paper's lists.
   std::vector<std::string> attacks = {"identity"};
   // Images per batch: one encoder/decoder forward pass and one attack call. Video
-  // codecs code each batch as one clip of consecutive frames.
+  // codecs code each batch as one clip of consecutive frames. Covers that come in clips
+  // (CoverSet::clip_length() > 0, e.g. clips.h) are batched clip by clip instead.
   int batch_size = 32;
   // Seed of the messages (see eval_messages) and of torch's generator for random
   // attacks (see evaluate).
   uint64_t seed = 0;
-  // Evaluate at most this many images (0 = all), the first ones in dataset order.
+  // Evaluate at most this many images (0 = all), the first ones in dataset order (whole
+  // clips for covers in clips: at least one clip).
   int64_t max_images = 0;
   // Independent messages per image (>= 1): each image is encoded and attacked this many
   // times, with the messages of seeds eval_repeat_seed(seed, 0..n-1), so that a row
@@ -45,7 +48,7 @@ struct EvalOptions {
   // Threads used by real codecs and by SSIM (0 = one per core).
   int codec_threads = 0;
   // Messages under video attacks (top-level mpeg4, xvid and h264 specs).
-  VideoMessages video_messages = VideoMessages::kPerClip;
+  VideoMessages video_messages = VideoMessages::kPerImage;
   // Called after every batch, if set (e.g. to print progress).
   EvalProgress progress;
   // Where the encoder and decoder run: "cpu", "cuda" or "cuda:N" (device.h). The
@@ -111,6 +114,7 @@ struct EvalReport {
   int64_t images = 0;          // images evaluated per attack
   int messages_per_image = 1;  // EvalOptions::messages_per_image
   int batch_size = 0;
+  int clip_length = 0;  // frames per clip when the covers came in clips (CoverSet), else 0
   uint64_t seed = 0;
   double strength = 1.0;      // EvalOptions::strength
   std::vector<EvalRow> rows;  // one per attack, in the order of EvalOptions::attacks
@@ -137,8 +141,7 @@ struct EvalReport {
 // before any work (InvalidArgument naming the spec); an empty attack list, a batch size
 // < 1, messages_per_image < 1, an empty dataset or crops smaller than the 11x11 SSIM window are
 // InvalidArgument; codec failures propagate (CodecError).
-EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
-                    const EvalOptions& options);
+EvalReport evaluate(const Model& model, const CoverSet& dataset, const EvalOptions& options);
 
 // The random messages of images first .. first+count-1: a (count, bits) float tensor of
 // 0/1. Image i's message depends only on (seed, i): bit j is the top bit of the j-th

@@ -128,6 +128,13 @@ struct TrainOptions : RunOptions {
   // fixed-PSNR residual needs it). Validation always runs at strength 1.
   double warmup_strength = 1.0;
   int64_t warmup_steps = 0;
+  // [fixed] Video training (issue 13): this fraction of the batches are pan/zoom clips
+  // (clips.h) of batch_size frames cut from one training photo along a random smooth
+  // path, so that a video codec in the attack codes camera motion; the others are random
+  // crops of batch_size photos. With clip_share > 0 the validation runs on pan/zoom clips of
+  // the validation photos (clips of batch_size frames, a quarter as many clips as
+  // validation photos). 0 = photos only.
+  double clip_share = 0;
 };
 
 // One [fixed] option of a run's options O (TrainOptions, HidingTrainOptions), described

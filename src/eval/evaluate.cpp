@@ -100,8 +100,7 @@ bool is_video_attack(const std::string& spec) {
   return is_codec_name(node.name) && make_codec(spec)->is_video();
 }
 
-EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
-                    const EvalOptions& options) {
+EvalReport evaluate(const Model& model, const CoverSet& dataset, const EvalOptions& options) {
   if (options.attacks.empty()) throw InvalidArgument("evaluate: no attack given");
   check_strength(options.strength, "evaluate: strength");
   if (options.batch_size < 1) {
@@ -127,7 +126,14 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
   }
   int64_t total = static_cast<int64_t>(dataset.size());
   if (options.max_images > 0) total = std::min(total, options.max_images);
-  if (total == 0) throw InvalidArgument("evaluate: the dataset holds no image");
+  const int clip = dataset.clip_length();
+  const int64_t batch_size = clip > 0 ? clip : options.batch_size;
+  if (clip > 0) total -= total % clip;
+  if (total == 0) {
+    throw InvalidArgument(clip > 0 ? "evaluate: fewer images than one clip of " +
+                                         std::to_string(clip) + " frames"
+                                   : std::string("evaluate: the dataset holds no image"));
+  }
   const int size = dataset.crop_size();
   if (size < kSsimWindow) {
     throw InvalidArgument("evaluate: crops of " + std::to_string(size) +
@@ -147,13 +153,13 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
   EvalModeGuard encoder_mode(*model.encoder), decoder_mode(*model.decoder);
   NetworksOnDevice on_device({model.encoder, model.decoder}, device);
   torch::NoGradGuard no_grad;
-  const int64_t batches = (total + options.batch_size - 1) / options.batch_size;
+  const int64_t batches = (total + batch_size - 1) / batch_size;
   for (int64_t b = 0; b < batches; ++b) {
-    const int64_t first = b * options.batch_size;
-    const int64_t n = std::min<int64_t>(options.batch_size, total - first);
+    const int64_t first = b * batch_size;
+    const int64_t n = std::min<int64_t>(batch_size, total - first);
     std::vector<int64_t> indices(n);
     std::iota(indices.begin(), indices.end(), first);
-    const torch::Tensor cover = dataset.center_crops(indices).to(device);
+    const torch::Tensor cover = dataset.covers(indices).to(device);
     // The covers as 8-bit images, converted once for every SSIM and perceptual metric.
     const std::vector<Image> cover_images = tensor_to_images(cover);
 
@@ -240,7 +246,8 @@ EvalReport evaluate(const Model& model, const ImageFolderDataset& dataset,
   report.image_height = size;
   report.images = total;
   report.messages_per_image = options.messages_per_image;
-  report.batch_size = options.batch_size;
+  report.batch_size = static_cast<int>(batch_size);
+  report.clip_length = clip;
   report.seed = options.seed;
   report.strength = options.strength;
   for (auto& s : acc) {

@@ -37,8 +37,12 @@ std::string format_text(const EvalReport& r) {
   }
   std::ostringstream os;
   os << "model   " << r.model << "\n"
-     << "images  " << r.images << " centre crops of " << r.image_width << "x" << r.image_height
-     << ", " << r.message_bits << "-bit messages"
+     << "images  " << r.images
+     << (r.clip_length > 0 ? " frames (" + std::to_string(r.images / r.clip_length) + " clips of " +
+                                 std::to_string(r.clip_length) + ")"
+                           : std::string(" centre crops"))
+     << " of " << r.image_width << "x" << r.image_height << ", " << r.message_bits
+     << "-bit messages"
      << (r.messages_per_image > 1 ? " (" + std::to_string(r.messages_per_image) + " per image)"
                                   : std::string())
      << ", batch " << r.batch_size << ", seed " << r.seed
@@ -111,6 +115,7 @@ std::string format_json(const EvalReport& r) {
                             {"images", r.images},
                             {"messages_per_image", r.messages_per_image},
                             {"batch_size", r.batch_size},
+                            {"clip_length", r.clip_length},
                             {"seed", r.seed},
                             {"strength", r.strength},
                             {"rows", rows}};

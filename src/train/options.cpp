@@ -38,6 +38,10 @@ const std::vector<FixedTrainField>& fixed_train_fields() {
          [](O& o) -> FieldRef { return &o.warmup_strength; }, warmup_on},
         {"warmup_steps", "--warmup-steps", "length of the strength warm-up (0 = off)",
          [](O& o) -> FieldRef { return &o.warmup_steps; }, warmup_on},
+        {"clip_share", "--clip-share",
+         "video training: fraction of batches that are pan/zoom clips of one photo (0 = none)",
+         [](O& o) -> FieldRef { return &o.clip_share; },
+         [](const O& o) { return o.clip_share > 0; }},
     };
     f.insert(f.end(), own.begin(), own.end());
     return f;
@@ -128,6 +132,9 @@ void validate_options(const TrainOptions& o) {
   }
   if (o.warmup_steps < 0)
     bad_option("warmup_steps = " + std::to_string(o.warmup_steps) + " (expected >= 0)");
+  if (!(o.clip_share >= 0 && o.clip_share <= 1)) {
+    bad_option("clip_share = " + std::to_string(o.clip_share) + " (expected 0..1)");
+  }
   o.model.validate();
 }
 

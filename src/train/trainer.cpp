@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "robusthide/attack.h"
+#include "robusthide/clips.h"
 #include "robusthide/dataset.h"
 #include "robusthide/device.h"
 #include "robusthide/embedding.h"
@@ -21,6 +22,7 @@
 #include "robusthide/metrics.h"
 #include "robusthide/progress.h"
 #include "robusthide/runtime.h"
+#include "robusthide/tensor.h"
 #include "robusthide/train.h"
 #include "model/eval_mode.h"
 #include "model/network_io.h"
@@ -129,6 +131,7 @@ class Trainer {
   void try_attack() const;
   void open_output();
   void build_model();
+  torch::Tensor training_covers(const std::vector<int64_t>& photos) const;
   void train_step();
   double discriminator_step(const torch::Tensor& cover, const torch::Tensor& encoded);
   torch::Tensor fooling_loss(const torch::Tensor& encoded);
@@ -156,6 +159,7 @@ class Trainer {
   TrainState state_;
   int64_t last_checkpoint_step_ = -1;
   std::unique_ptr<detail::RunLoop> loop_;
+  std::unique_ptr<ClipSet> validation_clips_;  // clip_share > 0: made at the first validation
   TrainResult result_;
 };
 
@@ -257,11 +261,27 @@ torch::Tensor Trainer::fooling_loss(const torch::Tensor& encoded) {
   return F::binary_cross_entropy_with_logits(fooled, torch::ones_like(fooled));
 }
 
+// A batch of covers: random crops of the batch's photos, or (clip_share of the time) a
+// pan/zoom clip of its first photo. Randomness from torch's generator (resumable).
+torch::Tensor Trainer::training_covers(const std::vector<int64_t>& photos) const {
+  if (o_.clip_share <= 0 || torch::rand({1}, torch::kFloat64).item<double>() >= o_.clip_share) {
+    return data_.train().random_crops(photos);
+  }
+  const Image& photo = data_.train().image(static_cast<size_t>(photos.front()));
+  PanZoomOptions pan;
+  pan.frames = static_cast<int>(o_.batch_size);
+  pan.size = o_.model.image_size;
+  const PanZoomPath path = random_pan_zoom_path(photo.width, photo.height, pan, [] {
+    return torch::rand({1}, torch::kFloat64).item<double>();
+  });
+  return images_to_tensor(pan_zoom_clip(photo, path, pan));
+}
+
 void Trainer::train_step() {
   PhaseClock clock;
   StepTimes& t = result_.times;
   const int64_t b = o_.batch_size;
-  const torch::Tensor cover = placement_.batch(data_.train().random_crops(loop_->next_batch()));
+  const torch::Tensor cover = placement_.batch(training_covers(loop_->next_batch()));
   const torch::Tensor message =
       placement_.batch(torch::randint(0, 2, {b, o_.model.message_bits}, torch::kFloat32));
   t.data += clock.lap();
@@ -320,13 +340,22 @@ EpochRecord Trainer::validate() {
   // these images and this batch size (seed kValidationSeed).
   RngStateGuard keep_training_rng;
   Model& m = *model_;
-  const ImageFolderDataset& data = data_.validation();
+  if (o_.clip_share > 0 && !validation_clips_) {
+    PanZoomOptions pan;
+    pan.frames = static_cast<int>(o_.batch_size);
+    pan.size = o_.model.image_size;
+    validation_clips_ = std::make_unique<ClipSet>(
+        ClipSet::pan_zoom(data_.validation(), pan, kValidationSeed,
+                          std::max<int64_t>(1, data_.validation_images() / 4)));
+  }
+  const CoverSet& data =
+      validation_clips_ ? static_cast<const CoverSet&>(*validation_clips_) : data_.validation();
   EvalOptions eo;
   eo.attacks = {attack_spec_};
   if (attack_spec_ != "identity") eo.attacks.push_back("identity");
   eo.batch_size = static_cast<int>(o_.batch_size);
   eo.seed = kValidationSeed;
-  eo.max_images = data_.validation_images();
+  eo.max_images = validation_clips_ ? 0 : data_.validation_images();
   eo.codec_threads = o_.codec_threads;
   eo.device = device_name(placement_.device());
   const EvalReport report = evaluate(m, data, eo);
@@ -334,7 +363,7 @@ EpochRecord Trainer::validate() {
   const EvalRow& clean = report.rows.back();
   const double adversarial = adversarial_ ? validation_adversarial_loss() : NAN;
   const double image_mse = attacked.image_mse, message_mse = attacked.message_mse;
-  const double psnr_sum = attacked.psnr_db * static_cast<double>(data_.validation_images());
+
   EpochRecord r;
   r.step = state_.step;
   r.epoch = state_.epoch + static_cast<double>(state_.batch) / data_.steps_per_epoch();
@@ -353,7 +382,7 @@ EpochRecord Trainer::validate() {
                (adversarial_ ? o_.adversarial_weight * r.val_adversarial : 0.0);
   r.val_ber = attacked.ber;
   r.val_ber_identity = clean.ber;
-  r.val_psnr = psnr_sum / static_cast<double>(data_.validation_images());
+  r.val_psnr = attacked.psnr_db;
   r.val_ciede2000 = attacked.ciede2000_mean;
   r.val_ciede2000_p99 = attacked.ciede2000_p99;
   r.val_flat_visible = attacked.flat_visible_share;
