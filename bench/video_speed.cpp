@@ -7,7 +7,8 @@
 //   decode          VideoReader alone (demux, decode, YUV -> RGB)
 //   transcode       decode + libx264 encode at PRESET (default veryfast), CRF 18
 //   mark            decode + residual + apply_mark per frame (no encode)
-//   embed           embed_video: decode, mark, encode, and the read-back extract
+//   embed           embed_video: decode, mark, encode, and the read-back extract, with
+//                   the residual computed on every 4th, 2nd and every frame (--step)
 //   extract         extract_video, every frame; and every 2nd and 4th frame
 // Timings depend on the CPU being otherwise idle; docs/performance.md lists the commands.
 #include <chrono>
@@ -88,7 +89,11 @@ int main(int argc, char** argv) {
         }));
     VideoEmbedOptions e;
     e.encode.preset = preset;
-    row("embed (all, checked)", frames, seconds_of([&] { embed_video(w, payload, clip, out, e); }));
+    for (const int step : {4, 2, 1}) {  // the last one's output is read below
+      e.step = step;
+      const std::string what = "embed --step " + std::to_string(step);
+      row(what.c_str(), frames, seconds_of([&] { embed_video(w, payload, clip, out, e); }));
+    }
     for (const int sample : {1, 2, 4}) {
       const std::string what = "extract, every " + std::to_string(sample) + ". frame";
       row(what.c_str(), frames, seconds_of([&] { extract_video(w, out, 2.0, sample); }));

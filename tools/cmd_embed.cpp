@@ -262,7 +262,7 @@ int embed_video_file(const EmbedJob& job) {
               << "PSNR     " << db_text(r.psnr_db) << " (mean over frames, before encoding)\n"
               << "CIEDE2000 mean " << format_fixed(r.ciede2000_mean, 2)
               << "; flat pixels visibly changed " << format_fixed(100 * r.flat_visible_share, 1)
-              << " % (every 10th frame)\n"
+              << " % (a frame every 2 s)\n"
               << "size     " << r.bytes_in << " -> " << r.bytes_out << " bytes; video stream "
               << format_fixed(r.bits_per_pixel, 4) << " bits/pixel\n";
     if (o.video.bitrate_cost) {

@@ -55,8 +55,8 @@ struct VideoEmbedReport {
   double fps = 0;                 // the video stream's average frame rate
   int64_t streams_copied = 0;     // other streams (audio, subtitles) copied unchanged
   double psnr_db = 0;             // mean over frames, marked vs decoded input frame
-  double ciede2000_mean = 0;      // mean over frames (perceptual.h)
-  double flat_visible_share = 0;  // pooled over frames
+  double ciede2000_mean = 0;      // mean over one frame per 2 seconds (perceptual.h)
+  double flat_visible_share = 0;  // pooled over the same frames
   // Temporal flicker of the mark: the mean absolute change (0..255 scale) of the residual
   // (marked - input frame) between consecutive frames, averaged over frame pairs.
   double flicker = 0;

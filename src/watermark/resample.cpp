@@ -1,5 +1,7 @@
 #include "watermark/resample.h"
 
+#include "util/parallel.h"
+
 #include "watermark/shaping.h"
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 #include "robusthide/error.h"
 #include "robusthide/tensor.h"
 #include "util/convert.h"
+#include "util/parallel.h"
 
 namespace robusthide::detail {
 namespace {
@@ -72,6 +75,9 @@ torch::Tensor area_average(const Image& image, int out_h, int out_w) {
   return torch::tensor(sums, torch::kFloat64).to(torch::kFloat32).view({1, 3, out_h, out_w});
 }
 
+// Rows per parallel band of add_resampled.
+constexpr int kAddBandRows = 64;
+
 Image add_resampled(const Image& cover, const torch::Tensor& residual, const Shaping& shaping) {
   const torch::Tensor r = residual.to(torch::kCPU, torch::kFloat32).contiguous();
   const int rh = static_cast<int>(r.size(2)), rw = static_cast<int>(r.size(3));
@@ -89,36 +95,43 @@ Image add_resampled(const Image& cover, const torch::Tensor& residual, const Sha
   }
   Image marked(w, h);
   const float* to_float = byte_to_float_table();
-  std::vector<float> line(static_cast<size_t>(w) * 3);
-  std::vector<uint8_t> bytes(static_cast<size_t>(w) * 3);
   const bool masked = !mask_is_one(shaping);
-  MaskRows mask_rows(cover, shaping);
-  std::vector<float> mask(static_cast<size_t>(w), 1.0f);
-  for (int y = 0; y < h; ++y) {
-    const uint8_t* in = cover.data() + static_cast<size_t>(y) * w * 3;
-    if (masked) mask_rows.row(y, mask.data());
-    for (int c = 0; c < 3; ++c) {
-      const float* a = &rows[(static_cast<size_t>(c) * rh + ty.i0[y]) * w];
-      const float* b = &rows[(static_cast<size_t>(c) * rh + ty.i1[y]) * w];
-      float* o = &line[static_cast<size_t>(c) * w];
-      if (masked) {
-        for (int x = 0; x < w; ++x) {
-          o[x] = mask[static_cast<size_t>(x)] * (ty.w0[y] * a[x] + ty.w1[y] * b[x]) +
-                 to_float[in[x * 3 + c]];
+  // Bands of rows in parallel, each with its own mask window: the same bytes for any
+  // number of threads.
+  const int bands = (h + kAddBandRows - 1) / kAddBandRows;
+  parallel_for(static_cast<size_t>(bands), 0, [&](size_t band) {
+    const int y0 = static_cast<int>(band) * kAddBandRows;
+    const int y1 = std::min(h, y0 + kAddBandRows);
+    std::vector<float> line(static_cast<size_t>(w) * 3);
+    std::vector<uint8_t> bytes(static_cast<size_t>(w) * 3);
+    MaskRows mask_rows(cover, shaping, y0);
+    std::vector<float> mask(static_cast<size_t>(w), 1.0f);
+    for (int y = y0; y < y1; ++y) {
+      const uint8_t* in = cover.data() + static_cast<size_t>(y) * w * 3;
+      if (masked) mask_rows.row(y, mask.data());
+      for (int c = 0; c < 3; ++c) {
+        const float* a = &rows[(static_cast<size_t>(c) * rh + ty.i0[y]) * w];
+        const float* b = &rows[(static_cast<size_t>(c) * rh + ty.i1[y]) * w];
+        float* o = &line[static_cast<size_t>(c) * w];
+        if (masked) {
+          for (int x = 0; x < w; ++x) {
+            o[x] = mask[static_cast<size_t>(x)] * (ty.w0[y] * a[x] + ty.w1[y] * b[x]) +
+                   to_float[in[x * 3 + c]];
+          }
+        } else {
+          for (int x = 0; x < w; ++x)
+            o[x] = (ty.w0[y] * a[x] + ty.w1[y] * b[x]) + to_float[in[x * 3 + c]];
         }
-      } else {
-        for (int x = 0; x < w; ++x)
-          o[x] = (ty.w0[y] * a[x] + ty.w1[y] * b[x]) + to_float[in[x * 3 + c]];
+      }
+      floats_to_bytes(line.data(), line.size(), bytes.data());
+      uint8_t* out = marked.data() + static_cast<size_t>(y) * w * 3;
+      for (int x = 0; x < w; ++x) {
+        out[x * 3] = bytes[x];
+        out[x * 3 + 1] = bytes[static_cast<size_t>(w) + x];
+        out[x * 3 + 2] = bytes[static_cast<size_t>(2) * w + x];
       }
     }
-    floats_to_bytes(line.data(), line.size(), bytes.data());
-    uint8_t* out = marked.data() + static_cast<size_t>(y) * w * 3;
-    for (int x = 0; x < w; ++x) {
-      out[x * 3] = bytes[x];
-      out[x * 3 + 1] = bytes[static_cast<size_t>(w) + x];
-      out[x * 3 + 2] = bytes[static_cast<size_t>(2) * w + x];
-    }
-  }
+  });
   return marked;
 }
 

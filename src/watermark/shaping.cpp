@@ -39,13 +39,15 @@ const std::array<float, 256>& luminance_adaptation_table() {
   return table;
 }
 
-MaskRows::MaskRows(const Image& image, const Shaping& shaping)
+MaskRows::MaskRows(const Image& image, const Shaping& shaping, int first_row)
     : image_(image),
       shaping_(shaping),
       sum_(static_cast<size_t>(image.width), 0.0),
       sum_sq_(static_cast<size_t>(image.width), 0.0),
       prefix_(static_cast<size_t>(image.width) + 1, 0.0),
-      prefix_sq_(static_cast<size_t>(image.width) + 1, 0.0) {}
+      prefix_sq_(static_cast<size_t>(image.width) + 1, 0.0),
+      next_(std::max(0, first_row - kMaskWindow / 2)),
+      first_(next_) {}
 
 void MaskRows::add_row(int y, double sign) {
   const uint8_t* p = image_.data() + static_cast<size_t>(y) * image_.width * 3;

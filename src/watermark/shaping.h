@@ -42,12 +42,14 @@ inline bool mask_is_one(const Shaping& s) {
   return s.flat >= 1.0 && !s.luminance_adaptation && s.dark <= 0.0;
 }
 
-// The shaping mask of an 8-bit image, one row at a time, in order y = 0, 1, ...: memory
-// O(width) (the 5 luminance rows of the window as running column sums).
+// The shaping mask of an 8-bit image, one row at a time, in order y = first_row,
+// first_row + 1, ...: memory O(width) (the 5 luminance rows of the window as running
+// column sums, started fresh at first_row).
 class MaskRows {
  public:
-  MaskRows(const Image& image, const Shaping& shaping);
-  // Writes row y's mask (width floats). Rows must be asked for in increasing order.
+  MaskRows(const Image& image, const Shaping& shaping, int first_row = 0);
+  // Writes row y's mask (width floats). Rows must be asked for in increasing order, from
+  // first_row on.
   void row(int y, float* out);
 
  private:
