@@ -413,6 +413,50 @@ TEST_F(VideoFiles, MoreBadInputs) {
   EXPECT_FALSE(fs::exists(dir_->file("odd-mpeg4.avi")));
 }
 
+TEST_F(VideoFiles, EncodersIncludingTheInputsOwnCodec) {
+  const std::vector<uint8_t> payload = payload_from_text("E", w_->code().capacity_bits());
+  // "same": an MPEG-4 Part 2 input stays MPEG-4 Part 2, an H.264 one H.264.
+  VideoTransform to_mpeg4;
+  to_mpeg4.encode.encoder = "mpeg4";
+  to_mpeg4.encode.quantizer = 2;
+  transform_video(dir_->file("pan.mp4"), dir_->file("pan-mpeg4.avi"), to_mpeg4);
+  VideoEmbedOptions same;
+  same.encode.encoder = "same";
+  const VideoEmbedReport a =
+      embed_video(*w_, payload, dir_->file("pan-mpeg4.avi"), dir_->file("same.avi"), same);
+  EXPECT_EQ(a.encoder, "mpeg4");
+  EXPECT_EQ(VideoReader(dir_->file("same.avi")).codec_name(), "mpeg4");
+  same.encode.preset = "veryfast";
+  const VideoEmbedReport b =
+      embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("same.mkv"), same);
+  EXPECT_EQ(b.encoder, "libx264");
+  EXPECT_EQ(VideoReader(dir_->file("same.mkv")).codec_name(), "h264");
+  // HEVC and VP9 outputs read back; the payload survives them.
+  for (const auto& [encoder, file, codec] :
+       {std::tuple{"libx265", "hevc.mp4", "hevc"}, {"libvpx-vp9", "vp9.webm", "vp9"}}) {
+    VideoEmbedOptions o;
+    o.encode.encoder = encoder;
+    o.encode.preset = "ultrafast";
+    const VideoEmbedReport r =
+        embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file(file), o);
+    EXPECT_EQ(r.encoder, encoder);
+    EXPECT_EQ(VideoReader(dir_->file(file)).codec_name(), codec);
+    const VideoExtraction x = extract_video(*w_, dir_->file(file));
+    EXPECT_EQ(x.whole.payload, payload) << encoder;
+  }
+  // VP9's CRF goes to 63, H.264's to 51.
+  VideoEmbedOptions bad;
+  bad.encode.encoder = "libvpx-vp9";
+  bad.encode.crf = 64;
+  EXPECT_THROW(embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("bad.webm"), bad),
+               InvalidArgument);
+  bad.encode.encoder = "libx264";
+  bad.encode.crf = 55;
+  EXPECT_THROW(embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("bad.webm"), bad),
+               InvalidArgument);
+  EXPECT_FALSE(fs::exists(dir_->file("bad.webm")));
+}
+
 TEST_F(VideoFiles, BitrateCostOfTheMarkIsMeasured) {
   const std::vector<uint8_t> payload = payload_from_text("B", w_->code().capacity_bits());
   VideoEmbedOptions o;

@@ -243,7 +243,7 @@ int embed_video_file(const EmbedJob& job) {
                         {"width", r.width},
                         {"height", r.height},
                         {"fps", r.fps},
-                        {"encoder", o.video.encode.encoder},
+                        {"encoder", r.encoder},
                         {"streams_copied", r.streams_copied},
                         {"ciede2000_mean", r.ciede2000_mean},
                         {"flat_visible_share", r.flat_visible_share},
@@ -257,7 +257,7 @@ int embed_video_file(const EmbedJob& job) {
     std::cout << json_text(j) << "\n";
   } else {
     std::cout << "output   " << o.output << " (" << r.width << "x" << r.height << ", " << r.frames
-              << " frames, " << format_fixed(r.fps, 2) << " fps, " << o.video.encode.encoder << "; "
+              << " frames, " << format_fixed(r.fps, 2) << " fps, " << r.encoder << "; "
               << r.streams_copied << " other stream(s) copied)\n"
               << "PSNR     " << db_text(r.psnr_db) << " (mean over frames, before encoding)\n"
               << "CIEDE2000 mean " << format_fixed(r.ciede2000_mean, 2)

@@ -36,7 +36,7 @@ int run_transcode(const TranscodeCommandOptions& o) {
   if (o.json) {
     std::cout << json_text({{"input", o.input},
                             {"output", o.output},
-                            {"encoder", o.transform.encode.encoder},
+                            {"encoder", r.encoder},
                             {"frames_in", r.frames_in},
                             {"frames_out", r.frames_out},
                             {"width", r.width},
@@ -50,8 +50,7 @@ int run_transcode(const TranscodeCommandOptions& o) {
   }
   std::cout << "output   " << o.output << " (" << r.width << "x" << r.height << ", " << r.frames_out
             << " of " << r.frames_in << " frames, " << format_fixed(r.fps, 2) << " fps, "
-            << o.transform.encode.encoder << "; " << r.streams_copied
-            << " other stream(s) copied)\n"
+            << r.encoder << "; " << r.streams_copied << " other stream(s) copied)\n"
             << "size     " << r.bytes_out << " bytes; video stream "
             << format_fixed(r.bits_per_pixel, 4) << " bits/pixel\n";
   return kExitOk;

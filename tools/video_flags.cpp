@@ -4,23 +4,26 @@ namespace robusthide::cli {
 
 void add_video_encode_flags(CLI::App* sub, VideoEncodeOptions& o, const std::string& group) {
   sub->add_option("--video-encoder", o.encoder,
-                  "video: libx264 (H.264), mpeg4 (FFmpeg's MPEG-4 Part 2) or libxvid")
+                  "video: libx264 (H.264), libx265 (HEVC), libvpx-vp9, mpeg4 (FFmpeg's MPEG-4 "
+                  "Part 2), libxvid, msmpeg4, msmpeg4v2, or same (the input's codec)")
       ->capture_default_str()
       ->group(group);
-  sub->add_option("--crf", o.crf, "video, libx264: quality 0..51 (lower = better)")
+  sub->add_option("--crf", o.crf,
+                  "video, libx264/libx265: quality 0..51, libvpx-vp9: 0..63 (lower = better)")
       ->capture_default_str()
       ->group(group);
-  sub->add_option("--preset", o.preset, "video, libx264: speed preset (ultrafast..veryslow)")
+  sub->add_option("--preset", o.preset,
+                  "video, libx264/libx265: speed preset (ultrafast..veryslow)")
       ->capture_default_str()
       ->group(group);
   sub->add_option("--quantizer", o.quantizer,
-                  "video, mpeg4/libxvid: fixed quantizer 1..31 (lower = better), 0 = rate "
-                  "control at --bitrate")
+                  "video, MPEG-4 Part 2 family: fixed quantizer 1..31 (lower = better), 0 = "
+                  "rate control at --bitrate")
       ->capture_default_str()
       ->group(group);
   sub->add_option("--bitrate", o.bit_rate,
-                  "video, mpeg4/libxvid with --quantizer 0: bits per second (0 = libavcodec's "
-                  "default 200000, as `ffmpeg -c:v mpeg4`)")
+                  "video, MPEG-4 Part 2 family with --quantizer 0: bits per second (0 = "
+                  "libavcodec's default 200000, as `ffmpeg -c:v mpeg4`)")
       ->capture_default_str()
       ->group(group);
 }

@@ -18,18 +18,20 @@ bool is_video_path(const std::string& path);
 
 // How a video is encoded (a marked video, or a platform's re-encode in transform_video).
 struct VideoEncodeOptions {
-  // libavcodec encoder: "libx264" (H.264), "mpeg4" (FFmpeg's MPEG-4 Part 2) or "libxvid"
-  // (MPEG-4 Part 2 by libxvidcore).
+  // libavcodec encoder: "libx264" (H.264), "libx265" (HEVC), "libvpx-vp9" (VP9), "mpeg4"
+  // (FFmpeg's MPEG-4 Part 2), "libxvid" (MPEG-4 Part 2 by libxvidcore), "msmpeg4" /
+  // "msmpeg4v2" (Microsoft MPEG-4 v3 / v2), or "same": the encoder of the input's codec.
   std::string encoder = "libx264";
-  // libx264's constant rate factor 0..51 (lower = better quality, larger file).
+  // libx264 / libx265: constant rate factor 0..51; libvpx-vp9: 0..63 (lower = better
+  // quality, larger file).
   int crf = 18;
-  // libx264's speed preset (ultrafast .. veryslow).
+  // libx264 / libx265 speed preset (ultrafast .. veryslow).
   std::string preset = "medium";
-  // mpeg4 and libxvid: fixed quantizer 1..31 (lower = better), or 0 for rate control at
-  // bit_rate.
+  // The MPEG-4 Part 2 family (mpeg4, libxvid, msmpeg4*): fixed quantizer 1..31 (lower =
+  // better), or 0 for rate control at bit_rate.
   int quantizer = 3;
-  // mpeg4 and libxvid with quantizer 0: target bits per second; 0 = libavcodec's default
-  // (200 kb/s, 12-frame GOP: what `ffmpeg -i in -c:v mpeg4 out` does).
+  // MPEG-4 Part 2 family with quantizer 0: target bits per second; 0 = libavcodec's
+  // default (200 kb/s, 12-frame GOP: what `ffmpeg -i in -c:v mpeg4 out` does).
   int64_t bit_rate = 0;
 };
 
@@ -54,6 +56,7 @@ struct VideoEmbedReport {
   int width = 0, height = 0;
   double fps = 0;                 // the video stream's average frame rate
   int64_t streams_copied = 0;     // other streams (audio, subtitles) copied unchanged
+  std::string encoder;            // the encoder used ("same" resolved)
   double psnr_db = 0;             // mean over frames, marked vs decoded input frame
   double ciede2000_mean = 0;      // mean over one frame per 2 seconds (perceptual.h)
   double flat_visible_share = 0;  // pooled over the same frames
@@ -127,6 +130,7 @@ struct VideoTransformReport {
   int width = 0, height = 0;  // of the output
   double fps = 0;             // of the output
   int64_t streams_copied = 0;
+  std::string encoder;        // the encoder used ("same" resolved)
   double bits_per_pixel = 0;  // the new video stream's packets
   int64_t bytes_out = 0;
 };

@@ -204,6 +204,7 @@ struct VideoWriter::Impl {
   std::map<int, AVRational> input_time_base;
   int64_t last_pts = AV_NOPTS_VALUE;
   int64_t video_bytes = 0;  // of the encoded video packets
+  std::string encoder_name;
 
   explicit Impl(const std::string& p) : path(p), file(p) {}
   ~Impl() {
@@ -236,9 +237,44 @@ VideoWriter::VideoWriter(const std::string& path, const VideoReader& input,
                          const VideoEncodeOptions& options)
     : VideoWriter(path, input.info(), options, &input) {}
 
-bool is_mpeg4_part2(const std::string& encoder) {
-  return encoder == "mpeg4" || encoder == "libxvid";
+namespace {
+
+// The encoders robusthide writes with, and how each one's quality is set.
+struct EncoderKind {
+  const char* name;
+  AVCodecID codec;
+  int max_crf;          // > 0: quality by constant rate factor 0..max_crf (--crf, --preset)
+  bool tick_per_frame;  // MPEG-4 Part 2 family: a time base of one tick per frame; quality
+                        // by --quantizer (or --bitrate)
+};
+constexpr EncoderKind kEncoders[] = {
+    {"libx264", AV_CODEC_ID_H264, 51, false},      {"libx265", AV_CODEC_ID_HEVC, 51, false},
+    {"libvpx-vp9", AV_CODEC_ID_VP9, 63, false},    {"mpeg4", AV_CODEC_ID_MPEG4, 0, true},
+    {"libxvid", AV_CODEC_ID_MPEG4, 0, true},       {"msmpeg4", AV_CODEC_ID_MSMPEG4V3, 0, true},
+    {"msmpeg4v2", AV_CODEC_ID_MSMPEG4V2, 0, true},
+};
+
+// options.encoder, or for "same" the encoder of the input's codec.
+const EncoderKind& encoder_kind(const std::string& name, const VideoReader* input) {
+  if (name == "same") {
+    if (input == nullptr) throw InvalidArgument("the video encoder 'same' needs an input video");
+    const AVCodecID id = input->video_stream()->codecpar->codec_id;
+    for (const EncoderKind& k : kEncoders) {
+      if (k.codec == id) return k;
+    }
+    throw InvalidArgument("cannot encode with the codec of video '" + input->path() + "' (" +
+                          avcodec_get_name(id) + "): no encoder for it; choose --video-encoder");
+  }
+  for (const EncoderKind& k : kEncoders) {
+    if (name == k.name) return k;
+  }
+  std::string known;
+  for (const EncoderKind& k : kEncoders) known += std::string(known.empty() ? "" : ", ") + k.name;
+  throw InvalidArgument("unknown video encoder '" + name + "' (expected " + known +
+                        ", or same: the input's codec)");
 }
+
+}  // namespace
 
 VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
                          const VideoEncodeOptions& options)
@@ -247,18 +283,19 @@ VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
 VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
                          const VideoEncodeOptions& options, const VideoReader* input) {
   quiet_ffmpeg_logs();
-  const AVCodec* codec = avcodec_find_encoder_by_name(options.encoder.c_str());
-  if (codec == nullptr || codec->type != AVMEDIA_TYPE_VIDEO ||
-      (options.encoder != "libx264" && !is_mpeg4_part2(options.encoder))) {
-    throw InvalidArgument("unknown video encoder '" + options.encoder +
-                          "' (expected libx264, mpeg4 or libxvid)");
+  const EncoderKind& kind = encoder_kind(options.encoder, input);
+  const std::string encoder = kind.name;
+  const AVCodec* codec = avcodec_find_encoder_by_name(kind.name);
+  if (codec == nullptr) {
+    throw InvalidArgument("video encoder '" + encoder + "' is not in this FFmpeg build");
   }
-  if (options.crf < 0 || options.crf > 51) {
-    throw InvalidArgument("--crf must be in 0..51, got " + std::to_string(options.crf));
+  const int max_crf = kind.max_crf > 0 ? kind.max_crf : 51;
+  if (options.crf < 0 || options.crf > max_crf) {
+    throw InvalidArgument("--crf must be in 0.." + std::to_string(max_crf) + " for " + encoder +
+                          ", got " + std::to_string(options.crf));
   }
   if (options.quantizer < 0 || options.quantizer > 31) {
-    throw InvalidArgument("the " + options.encoder +
-                          " quantizer must be in 1..31 (0: rate control), got " +
+    throw InvalidArgument("the " + encoder + " quantizer must be in 1..31 (0: rate control), got " +
                           std::to_string(options.quantizer));
   }
   if (options.bit_rate < 0 || options.bit_rate > 1'000'000'000) {
@@ -280,13 +317,14 @@ VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
       info.time_base_den <= 0) {
     throw InvalidArgument("cannot write video '" + path + "': invalid frame rate or time base");
   }
-  if (odd && options.encoder != "libx264") {
+  if (odd && encoder != "libx264") {
     throw InvalidArgument("cannot write video '" + path + "': its size " + std::to_string(w) + "x" +
-                          std::to_string(h) + " is odd, which " + options.encoder +
-                          " (4:2:0 only) cannot code; use the libx264 encoder");
+                          std::to_string(h) + " is odd, which " + encoder +
+                          " (4:2:0 here) cannot code; use the libx264 encoder");
   }
   impl_ = std::make_unique<Impl>(path);
   Impl& m = *impl_;
+  m.encoder_name = encoder;
   m.check(avformat_alloc_output_context2(&m.out, nullptr, nullptr, path.c_str()),
           "choosing the container");
   m.frame_time_base = AVRational{info.time_base_num, info.time_base_den};
@@ -301,7 +339,7 @@ VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
   c->pix_fmt = odd ? AV_PIX_FMT_YUV444P : AV_PIX_FMT_YUV420P;  // 4:2:0 needs even sides
   c->framerate = rate;
   // MPEG-4 Part 2 needs a time base of at most 16 bits: one tick per frame.
-  c->time_base = is_mpeg4_part2(options.encoder) ? av_inv_q(rate) : m.frame_time_base;
+  c->time_base = kind.tick_per_frame ? av_inv_q(rate) : m.frame_time_base;
   const AVStream* in = input != nullptr ? input->video_stream() : nullptr;
   if (in != nullptr) {
     const AVCodecParameters* ip = in->codecpar;
@@ -313,17 +351,28 @@ VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
   }
   c->thread_count = 0;
   if (m.out->oformat->flags & AVFMT_GLOBALHEADER) c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-  if (options.encoder == "libx264") {
+  if (kind.max_crf > 0) {
     m.check(av_opt_set(c->priv_data, "crf", std::to_string(options.crf).c_str(), 0), "setting crf");
+  }
+  if (encoder == "libx264" || encoder == "libx265") {
     m.check(av_opt_set(c->priv_data, "preset", options.preset.c_str(), 0),
             "setting the preset '" + options.preset + "'");
+  }
+  if (encoder == "libx265") av_opt_set(c->priv_data, "x265-params", "log-level=error", 0);
+  if (encoder == "libvpx-vp9") {
+    c->bit_rate = 0;  // constant quality
+    av_opt_set(c->priv_data, "deadline", "good", 0);
+    av_opt_set_int(c->priv_data, "cpu-used", 4, 0);
+    av_opt_set_int(c->priv_data, "row-mt", 1, 0);
+  } else if (kind.max_crf > 0) {
+    // crf above
   } else if (options.quantizer > 0) {
     c->flags |= AV_CODEC_FLAG_QSCALE;
     c->global_quality = FF_QP2LAMBDA * options.quantizer;
   } else if (options.bit_rate > 0) {
     c->bit_rate = options.bit_rate;
   }
-  m.check(avcodec_open2(c, codec, nullptr), "opening the " + options.encoder + " encoder");
+  m.check(avcodec_open2(c, codec, nullptr), "opening the " + encoder + " encoder");
   m.video = avformat_new_stream(m.out, nullptr);
   if (m.video == nullptr) m.fail("adding the video stream", AVERROR(ENOMEM));
   m.check(avcodec_parameters_from_context(m.video->codecpar, c), "describing the video stream");
@@ -426,6 +475,12 @@ void VideoWriter::close() {
 }
 
 int64_t VideoWriter::video_bytes() const { return impl_->video_bytes; }
+
+const std::string& VideoWriter::encoder() const { return impl_->encoder_name; }
+
+std::string VideoReader::codec_name() const {
+  return avcodec_get_name(video_stream()->codecpar->codec_id);
+}
 
 const std::string& VideoWriter::temp_path() const { return impl_->file.temp_path(); }
 

@@ -31,9 +31,6 @@ struct VideoStreamInfo {
   int time_base_num = 1, time_base_den = 25;  // of the frames' pts
 };
 
-// "mpeg4" or "libxvid": MPEG-4 Part 2 (4:2:0 only; a time base of one tick per frame).
-bool is_mpeg4_part2(const std::string& encoder);
-
 class VideoReader {
  public:
   // Opens `path` and its best video stream's decoder. Throws IoError naming the file when
@@ -49,9 +46,10 @@ class VideoReader {
   AVStream* video_stream() const;
   int width() const;
   int height() const;
-  double fps() const;           // average frame rate (0 when unknown)
-  double duration() const;      // seconds, from the container (0 when unknown)
-  int64_t frame_count() const;  // from the container (0 when unknown)
+  double fps() const;              // average frame rate (0 when unknown)
+  double duration() const;         // seconds, from the container (0 when unknown)
+  std::string codec_name() const;  // the video stream's codec, e.g. "h264"
+  int64_t frame_count() const;     // from the container (0 when unknown)
   VideoStreamInfo info() const;
 
   // Reads packets until the end, handing each decoded video frame to `on_frame` (in
@@ -104,6 +102,8 @@ class VideoWriter {
   int64_t streams_copied() const { return copied_; }
   // Bytes of the encoded video packets so far (no container overhead).
   int64_t video_bytes() const;
+  // The libavcodec encoder in use (VideoEncodeOptions::encoder, "same" resolved).
+  const std::string& encoder() const;
 
  private:
   int64_t copy_streams(const VideoReader& input);

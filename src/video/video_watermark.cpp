@@ -90,6 +90,7 @@ VideoEmbedReport embed_video(const Watermarker& w, const std::vector<uint8_t>& p
   r.height = reader.height();
   r.fps = reader.fps();
   r.streams_copied = writer.streams_copied();
+  r.encoder = writer.encoder();
   const int64_t total = reader.frame_count();
   double psnr_sum = 0, delta_e_sum = 0;
   int64_t psnr_frames = 0, perceptual_frames = 0, flat = 0, flat_visible = 0;
