@@ -13,6 +13,7 @@
 // Timings depend on the CPU being otherwise idle; docs/performance.md lists the commands.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <string>
@@ -98,8 +99,10 @@ int main(int argc, char** argv) {
       const std::string what = "extract, every " + std::to_string(sample) + ". frame";
       row(what.c_str(), frames, seconds_of([&] { extract_video(w, out, 2.0, sample); }));
     }
-    std::remove(clip.c_str());
-    std::remove(out.c_str());
+    if (std::getenv("VIDEO_SPEED_KEEP") == nullptr) {  // keep the clips to profile them
+      std::remove(clip.c_str());
+      std::remove(out.c_str());
+    }
     return 0;
   } catch (const Error& e) {
     std::cerr << "video_speed: " << e.what() << "\n";

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "robusthide/error.h"
+#include "util/parallel.h"
 
 namespace robusthide {
 namespace {
@@ -63,6 +64,9 @@ double ciede2000(const std::array<double, 3>& lab1, const std::array<double, 3>&
   return cmsCIE2000DeltaE(&a, &b, 1.0, 1.0, 1.0);
 }
 
+// Rows per parallel band of perceptual_distance.
+constexpr int kBandRows = 64;
+
 PerceptualDistance perceptual_distance(const Image& cover, const Image& marked) {
   if (cover.width != marked.width || cover.height != marked.height || cover.empty() ||
       cover.pixels.size() != marked.pixels.size()) {
@@ -74,58 +78,79 @@ PerceptualDistance perceptual_distance(const Image& cover, const Image& marked) 
   const int w = cover.width, h = cover.height, r = kFlatWindow / 2;
   const size_t stride = static_cast<size_t>(w) * 3;
   const SrgbToLab& lab = to_lab();
-  std::vector<cmsCIELab> lab_a(static_cast<size_t>(w)), lab_b(static_cast<size_t>(w));
-  // Column sums of Y and Y^2 over the window's rows, kept as the window slides down.
-  std::vector<double> col(static_cast<size_t>(w), 0.0), col2(static_cast<size_t>(w), 0.0);
-  auto add_row = [&](int y, double sign) {
-    const uint8_t* p = cover.data() + static_cast<size_t>(y) * stride;
-    for (int x = 0; x < w; ++x) {
-      const double v = luminance(p + 3 * x);
-      col[x] += sign * v;
-      col2[x] += sign * v * v;
-    }
-  };
-  for (int y = 0; y < std::min(r, h); ++y) add_row(y, 1.0);
   // ΔE histogram in steps of 0.01 (the last bin holds everything above).
   constexpr int kBins = 20000;
-  std::vector<int64_t> histogram(kBins + 1, 0);
+  // Bands of rows in parallel, each with its own sliding window and sums, added in band
+  // order: the same result for any number of threads.
+  struct Band {
+    double sum = 0.0;
+    int64_t flat = 0, flat_visible = 0;
+    std::vector<int64_t> histogram;
+  };
+  const int band_count = (h + kBandRows - 1) / kBandRows;
+  std::vector<Band> bands(static_cast<size_t>(band_count));
+  parallel_for(bands.size(), 0, [&](size_t band_index) {
+    Band& band = bands[band_index];
+    band.histogram.assign(kBins + 1, 0);
+    const int y0 = static_cast<int>(band_index) * kBandRows;
+    const int y1 = std::min(h, y0 + kBandRows);
+    std::vector<cmsCIELab> lab_a(static_cast<size_t>(w)), lab_b(static_cast<size_t>(w));
+    // Column sums of Y and Y^2 over the window's rows, kept as the window slides down.
+    std::vector<double> col(static_cast<size_t>(w), 0.0), col2(static_cast<size_t>(w), 0.0);
+    auto add_row = [&](int y, double sign) {
+      const uint8_t* p = cover.data() + static_cast<size_t>(y) * stride;
+      for (int x = 0; x < w; ++x) {
+        const double v = luminance(p + 3 * x);
+        col[x] += sign * v;
+        col2[x] += sign * v * v;
+      }
+    };
+    for (int y = std::max(0, y0 - r); y < std::min(y0 + r, h); ++y) add_row(y, 1.0);
+    for (int y = y0; y < y1; ++y) {
+      if (y + r < h) add_row(y + r, 1.0);
+      if (y - r - 1 >= 0 && y - r - 1 >= y0 - r) add_row(y - r - 1, -1.0);
+      const int rows = std::min(h - 1, y + r) - std::max(0, y - r) + 1;
+      for (int x = 0; x < w; ++x) {
+        lab_a[x] = lab(cover.data() + static_cast<size_t>(y) * stride + 3 * x);
+        lab_b[x] = lab(marked.data() + static_cast<size_t>(y) * stride + 3 * x);
+      }
+      // Horizontal window sums by a running sum over the column sums.
+      double s = 0.0, s2 = 0.0;
+      for (int x = 0; x < std::min(r, w); ++x) {
+        s += col[x];
+        s2 += col2[x];
+      }
+      for (int x = 0; x < w; ++x) {
+        if (x + r < w) {
+          s += col[x + r];
+          s2 += col2[x + r];
+        }
+        if (x - r - 1 >= 0) {
+          s -= col[x - r - 1];
+          s2 -= col2[x - r - 1];
+        }
+        const int cols = std::min(w - 1, x + r) - std::max(0, x - r) + 1;
+        const double n = static_cast<double>(rows) * cols;
+        const double mean = s / n;
+        const double variance = std::max(0.0, s2 / n - mean * mean);
+        const double de = cmsCIE2000DeltaE(&lab_a[x], &lab_b[x], 1.0, 1.0, 1.0);
+        band.sum += de;
+        ++band.histogram[std::min<int64_t>(kBins, static_cast<int64_t>(de * 100.0))];
+        if (variance < kFlatStdDev * kFlatStdDev) {
+          ++band.flat;
+          band.flat_visible += de > kVisibleDeltaE;
+        }
+      }
+    }
+  });
   PerceptualDistance d;
   double sum = 0.0;
-  for (int y = 0; y < h; ++y) {
-    if (y + r < h) add_row(y + r, 1.0);
-    if (y - r - 1 >= 0) add_row(y - r - 1, -1.0);
-    const int rows = std::min(h - 1, y + r) - std::max(0, y - r) + 1;
-    for (int x = 0; x < w; ++x) {
-      lab_a[x] = lab(cover.data() + static_cast<size_t>(y) * stride + 3 * x);
-      lab_b[x] = lab(marked.data() + static_cast<size_t>(y) * stride + 3 * x);
-    }
-    // Horizontal window sums by a running sum over the column sums.
-    double s = 0.0, s2 = 0.0;
-    for (int x = 0; x < std::min(r, w); ++x) {
-      s += col[x];
-      s2 += col2[x];
-    }
-    for (int x = 0; x < w; ++x) {
-      if (x + r < w) {
-        s += col[x + r];
-        s2 += col2[x + r];
-      }
-      if (x - r - 1 >= 0) {
-        s -= col[x - r - 1];
-        s2 -= col2[x - r - 1];
-      }
-      const int cols = std::min(w - 1, x + r) - std::max(0, x - r) + 1;
-      const double n = static_cast<double>(rows) * cols;
-      const double mean = s / n;
-      const double variance = std::max(0.0, s2 / n - mean * mean);
-      const double de = cmsCIE2000DeltaE(&lab_a[x], &lab_b[x], 1.0, 1.0, 1.0);
-      sum += de;
-      ++histogram[std::min<int64_t>(kBins, static_cast<int64_t>(de * 100.0))];
-      if (variance < kFlatStdDev * kFlatStdDev) {
-        ++d.flat_pixels;
-        d.flat_visible += de > kVisibleDeltaE;
-      }
-    }
+  std::vector<int64_t> histogram(kBins + 1, 0);
+  for (const Band& band : bands) {
+    sum += band.sum;
+    d.flat_pixels += band.flat;
+    d.flat_visible += band.flat_visible;
+    for (int b = 0; b <= kBins; ++b) histogram[b] += band.histogram[b];
   }
   d.pixels = static_cast<int64_t>(w) * h;
   d.delta_e_mean = sum / static_cast<double>(d.pixels);

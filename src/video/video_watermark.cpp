@@ -36,6 +36,21 @@ int64_t file_size(const std::string& path) {
   return ec ? 0 : static_cast<int64_t>(n);
 }
 
+// LibTorch at one intra-op thread while a video is processed: the networks run at the
+// model's 128x128, where a second thread gains little, while idle OpenMP threads spinning
+// between calls took ~15% of the CPU from the full-size per-pixel work and the codecs
+// (docs/performance.md, "Video"). The previous count is restored.
+class OneTorchThread {
+ public:
+  OneTorchThread() : previous_(at::get_num_threads()) { at::set_num_threads(1); }
+  ~OneTorchThread() { at::set_num_threads(previous_); }
+  OneTorchThread(const OneTorchThread&) = delete;
+  OneTorchThread& operator=(const OneTorchThread&) = delete;
+
+ private:
+  int previous_;
+};
+
 // Sums of centred soft bits over a set of frames.
 struct SoftSum {
   std::vector<double> sum;
@@ -79,6 +94,7 @@ VideoEmbedReport embed_video(const Watermarker& w, const std::vector<uint8_t>& p
   if (options.step < 1 || options.step > 1000) {
     throw InvalidArgument("--step must be in 1..1000, got " + std::to_string(options.step));
   }
+  const OneTorchThread one_thread;
   VideoReader reader(input);
   VideoWriter writer(output, reader, options.encode);
   // The unmarked frames encoded alike, for the bitrate cost (never committed: removed).
@@ -175,6 +191,7 @@ VideoExtraction extract_video(const Watermarker& w, const std::string& input, do
     throw InvalidArgument("the window must be at least 0.1 s, got " +
                           std::to_string(window_seconds));
   }
+  const OneTorchThread one_thread;
   VideoReader reader(input);
   const int64_t total = reader.frame_count();
   SoftSum whole;

@@ -42,19 +42,20 @@ const std::array<float, 256>& luminance_adaptation_table() {
 MaskRows::MaskRows(const Image& image, const Shaping& shaping, int first_row)
     : image_(image),
       shaping_(shaping),
-      sum_(static_cast<size_t>(image.width), 0.0),
-      sum_sq_(static_cast<size_t>(image.width), 0.0),
-      prefix_(static_cast<size_t>(image.width) + 1, 0.0),
-      prefix_sq_(static_cast<size_t>(image.width) + 1, 0.0),
+      sum_(static_cast<size_t>(image.width), 0),
+      sum_sq_(static_cast<size_t>(image.width), 0),
+      prefix_(static_cast<size_t>(image.width) + 1, 0),
+      prefix_sq_(static_cast<size_t>(image.width) + 1, 0),
       next_(std::max(0, first_row - kMaskWindow / 2)),
       first_(next_) {}
 
 void MaskRows::add_row(int y, double sign) {
   const uint8_t* p = image_.data() + static_cast<size_t>(y) * image_.width * 3;
+  const int64_t s = sign > 0 ? 1 : -1;
   for (int x = 0; x < image_.width; ++x, p += 3) {
-    const double l = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
-    sum_[static_cast<size_t>(x)] += sign * l;
-    sum_sq_[static_cast<size_t>(x)] += sign * l * l;
+    const int64_t l = 299 * p[0] + 587 * p[1] + 114 * p[2];
+    sum_[static_cast<size_t>(x)] += s * l;
+    sum_sq_[static_cast<size_t>(x)] += s * l * l;
   }
 }
 
@@ -70,14 +71,17 @@ void MaskRows::row(int y, float* out) {
         prefix_sq_[static_cast<size_t>(x)] + sum_sq_[static_cast<size_t>(x)];
   }
   const std::array<float, 256>& lum = luminance_adaptation_table();
-  const double rows = hi - lo;
+  const int rows = hi - lo;
   for (int x = 0; x < w; ++x) {
     const int x0 = std::max(0, x - r), x1 = std::min(w, x + r + 1);
-    const double n = rows * (x1 - x0);
-    const double mean = (prefix_[static_cast<size_t>(x1)] - prefix_[static_cast<size_t>(x0)]) / n;
-    const double mean_sq =
-        (prefix_sq_[static_cast<size_t>(x1)] - prefix_sq_[static_cast<size_t>(x0)]) / n;
-    out[x] = mask_value(shaping_, lum, mean, mean_sq - mean * mean);
+    const int64_t n = static_cast<int64_t>(rows) * (x1 - x0);
+    const int64_t s = prefix_[static_cast<size_t>(x1)] - prefix_[static_cast<size_t>(x0)];
+    const int64_t s2 = prefix_sq_[static_cast<size_t>(x1)] - prefix_sq_[static_cast<size_t>(x0)];
+    // Mean and variance on the 0..255 scale, from exact sums: n^2 var = n s2 - s^2.
+    const double mean = static_cast<double>(s) / (1000.0 * static_cast<double>(n));
+    const double variance = static_cast<double>(n * s2 - s * s) /
+                            (1e6 * static_cast<double>(n) * static_cast<double>(n));
+    out[x] = mask_value(shaping_, lum, mean, variance);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "robusthide/image.h"
@@ -44,7 +45,9 @@ inline bool mask_is_one(const Shaping& s) {
 
 // The shaping mask of an 8-bit image, one row at a time, in order y = first_row,
 // first_row + 1, ...: memory O(width) (the 5 luminance rows of the window as running
-// column sums, started fresh at first_row).
+// column sums, started fresh at first_row). Luminance is summed exactly, as integers
+// 299 R + 587 G + 114 B (1000 x Y), so a row's mask does not depend on where the rows
+// started.
 class MaskRows {
  public:
   MaskRows(const Image& image, const Shaping& shaping, int first_row = 0);
@@ -57,7 +60,7 @@ class MaskRows {
 
   const Image& image_;
   Shaping shaping_;
-  std::vector<double> sum_, sum_sq_, prefix_, prefix_sq_;
+  std::vector<int64_t> sum_, sum_sq_, prefix_, prefix_sq_;  // of 1000 Y and (1000 Y)^2
   int next_ = 0;  // rows [first, next_) are in the column sums
   int first_ = 0;
 };
