@@ -49,21 +49,20 @@ MaskRows::MaskRows(const Image& image, const Shaping& shaping, int first_row)
       next_(std::max(0, first_row - kMaskWindow / 2)),
       first_(next_) {}
 
-void MaskRows::add_row(int y, double sign) {
+void MaskRows::add_row(int y, int64_t sign) {
   const uint8_t* p = image_.data() + static_cast<size_t>(y) * image_.width * 3;
-  const int64_t s = sign > 0 ? 1 : -1;
   for (int x = 0; x < image_.width; ++x, p += 3) {
     const int64_t l = 299 * p[0] + 587 * p[1] + 114 * p[2];
-    sum_[static_cast<size_t>(x)] += s * l;
-    sum_sq_[static_cast<size_t>(x)] += s * l * l;
+    sum_[static_cast<size_t>(x)] += sign * l;
+    sum_sq_[static_cast<size_t>(x)] += sign * l * l;
   }
 }
 
 void MaskRows::row(int y, float* out) {
   const int h = image_.height, w = image_.width, r = kMaskWindow / 2;
   const int lo = std::max(0, y - r), hi = std::min(h, y + r + 1);
-  while (next_ < hi) add_row(next_++, 1.0);
-  while (first_ < lo) add_row(first_++, -1.0);
+  while (next_ < hi) add_row(next_++, 1);
+  while (first_ < lo) add_row(first_++, -1);
   for (int x = 0; x < w; ++x) {
     prefix_[static_cast<size_t>(x) + 1] =
         prefix_[static_cast<size_t>(x)] + sum_[static_cast<size_t>(x)];

@@ -56,7 +56,7 @@ class MaskRows {
   void row(int y, float* out);
 
  private:
-  void add_row(int y, double sign);
+  void add_row(int y, int64_t sign);  // +1 adds row y to the column sums, -1 removes it
 
   const Image& image_;
   Shaping shaping_;
