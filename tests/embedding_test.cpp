@@ -3,9 +3,11 @@
 // the whole-photo evaluation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "robusthide/dataset.h"
 #include "robusthide/embedding.h"
@@ -18,6 +20,7 @@
 #include "robusthide/train.h"
 #include "robusthide/watermark.h"
 #include "test_util.h"
+#include "watermark/resample.h"
 #include "watermark/shaping.h"
 
 namespace robusthide {
@@ -118,6 +121,46 @@ TEST(Shaping, DarkAttenuationFadesTheResidualQuadraticallyBelowItsGrey) {
   EXPECT_NEAR(shaping_mask(image_to_tensor(img), s)[0][0][5][15].item<float>(), 0.2 / 4, 1e-4);
 }
 
+// Shaping::coarse on a 512 x 256 photo marked from a 128 x 128 residual: left, flat grey
+// with pixel noise (texture at full size only); right, 8 x 8 blocks of random greys
+// (texture at both sizes). Mean change of each half, with and without the coarse mask.
+TEST(Shaping, CoarseTextureIgnoresGrainFinerThanTheMark) {
+  Image photo(512, 256);
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> noise(-8, 8), block(60, 196);
+  std::vector<int> levels(64 * 32);
+  for (int& v : levels) v = block(rng);
+  for (int y = 0; y < 256; ++y) {
+    for (int x = 0; x < 512; ++x) {
+      const int base = x < 256 ? 128 : levels[static_cast<size_t>((y / 8) * 64 + x / 8)];
+      std::fill_n(photo.data() + (static_cast<size_t>(y) * 512 + x) * 3, 3,
+                  static_cast<uint8_t>(std::clamp(base + noise(rng), 0, 255)));
+    }
+  }
+  const torch::Tensor residual = torch::full({1, 3, 128, 128}, 6.0 / 255);
+  auto mean_change = [&](const Shaping& s) {
+    const Image marked = detail::add_resampled(photo, residual, s);
+    double left = 0, right = 0;
+    for (size_t i = 0; i < photo.pixels.size(); ++i) {
+      const double d = std::abs(int{marked.pixels[i]} - int{photo.pixels[i]});
+      ((i / 3) % 512 < 256 ? left : right) += d;
+    }
+    return std::make_pair(left, right);
+  };
+  Shaping fine{0.0, 0.05, 16.0, false, 0.0, false};
+  Shaping coarse = fine;
+  coarse.coarse = true;
+  const auto [fine_left, fine_right] = mean_change(fine);
+  const auto [coarse_left, coarse_right] = mean_change(coarse);
+  EXPECT_LT(coarse_left, 0.6 * fine_left);     // the grain no longer counts as texture
+  EXPECT_GT(coarse_right, 0.85 * fine_right);  // real texture still does
+  EXPECT_GT(fine_left, 0.25 * fine_right);     // the grain did count before
+  // At the residual's own size both masks are one mask: the same bytes.
+  const Image small = test::crop(photo, 200, 60, 128, 128);
+  EXPECT_EQ(detail::add_resampled(small, residual, fine).pixels,
+            detail::add_resampled(small, residual, coarse).pixels);
+}
+
 TEST(Shaping, ChromaZeroAddsTheSameChangeToEveryChannel) {
   torch::manual_seed(3);
   ModelConfig c = shaped_fast_config(32, 16);
@@ -176,7 +219,7 @@ TEST(Pipeline, EmbedBatchIsEightBitWithAStraightThroughGradient) {
 TEST(Pipeline, OldModelFilesLoadUnshapedAndShapingRoundTrips) {
   test::TempDir dir;
   ModelConfig c = shaped_fast_config(32, 16);
-  c.shaping = Shaping{0.1, 0.3, 6.0, false, 40.0};
+  c.shaping = Shaping{0.1, 0.3, 6.0, false, 40.0, true};
   torch::manual_seed(1);
   Model m(c);
   save_model(m, dir.file("m.pt"));
@@ -195,6 +238,13 @@ TEST(Pipeline, OldModelFilesLoadUnshapedAndShapingRoundTrips) {
   const Shaping old = model_config_from_json(before_dark).shaping;
   EXPECT_EQ(old.dark, 0.0);
   EXPECT_EQ(old.flat, c.shaping.flat);
+  // ... and one written before the coarse texture existed, the full-size mask alone.
+  std::string before_coarse = to_json(c);
+  const size_t coarse_at = before_coarse.find(",\"coarse\":");
+  ASSERT_NE(coarse_at, std::string::npos) << before_coarse;
+  before_coarse.erase(coarse_at, before_coarse.find_first_of(",}", coarse_at + 1) - coarse_at);
+  EXPECT_FALSE(model_config_from_json(before_coarse).shaping.coarse);
+  EXPECT_EQ(model_config_from_json(before_coarse).shaping.dark, c.shaping.dark);
   // Values out of range are refused by name.
   for (const auto& [field, value] : std::vector<std::pair<std::string, double>>{
            {"chroma", 1.5}, {"flat", 0.0}, {"texture", 0.1}, {"dark", -1.0}, {"dark", 256.0}}) {

@@ -175,6 +175,88 @@ TEST(PayloadCodeTest, FalsePositiveProbabilityMatchesRandomWords) {
   EXPECT_GT(expected, 0.02);
 }
 
+// Soft outputs for raw bits: reliable bits at 0.05 / 0.95, and the positions in `weak`
+// (errors or not) at 0.5 -+ 0.02 on their bit's side.
+std::vector<float> soft_outputs(const std::vector<uint8_t>& raw, const std::vector<size_t>& weak) {
+  std::vector<float> soft(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) soft[i] = raw[i] ? 0.95f : 0.05f;
+  for (const size_t i : weak) soft[i] = raw[i] ? 0.52f : 0.48f;
+  return soft;
+}
+
+TEST(PayloadCodeTest, SoftDecodingCorrectsWeakErrorsBeyondT) {
+  const PayloadCode code(64);
+  ASSERT_EQ(code.chase_positions(), 8);
+  std::mt19937 rng(21);
+  for (int trial = 0; trial < 20; ++trial) {
+    const auto payload = random_bits(36, rng);
+    auto raw = code.encode(payload);
+    // 7 errors (beyond t = 5): 6 of them among the 8 least reliable bits, one reliable.
+    std::vector<size_t> pos(63);
+    for (size_t i = 0; i < pos.size(); ++i) pos[i] = i;
+    std::shuffle(pos.begin(), pos.end(), rng);
+    const std::vector<size_t> weak(pos.begin(), pos.begin() + 8);
+    for (int i = 0; i < 6; ++i) raw[weak[static_cast<size_t>(i)]] ^= 1;
+    raw[pos[8]] ^= 1;
+    EXPECT_FALSE(code.decode(raw).decoded && code.decode(raw).payload == payload);
+    const auto d = code.decode_soft(soft_outputs(raw, weak));
+    ASSERT_TRUE(d.decoded) << "trial " << trial;
+    EXPECT_EQ(d.payload, payload);
+    EXPECT_EQ(d.corrected, 7);
+    // One error outside the 8 least reliable: 2 x 2^(36 + 8 - 64) V(56, 1).
+    EXPECT_NEAR(d.false_positive, 2 * 57 * std::ldexp(1.0, 36 + 8 - 64), 1e-12);
+    EXPECT_LT(d.false_positive, 1e-3);
+  }
+}
+
+TEST(PayloadCodeTest, SoftDecodingOfReliableErrorsIsNoBetterThanHard) {
+  const PayloadCode code(64);
+  std::mt19937 rng(22);
+  for (int errors = 0; errors <= 5; ++errors) {
+    const auto payload = random_bits(36, rng);
+    auto raw = code.encode(payload);
+    // Every bit equally reliable: the "least reliable" ones are the first 8 positions (the
+    // order is stable), so errors after them count as in the hard bound, and the soft
+    // bound is 2x the hard one.
+    std::vector<size_t> pos;
+    for (size_t i = 8; i < 64; ++i) pos.push_back(i);
+    std::shuffle(pos.begin(), pos.end(), rng);
+    for (int i = 0; i < errors; ++i) raw[pos[static_cast<size_t>(i)]] ^= 1;
+    const auto d = code.decode_soft(soft_outputs(raw, {}));
+    ASSERT_TRUE(d.decoded) << errors << " errors";
+    EXPECT_EQ(d.payload, payload);
+    EXPECT_EQ(d.corrected, errors);
+    EXPECT_NEAR(d.false_positive, std::min(1.0, 2 * code.false_positive_probability(errors)),
+                1e-12);
+    EXPECT_EQ(d.false_positive > 1e-3, errors >= 4) << errors << " errors";
+  }
+  // A wrong length or a non-finite output is refused.
+  EXPECT_THROW(code.decode_soft(std::vector<float>(63, 0.5f)), InvalidArgument);
+  std::vector<float> nan(64, 0.9f);
+  nan[3] = std::nanf("");
+  EXPECT_THROW(code.decode_soft(nan), InvalidArgument);
+}
+
+TEST(PayloadCodeTest, SoftDecodingFalsePositivesOnRandomOutputs) {
+  // Unmarked images: random hard bits with random reliabilities. The share reported at
+  // a threshold stays at or below the bound's promise.
+  const PayloadCode code(64);
+  std::mt19937 rng(23);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  const int trials = 4000;
+  int below_1e2 = 0, below_1e3 = 0;
+  for (int i = 0; i < trials; ++i) {
+    std::vector<float> soft(64);
+    for (auto& v : soft) v = uniform(rng);
+    const auto d = code.decode_soft(soft);
+    below_1e2 += d.decoded && d.false_positive <= 1e-2;
+    below_1e3 += d.decoded && d.false_positive <= 1e-3;
+  }
+  // Expected at most 40 and 4 of 4000; the bound is loose, so far fewer happen.
+  EXPECT_LE(below_1e2, 40);
+  EXPECT_LE(below_1e3, 8);
+}
+
 TEST(PayloadTextTest, TextAndHexRoundTrip) {
   bool printable = false;
   EXPECT_EQ(payload_to_text(payload_from_text("Hi!", 36), &printable), "Hi!");

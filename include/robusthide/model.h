@@ -56,9 +56,18 @@ struct Shaping {
   // 8-bit level arranged in long runs is visible there although CIEDE2000 calls it
   // sub-threshold: docs/visibility.md). 0 = off. Range [0, 255].
   double dark = 0.0;
+  // Coarse texture: for a photo of another size than the model's, the texture mask is
+  // also computed on the photo brought to the model's size (where the encoder makes the
+  // residual, whose pattern is enlarged with it) and enlarged bilinearly; each pixel
+  // takes the smaller of the two masks. Grain finer than the enlarged pattern (sensor or
+  // JPEG noise in a dark, smooth background) masks fine detail only, not the mark's
+  // stripes of several pixels, so it no longer counts as texture (docs/visibility.md).
+  // At the model's size both masks are the same: training is unchanged. false = the
+  // full-size mask alone.
+  bool coarse = false;
 
   // Every field at its "off" value: the residual passes unchanged.
-  static Shaping none() { return Shaping{1.0, 1.0, 8.0, false, 0.0}; }
+  static Shaping none() { return Shaping{1.0, 1.0, 8.0, false, 0.0, false}; }
   // True when the residual passes unchanged (chroma 1, flat 1, no adaptation, no dark
   // attenuation).
   bool is_none() const {
@@ -66,7 +75,7 @@ struct Shaping {
   }
   bool operator==(const Shaping& o) const {
     return chroma == o.chroma && flat == o.flat && texture == o.texture &&
-           luminance_adaptation == o.luminance_adaptation && dark == o.dark;
+           luminance_adaptation == o.luminance_adaptation && dark == o.dark && coarse == o.coarse;
   }
   bool operator!=(const Shaping& o) const { return !(*this == o); }
 };

@@ -78,6 +78,27 @@ class PayloadCode {
   };
   // Decodes message_bits() raw bits (0/1 bytes, e.g. the decoder's thresholded output).
   Decoded decode(const std::vector<uint8_t>& raw) const;
+  // Soft-decision decoding (Chase-II, docs/payload.md) of message_bits() raw decoder
+  // outputs: bit i is 1 when raw[i] > 0.5, and |raw[i] - 0.5| is its reliability. The
+  // hard word and every word with some of its chase_positions() least reliable codeword
+  // bits flipped are decoded; of the codewords found, the one with the smallest
+  // soft_false_positive() is returned (`corrected`: its differences from the hard word,
+  // parity included). Corrects up to t errors anywhere, and more when the extra ones
+  // are among the least reliable bits. Throws InvalidArgument for another length or a
+  // non-finite value.
+  Decoded decode_soft(const std::vector<float>& raw) const;
+  // Codeword bits decode_soft flips: min(8, n - k).
+  int chase_positions() const;
+  // Bound on the chance that an unmarked image's raw outputs (uniformly random hard bits,
+  // reliabilities independent of them) decode with a codeword whose differences from the
+  // hard word are `differences` (positions 0..N-1, N = n + parity), where `rank[i]` is
+  // position i's place in the order of increasing reliability: for each q in {0,
+  // chase_positions()}, a random word is within e(q) differences outside its q least
+  // reliable positions of some codeword with probability <= 2^(k + q) V(N - q, e(q)) / 2^N;
+  // the smaller bound, times 2 for choosing between them. For a hard word (q = 0 alone)
+  // this is false_positive_probability(d) up to that factor 2.
+  double soft_false_positive(const std::vector<int>& differences,
+                             const std::vector<int>& rank) const;
 
   // False-positive probability of a decode with `corrected` corrections (see Decoded).
   double false_positive_probability(int corrected) const;

@@ -61,8 +61,10 @@ class Watermarker {
     int ecc_t = 0;
     // Residual multiplier of embed (1 = the model's trained strength).
     double strength = 1.0;
-    // Largest false-positive probability extract accepts as "found". The default accepts
-    // up to 3 corrected errors with the 64-bit code (p = 1.6e-4), rejects 4 (p = 2.5e-3).
+    // Largest false-positive probability extract accepts as "found" (the soft-decision
+    // bound of PayloadCode::decode_soft). With the 64-bit code the default accepts up to 3
+    // errors anywhere (p = 3.3e-4), or any errors among the 8 least reliable bits with at
+    // most 1 more elsewhere; it rejects 4 errors among reliable bits (p = 5.1e-3).
     double max_false_positive = 1e-3;
   };
 

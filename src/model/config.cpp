@@ -39,6 +39,10 @@ const std::vector<ConfigField<Shaping>>& shaping_fields() {
       {"shaping.dark", "--dark",
        "5x5 mean grey (0..255) below which the residual fades as (grey / dark)^2 (0 = off)",
        [](S& s) -> FieldRef { return &s.dark; }, 0, 255, false, true, " dark %s", dark},
+      {"shaping.coarse", "--coarse-texture",
+       "whole photos: also measure texture at the model's resolution and take the smaller "
+       "mask, so fine grain does not count as texture (true/false)",
+       [](S& s) -> FieldRef { return &s.coarse; }, 0, 0, false, true, " coarse", shaped},
   };
   return fields;
 }

@@ -1,4 +1,5 @@
 // PayloadCode (BCH + parity + whitening over a model's raw bits) and payload text forms.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -115,16 +116,101 @@ PayloadCode::Decoded PayloadCode::decode(const std::vector<uint8_t>& raw) const 
   return d;
 }
 
+int PayloadCode::chase_positions() const { return std::min(8, bch_.n() - bch_.k()); }
+
+namespace {
+
+// V(n, d) = sum_{i <= d} C(n, i).
+double hamming_volume(int n, int d) {
+  double volume = 0, binomial = 1;
+  for (int i = 0; i <= d && i <= n; ++i) {
+    volume += binomial;
+    binomial = binomial * (n - i) / (i + 1);
+  }
+  return volume;
+}
+
+}  // namespace
+
+double PayloadCode::soft_false_positive(const std::vector<int>& differences,
+                                        const std::vector<int>& rank) const {
+  const int n = bch_.n() + (parity_ ? 1 : 0);
+  double best = 1.0;
+  for (const int q : {0, chase_positions()}) {
+    int outside = 0;
+    for (const int i : differences) outside += rank.at(static_cast<size_t>(i)) >= q ? 1 : 0;
+    best = std::min(best, std::ldexp(hamming_volume(n - q, outside), bch_.k() + q - n));
+  }
+  return std::min(1.0, 2.0 * best);
+}
+
+PayloadCode::Decoded PayloadCode::decode_soft(const std::vector<float>& raw) const {
+  if (raw.size() != static_cast<size_t>(bits_)) {
+    throw InvalidArgument("payload decode: expected " + std::to_string(bits_) +
+                          " raw values, got " + std::to_string(raw.size()));
+  }
+  for (const float v : raw) {
+    if (!std::isfinite(v)) throw InvalidArgument("payload decode: a raw value is not finite");
+  }
+  const int n = bch_.n(), total = n + (parity_ ? 1 : 0);
+  // The hard word (whitening removed) and the order of increasing reliability over the
+  // codeword bits and the parity bit.
+  std::vector<uint8_t> hard(static_cast<size_t>(total));
+  std::vector<int> order(static_cast<size_t>(total));
+  for (int i = 0; i < total; ++i) {
+    hard[static_cast<size_t>(i)] = static_cast<uint8_t>(
+        (raw[static_cast<size_t>(i)] > 0.5f ? 1 : 0) ^ whitening_[static_cast<size_t>(i)]);
+    order[static_cast<size_t>(i)] = i;
+  }
+  auto reliability = [&](int i) { return std::fabs(raw[static_cast<size_t>(i)] - 0.5f); };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return reliability(a) < reliability(b); });
+  std::vector<int> rank(static_cast<size_t>(total));
+  for (int r = 0; r < total; ++r) rank[static_cast<size_t>(order[static_cast<size_t>(r)])] = r;
+  // The chase_positions() least reliable codeword bits (the parity bit is not flipped).
+  std::vector<int> flip;
+  for (const int i : order) {
+    if (i < n && static_cast<int>(flip.size()) < chase_positions()) flip.push_back(i);
+  }
+  Decoded best;
+  double best_soft = 0;
+  std::vector<uint8_t> word(static_cast<size_t>(n));
+  for (uint32_t pattern = 0; pattern < (1u << flip.size()); ++pattern) {
+    std::copy(hard.begin(), hard.begin() + n, word.begin());
+    for (size_t j = 0; j < flip.size(); ++j) {
+      if ((pattern >> j) & 1u) word[static_cast<size_t>(flip[j])] ^= 1;
+    }
+    const BchCode::Result r = bch_.decode(word);
+    if (!r.ok) continue;
+    const std::vector<uint8_t> codeword = bch_.encode(r.data);
+    std::vector<int> differences;
+    uint8_t parity = 0;
+    double soft = 0;
+    for (int i = 0; i < n; ++i) {
+      parity ^= codeword[static_cast<size_t>(i)];
+      if (codeword[static_cast<size_t>(i)] != hard[static_cast<size_t>(i)])
+        differences.push_back(i);
+    }
+    if (parity_ && parity != hard[static_cast<size_t>(n)]) differences.push_back(n);
+    for (const int i : differences) soft += reliability(i);
+    const double fp = soft_false_positive(differences, rank);
+    if (!best.decoded || fp < best.false_positive ||
+        (fp == best.false_positive && soft < best_soft)) {
+      best.decoded = true;
+      best.corrected = static_cast<int>(differences.size());
+      best.false_positive = fp;
+      best.payload = r.data;
+      best_soft = soft;
+    }
+  }
+  return best;
+}
+
 double PayloadCode::false_positive_probability(int corrected) const {
   // Balls of radius <= t around the 2^k codewords are disjoint: a uniformly random
   // N-bit word is within distance d of one with probability 2^k V(N, d) / 2^N.
   const int n = bch_.n() + (parity_ ? 1 : 0);
-  double volume = 0, binomial = 1;
-  for (int i = 0; i <= corrected && i <= n; ++i) {
-    volume += binomial;
-    binomial = binomial * (n - i) / (i + 1);
-  }
-  return std::min(1.0, std::ldexp(volume, bch_.k() - n));
+  return std::min(1.0, std::ldexp(hamming_volume(n, corrected), bch_.k() - n));
 }
 
 std::vector<uint8_t> payload_from_text(const std::string& text, int capacity_bits) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "robusthide/embedding.h"
 #include "robusthide/error.h"
 #include "robusthide/tensor.h"
 #include "util/convert.h"
@@ -96,6 +97,21 @@ Image add_resampled(const Image& cover, const torch::Tensor& residual, const Sha
   Image marked(w, h);
   const float* to_float = byte_to_float_table();
   const bool masked = !mask_is_one(shaping);
+  // Shaping::coarse: the mask of the cover at the residual's size, its rows resampled
+  // horizontally like the residual's, (rh, w) floats.
+  std::vector<float> coarse;
+  if (masked && shaping.coarse && (rh != h || rw != w)) {
+    const torch::Tensor m =
+        shaping_mask(to_model_size(cover, rh), shaping).to(torch::kFloat32).contiguous();
+    if (m.size(3) != rw) throw InvalidArgument("cannot embed: the residual is not square");
+    const float* pm = m.data_ptr<float>();
+    coarse.resize(static_cast<size_t>(rh) * w);
+    for (int y = 0; y < rh; ++y) {
+      const float* in = pm + static_cast<size_t>(y) * rw;
+      float* out = &coarse[static_cast<size_t>(y) * w];
+      for (int x = 0; x < w; ++x) out[x] = tx.w0[x] * in[tx.i0[x]] + tx.w1[x] * in[tx.i1[x]];
+    }
+  }
   // Bands of rows in parallel, each with its own mask window: the same bytes for any
   // number of threads.
   const int bands = (h + kAddBandRows - 1) / kAddBandRows;
@@ -109,6 +125,14 @@ Image add_resampled(const Image& cover, const torch::Tensor& residual, const Sha
     for (int y = y0; y < y1; ++y) {
       const uint8_t* in = cover.data() + static_cast<size_t>(y) * w * 3;
       if (masked) mask_rows.row(y, mask.data());
+      if (!coarse.empty()) {
+        const float* a = &coarse[static_cast<size_t>(ty.i0[y]) * w];
+        const float* b = &coarse[static_cast<size_t>(ty.i1[y]) * w];
+        for (int x = 0; x < w; ++x) {
+          mask[static_cast<size_t>(x)] =
+              std::min(mask[static_cast<size_t>(x)], ty.w0[y] * a[x] + ty.w1[y] * b[x]);
+        }
+      }
       for (int c = 0; c < 3; ++c) {
         const float* a = &rows[(static_cast<size_t>(c) * rh + ty.i0[y]) * w];
         const float* b = &rows[(static_cast<size_t>(c) * rh + ty.i1[y]) * w];

@@ -27,7 +27,9 @@ void check_image(const Image& image, const char* action);
 // cover + mask x residual enlarged (or shrunk) bilinearly to the cover's size (torch's
 // interpolate, align_corners = false), rounded to 8 bits: round(clamp(x, 0, 1) * 255).
 // The mask is the shaping mask of the full-size cover (embedding.h), computed row by
-// row. `residual` is a CPU float (1, 3, h, w) tensor.
+// row; with Shaping::coarse, the smaller of it and the mask of the cover at the
+// residual's size, enlarged like the residual. `residual` is a CPU float (1, 3, h, w)
+// tensor.
 Image add_resampled(const Image& cover, const torch::Tensor& residual,
                     const Shaping& shaping = Shaping::none());
 

@@ -137,7 +137,7 @@ Extraction Watermarker::extract_from_raw(const std::vector<float>& raw, double t
   Extraction e;
   e.raw_bits = threshold_bits(raw);
   if (!code_) return e;
-  const PayloadCode::Decoded d = code_->decode(e.raw_bits);
+  const PayloadCode::Decoded d = code_->decode_soft(raw);
   e.decoded = d.decoded;
   e.corrected = d.corrected;
   e.false_positive = std::min(1.0, d.false_positive * std::max(1.0, tests));
