@@ -451,6 +451,32 @@ TEST(TrainVideo, ClipBatchesResumeBitForBitAndValidateOnClips) {
   EXPECT_THROW(train(o), InvalidArgument);
 }
 
+TEST(TrainWholePhotos, WholePhotoCoversChangeTheRunAndResumeBitForBit) {
+  test::TempDir dir;
+  TrainOptions o = tiny_options(dir.file("crops"));
+  o.steps = 4;
+  train(o);
+  o.whole_share = 0.5;
+  o.out_dir = dir.file("whole");
+  train(o);
+  o.out_dir = dir.file("parts");
+  o.steps = 2;
+  train(o);
+  o.steps = 4;
+  o.resume = true;
+  train(o);
+  const Model whole = load_model(dir.file("whole/model.pt"));
+  EXPECT_TRUE(same_model(whole, load_model(dir.file("parts/model.pt"))));
+  // Same seed, other covers: other weights.
+  EXPECT_FALSE(same_weights(*load_model(dir.file("crops/model.pt")).encoder, *whole.encoder));
+  EXPECT_DOUBLE_EQ(read_checkpoint_options(dir.file("parts/checkpoint.pt")).whole_share, 0.5);
+  o.whole_share = -0.1;
+  o.resume = false;
+  o.out_dir = dir.file("bad");
+  EXPECT_THROW(train(o), InvalidArgument);
+  EXPECT_FALSE(fs::exists(dir.file("bad")));
+}
+
 TEST(TrainResume, DifferentFixedOptionsAreRefusedListingThem) {
   test::TempDir dir;
   TrainOptions o = tiny_options(dir.file("run"));

@@ -135,6 +135,12 @@ struct TrainOptions : RunOptions {
   // the validation photos (clips of batch_size frames, a quarter as many clips as
   // validation photos). 0 = photos only.
   double clip_share = 0;
+  // [fixed] Whole photos: in photo batches, each cover is with this probability the whole
+  // training photo brought to the model's size as embed does it (area average, aspect not
+  // kept: watermark.h) instead of a random crop, so the networks also learn the picture
+  // statistics and shaping masks that embed/extract meet on whole photos (a crop keeps
+  // the photo's own pixel scale; a whole photo is shrunk several times). 0 = crops only.
+  double whole_share = 0;
 };
 
 // One [fixed] option of a run's options O (TrainOptions, HidingTrainOptions), described

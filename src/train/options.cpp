@@ -42,6 +42,11 @@ const std::vector<FixedTrainField>& fixed_train_fields() {
          "video training: fraction of batches that are pan/zoom clips of one photo (0 = none)",
          [](O& o) -> FieldRef { return &o.clip_share; },
          [](const O& o) { return o.clip_share > 0; }},
+        {"whole_share", "--whole-photo-share",
+         "fraction of photo covers that are whole photos shrunk to the model's size as embed "
+         "does (0 = crops only)",
+         [](O& o) -> FieldRef { return &o.whole_share; },
+         [](const O& o) { return o.whole_share > 0; }},
     };
     f.insert(f.end(), own.begin(), own.end());
     return f;
@@ -134,6 +139,9 @@ void validate_options(const TrainOptions& o) {
     bad_option("warmup_steps = " + std::to_string(o.warmup_steps) + " (expected >= 0)");
   if (!(o.clip_share >= 0 && o.clip_share <= 1)) {
     bad_option("clip_share = " + std::to_string(o.clip_share) + " (expected 0..1)");
+  }
+  if (!(o.whole_share >= 0 && o.whole_share <= 1)) {
+    bad_option("whole_share = " + std::to_string(o.whole_share) + " (expected 0..1)");
   }
   o.model.validate();
 }

@@ -35,6 +35,7 @@
 #include "train/run_info.h"
 #include "train/run_loop.h"
 #include "train/training_data.h"
+#include "watermark/resample.h"
 
 namespace robusthide {
 namespace {
@@ -261,11 +262,22 @@ torch::Tensor Trainer::fooling_loss(const torch::Tensor& encoded) {
   return F::binary_cross_entropy_with_logits(fooled, torch::ones_like(fooled));
 }
 
-// A batch of covers: random crops of the batch's photos, or (clip_share of the time) a
-// pan/zoom clip of its first photo. Randomness from torch's generator (resumable).
+// A batch of covers: random crops of the batch's photos (each, whole_share of the time,
+// the whole photo shrunk to the model's size), or (clip_share of the time) a pan/zoom
+// clip of its first photo. Randomness from torch's generator (resumable).
 torch::Tensor Trainer::training_covers(const std::vector<int64_t>& photos) const {
   if (o_.clip_share <= 0 || torch::rand({1}, torch::kFloat64).item<double>() >= o_.clip_share) {
-    return data_.train().random_crops(photos);
+    torch::Tensor covers = data_.train().random_crops(photos);
+    if (o_.whole_share > 0) {
+      const torch::Tensor u = torch::rand({static_cast<int64_t>(photos.size())}, torch::kFloat64);
+      for (size_t i = 0; i < photos.size(); ++i) {
+        if (u[static_cast<int64_t>(i)].item<double>() >= o_.whole_share) continue;
+        const Image& photo = data_.train().image(static_cast<size_t>(photos[i]));
+        covers[static_cast<int64_t>(i)].copy_(
+            detail::to_model_size(photo, o_.model.image_size).squeeze(0));
+      }
+    }
+    return covers;
   }
   const Image& photo = data_.train().image(static_cast<size_t>(photos.front()));
   PanZoomOptions pan;
