@@ -410,6 +410,21 @@ TEST(TrainResume, ResumeEqualsUninterruptedRunBitForBit) {
   EXPECT_FALSE(same_weights(*load_model(dir.file("one/model.pt")).encoder, *whole.encoder));
 }
 
+// Trains `o` (o.steps, even) in one run into DIR/whole and in two halves, the second a
+// resume, into DIR/parts; leaves o as the resumed run. Returns the one run's result.
+TrainResult train_whole_and_in_parts(TrainOptions& o, const test::TempDir& dir) {
+  o.out_dir = dir.file("whole");
+  const TrainResult whole = train(o);
+  const int64_t steps = o.steps;
+  o.out_dir = dir.file("parts");
+  o.steps = steps / 2;
+  train(o);
+  o.steps = steps;
+  o.resume = true;
+  train(o);
+  return whole;
+}
+
 TEST(TrainVideo, ClipBatchesResumeBitForBitAndValidateOnClips) {
   test::TempDir dir;
   // Half the batches are pan/zoom clips coded by MPEG-4 Part 2 as one clip each.
@@ -417,13 +432,7 @@ TEST(TrainVideo, ClipBatchesResumeBitForBitAndValidateOnClips) {
   o.attack = "mpeg4";
   o.clip_share = 0.5;
   o.steps = 6;
-  const TrainResult whole = train(o);
-  o.out_dir = dir.file("parts");
-  o.steps = 3;
-  train(o);
-  o.steps = 6;
-  o.resume = true;
-  train(o);
+  const TrainResult whole = train_whole_and_in_parts(o, dir);
   const Model a = load_model(dir.file("whole/model.pt"));
   EXPECT_TRUE(same_model(a, load_model(dir.file("parts/model.pt"))));
   EXPECT_DOUBLE_EQ(read_checkpoint_options(dir.file("parts/checkpoint.pt")).clip_share, 0.5);
@@ -457,14 +466,7 @@ TEST(TrainWholePhotos, WholePhotoCoversChangeTheRunAndResumeBitForBit) {
   o.steps = 4;
   train(o);
   o.whole_share = 0.5;
-  o.out_dir = dir.file("whole");
-  train(o);
-  o.out_dir = dir.file("parts");
-  o.steps = 2;
-  train(o);
-  o.steps = 4;
-  o.resume = true;
-  train(o);
+  train_whole_and_in_parts(o, dir);
   const Model whole = load_model(dir.file("whole/model.pt"));
   EXPECT_TRUE(same_model(whole, load_model(dir.file("parts/model.pt"))));
   // Same seed, other covers: other weights.
