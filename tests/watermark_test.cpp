@@ -221,5 +221,43 @@ TEST_F(DefaultModel, StrengthTradesPsnrForRobustness) {
   EXPECT_GT(errors[0], errors[2]) << errors[0] << " " << errors[1] << " " << errors[2];
 }
 
+// The strength search: a start too weak for JPEG Q50 is raised until the payload survives
+// it, the mark is then the one pipeline's at the strength reported, and with the search
+// off the strength is the one given.
+TEST_F(DefaultModel, StrengthSearchRaisesAWeakMarkUntilItSurvivesJpeg) {
+  const Model& model = watermarker_->model();
+  const Image cover = read_image(test::sample_photo_path("101085.jpg"));
+  Watermarker::Options o;
+  o.strength = 0.1;  // far too weak for JPEG Q50
+  const Watermarker searching(model, o);
+  const std::vector<uint8_t> payload = payload_from_hex("c0ffee123", 36);
+  double used = 0;
+  const Image marked = searching.embed(cover, payload, &used);
+  EXPECT_GT(used, 0.1);
+  EXPECT_LT(used, kMaxStrength);
+  EXPECT_EQ(marked, embed_bits(model, cover, searching.code().encode(payload), used));
+  Image attacked;
+  jpeg_round_trip(marked, 50, &attacked);
+  const Extraction x = searching.extract(attacked);
+  ASSERT_TRUE(x.found) << "strength " << used;
+  EXPECT_EQ(x.payload, payload);
+  // One step weaker did not survive (the search stops at the first that does).
+  Image weaker;
+  jpeg_round_trip(embed_bits(model, cover, searching.code().encode(payload), used / 1.25), 50,
+                  &weaker);
+  const Extraction w = searching.extract(weaker);
+  EXPECT_FALSE(w.found && w.payload == payload) << "strength " << used / 1.25;
+  // Off: the strength as given.
+  o.check_quality = 0;
+  const Watermarker fixed(model, o);
+  EXPECT_EQ(fixed.embed(cover, payload, &used),
+            embed_bits(model, cover, fixed.code().encode(payload), 0.1));
+  EXPECT_EQ(used, 0.1);
+  for (const int bad : {-1, 101}) {
+    o.check_quality = bad;
+    EXPECT_THROW(Watermarker(model, o), InvalidArgument) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace robusthide

@@ -36,4 +36,12 @@ ParsedPayload PayloadArgs::parse(const Watermarker& w) const {
   return p;
 }
 
+CLI::Option* add_check_quality_option(CLI::App& sub, int& check_quality) {
+  return sub
+      .add_option("--check-quality", check_quality,
+                  "strength search: raise --strength in x1.25 steps (up to 2) until the payload "
+                  "reads back after a JPEG re-save at this quality; 0 = the strength as given")
+      ->capture_default_str();
+}
+
 }  // namespace robusthide::cli

@@ -37,4 +37,7 @@ struct PayloadArgs {
   ParsedPayload parse(const Watermarker& w) const;
 };
 
+// --check-quality Q (embed and evaluate --photos): Watermarker::Options::check_quality.
+CLI::Option* add_check_quality_option(CLI::App& sub, int& check_quality);
+
 }  // namespace robusthide::cli

@@ -51,8 +51,11 @@ struct PhotoEvalReport {
   std::string code;   // payload code name ("" for a model without one)
   int message_bits = 0;
   int64_t photos = 0;
-  double megapixels = 0.0;  // mean photo size
-  double strength = 1.0;
+  double megapixels = 0.0;     // mean photo size
+  double strength = 1.0;       // the Watermarker's (starting) strength
+  int check_quality = 0;       // its strength search (Watermarker::Options; 0 = off)
+  int64_t raised = 0;          // photos the strength search marked above `strength`
+  double mean_strength = 1.0;  // mean strength of the marks
   uint64_t seed = 0;
   double max_false_positive = 0.0;  // the Watermarker's threshold
   // Marked vs cover, full size: means over photos (PSNR capped at kEvalPsnrCap), the
@@ -74,7 +77,8 @@ PhotoEvalReport evaluate_photos(const Watermarker& watermarker,
 //       attack | recovered % | BER % | photos | bpp
 // csv:  attack,photos,recovered,wrong,recovery_rate,bits,bit_errors,ber,bits_per_pixel
 //       (the header figures are in the json form)
-// json: {"model", "code", "message_bits", "photos", "megapixels", "strength", "seed",
+// json: {"model", "code", "message_bits", "photos", "megapixels", "strength",
+//        "check_quality", "raised", "mean_strength", "seed",
 //        "psnr_db", "ssim", "ciede2000_mean", "ciede2000_p99", "flat_visible_share",
 //        "false_positives", "rows": [{the csv columns}]}
 std::string format_photo_report(const PhotoEvalReport& report, ReportFormat format);

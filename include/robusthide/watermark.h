@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "robusthide/codec.h"
 #include "robusthide/embedding.h"
 #include "robusthide/image.h"
 #include "robusthide/model.h"
@@ -66,6 +67,13 @@ class Watermarker {
     // errors anywhere (p = 3.3e-4), or any errors among the 8 least reliable bits with at
     // most 1 more elsewhere; it rejects 4 errors among reliable bits (p = 5.1e-3).
     double max_false_positive = 1e-3;
+    // The strength search of embed(): when > 0, a photo whose mark is too weak gets more
+    // strength. embed() tries `strength`, then x1.25 steps up to kMaxStrength, and keeps
+    // the first mark whose payload reads back from it re-saved as JPEG at this quality
+    // (4:2:0, in memory); when none does, the strongest. Photos the mark hides well stay
+    // at `strength`; the few with little texture (a dark forest over snow) get what they
+    // need. 0 = `strength` for every photo. Range 0..100.
+    int check_quality = 50;
   };
 
   // Throws InvalidArgument for bad options. A model of fewer than 7 bits has no payload
@@ -78,8 +86,11 @@ class Watermarker {
   const PayloadCode& code() const;
   const Options& options() const { return options_; }
 
-  // Embeds capacity_bits() payload bits (payload_from_text / payload_from_hex).
-  Image embed(const Image& cover, const std::vector<uint8_t>& payload) const;
+  // Embeds capacity_bits() payload bits (payload_from_text / payload_from_hex), with the
+  // strength search of Options::check_quality; *strength_used (when given) receives the
+  // strength of the mark returned.
+  Image embed(const Image& cover, const std::vector<uint8_t>& payload,
+              double* strength_used = nullptr) const;
   // The residual embed() adds for this payload, from `cover` (mark_residual): apply it
   // with apply_mark(model(), image, residual) to this or a similar image.
   torch::Tensor residual(const Image& cover, const std::vector<uint8_t>& payload) const;
@@ -94,6 +105,7 @@ class Watermarker {
   Model model_;
   std::shared_ptr<const PayloadCode> code_;
   Options options_;
+  std::shared_ptr<const Codec> check_codec_;  // JPEG at check_quality (null when 0)
 };
 
 // Where the CLI looks for a model when none is named, in order: $ROBUSTHIDE_MODEL; next

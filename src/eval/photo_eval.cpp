@@ -46,6 +46,7 @@ PhotoEvalReport evaluate_photos(const Watermarker& w, const std::vector<std::str
   report.code = w.has_code() ? w.code().name() : "";
   report.message_bits = raw_bits;
   report.strength = w.options().strength;
+  report.check_quality = w.has_code() ? w.options().check_quality : 0;
   report.seed = options.seed;
   report.max_false_positive = w.options().max_false_positive;
   std::vector<double> compressed_bits(attacks.size(), 0.0);
@@ -59,13 +60,17 @@ PhotoEvalReport evaluate_photos(const Watermarker& w, const std::vector<std::str
   if (options.max_images > 0) total = std::min(total, options.max_images);
   double pixels = 0, psnr_sum = 0, ssim_sum = 0, delta_e = 0, delta_e_p99 = 0;
   int64_t flat = 0, flat_visible = 0;
+  double strength_sum = 0;
   for (int64_t i = 0; i < total; ++i) {
     const Image cover = read_image(files[static_cast<size_t>(i)]);
     const std::vector<uint8_t> payload =
         payload_of(options.seed, i, w.has_code() ? w.code().capacity_bits() : raw_bits);
     const std::vector<uint8_t> raw = w.has_code() ? w.code().encode(payload) : payload;
-    const Image marked = w.has_code() ? w.embed(cover, payload)
-                                      : embed_bits(model, cover, raw, w.options().strength);
+    double strength = w.options().strength;
+    const Image marked =
+        w.has_code() ? w.embed(cover, payload, &strength) : embed_bits(model, cover, raw, strength);
+    strength_sum += strength;
+    if (strength > w.options().strength) ++report.raised;
     const double n_pixels = static_cast<double>(cover.width) * cover.height;
     pixels += n_pixels;
     psnr_sum += std::min(psnr(cover, marked), kEvalPsnrCap);
@@ -109,6 +114,7 @@ PhotoEvalReport evaluate_photos(const Watermarker& w, const std::vector<std::str
   report.megapixels = pixels / n / 1e6;
   report.psnr_db = psnr_sum / n;
   report.ssim = ssim_sum / n;
+  report.mean_strength = strength_sum / n;
   report.ciede2000_mean = delta_e / n;
   report.ciede2000_p99 = delta_e_p99 / n;
   report.flat_visible_share = flat > 0 ? static_cast<double>(flat_visible) / flat : 0.0;

@@ -29,8 +29,13 @@ std::string format_text(const PhotoEvalReport& r) {
   os << "model   " << r.model << "\n"
      << "photos  " << r.photos << " whole photos (mean " << fixed(r.megapixels, 2)
      << " Mpixel), strength " << exact(r.strength) << ", seed " << r.seed
-     << (r.code.empty() ? ", raw bits (no payload code)" : ", code " + r.code) << "\n"
-     << "marked  PSNR " << fixed(r.psnr_db, 2) << " dB, SSIM " << fixed(r.ssim, 4)
+     << (r.code.empty() ? ", raw bits (no payload code)" : ", code " + r.code) << "\n";
+  if (r.check_quality > 0) {
+    os << "search  strength raised for " << r.raised << " of " << r.photos
+       << " photos until the payload survived JPEG Q" << r.check_quality << " (mean strength "
+       << fixed(r.mean_strength, 3) << ")\n";
+  }
+  os << "marked  PSNR " << fixed(r.psnr_db, 2) << " dB, SSIM " << fixed(r.ssim, 4)
      << ", CIEDE2000 mean " << fixed(r.ciede2000_mean, 2) << " (p99 " << fixed(r.ciede2000_p99, 2)
      << "), flat pixels visibly changed " << fixed(100.0 * r.flat_visible_share, 2) << "%\n";
   if (!r.code.empty()) {
@@ -72,6 +77,9 @@ std::string format_json(const PhotoEvalReport& r) {
                             {"photos", r.photos},
                             {"megapixels", r.megapixels},
                             {"strength", r.strength},
+                            {"check_quality", r.check_quality},
+                            {"raised", r.raised},
+                            {"mean_strength", r.mean_strength},
                             {"seed", r.seed},
                             {"max_false_positive", r.max_false_positive},
                             {"psnr_db", detail::json_number(r.psnr_db)},

@@ -96,6 +96,15 @@ Watermarker::Watermarker(Model model, const Options& options)
                           std::to_string(kMinPayloadCodeBits) + " bits): --ecc-t does not apply");
   }
   check_strength(options.strength);
+  if (options.check_quality < 0 || options.check_quality > 100) {
+    throw InvalidArgument(
+        "strength-search JPEG quality (--check-quality) must be in 0..100 (0 = "
+        "off), got " +
+        std::to_string(options.check_quality));
+  }
+  if (options.check_quality > 0) {
+    check_codec_ = make_codec("jpeg:" + std::to_string(options.check_quality));
+  }
   if (!(options.max_false_positive > 0 && options.max_false_positive <= 1)) {
     char text[160];
     std::snprintf(text, sizeof text, "max false-positive probability must be in (0, 1], got %g",
@@ -116,8 +125,24 @@ const PayloadCode& Watermarker::code() const {
   return *code_;
 }
 
-Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload) const {
-  return embed_bits(model_, cover, code().encode(payload), options_.strength);
+// Strength steps of the search (Options::check_quality).
+constexpr double kStrengthStep = 1.25;
+
+Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload,
+                         double* strength_used) const {
+  const std::vector<uint8_t> bits = code().encode(payload);
+  double strength = options_.strength;
+  // The residual is computed once: the strength only scales it (embedding.h).
+  const torch::Tensor unit = mark_residual(model_, cover, bits, 1.0);
+  Image marked = apply_mark(model_, cover, unit * strength);
+  while (check_codec_) {
+    const Extraction x = extract(check_codec_->round_trip(marked).images.at(0));
+    if ((x.found && x.payload == payload) || strength >= kMaxStrength) break;
+    strength = std::min(kMaxStrength, strength * kStrengthStep);
+    marked = apply_mark(model_, cover, unit * strength);
+  }
+  if (strength_used) *strength_used = strength;
+  return marked;
 }
 
 torch::Tensor Watermarker::residual(const Image& cover, const std::vector<uint8_t>& payload) const {
