@@ -221,9 +221,9 @@ TEST_F(DefaultModel, StrengthTradesPsnrForRobustness) {
   EXPECT_GT(errors[0], errors[2]) << errors[0] << " " << errors[1] << " " << errors[2];
 }
 
-// The strength search: a start too weak for JPEG Q50 is raised until the payload survives
-// it, the mark is then the one pipeline's at the strength reported, and with the search
-// off the strength is the one given.
+// The strength search: a start too weak for JPEG Q50 and WebP 50 is raised until the
+// payload survives both, the mark is then the one pipeline's at the strength reported, and with the
+// search off the strength is the one given.
 TEST_F(DefaultModel, StrengthSearchRaisesAWeakMarkUntilItSurvivesJpeg) {
   const Model& model = watermarker_->model();
   const Image cover = read_image(test::sample_photo_path("101085.jpg"));
@@ -241,20 +241,25 @@ TEST_F(DefaultModel, StrengthSearchRaisesAWeakMarkUntilItSurvivesJpeg) {
   const Extraction x = searching.extract(attacked);
   ASSERT_TRUE(x.found) << "strength " << used;
   EXPECT_EQ(x.payload, payload);
-  // One step weaker did not survive (the search stops at the first that does).
-  Image weaker;
-  jpeg_round_trip(embed_bits(model, cover, searching.code().encode(payload), used / 1.25), 50,
-                  &weaker);
-  const Extraction w = searching.extract(weaker);
-  EXPECT_FALSE(w.found && w.payload == payload) << "strength " << used / 1.25;
+  const Extraction webp = searching.extract(make_codec("webp:50")->round_trip(marked).images.at(0));
+  ASSERT_TRUE(webp.found) << "strength " << used;
+  EXPECT_EQ(webp.payload, payload);
+  // One step weaker did not survive both (the search stops at the first that does).
+  const Image weaker = embed_bits(model, cover, searching.code().encode(payload), used / 1.25);
+  int survived = 0;
+  for (const std::string spec : {"jpeg:50", "webp:50"}) {
+    const Extraction w = searching.extract(make_codec(spec)->round_trip(weaker).images.at(0));
+    survived += w.found && w.payload == payload;
+  }
+  EXPECT_LT(survived, 2) << "strength " << used / 1.25;
   // Off: the strength as given.
-  o.check_quality = 0;
+  o.check.clear();
   const Watermarker fixed(model, o);
   EXPECT_EQ(fixed.embed(cover, payload, &used),
             embed_bits(model, cover, fixed.code().encode(payload), 0.1));
   EXPECT_EQ(used, 0.1);
-  for (const int bad : {-1, 101}) {
-    o.check_quality = bad;
+  for (const std::string bad : {"jpeg:101", "mpeg4", "nonsense"}) {
+    o.check = {bad};
     EXPECT_THROW(Watermarker(model, o), InvalidArgument) << bad;
   }
 }

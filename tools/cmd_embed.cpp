@@ -299,6 +299,7 @@ int run_embed(const EmbedCommandOptions& o) {
   progress_enabled(o.progress);  // a bad mode fails before any work
   Watermarker::Options wo = o.watermark;
   wo.ecc_t = o.payload.ecc_t;
+  wo.check = check_specs(o.watermark.check);
   const std::string model_path = o.payload.model_path();
   const Watermarker w(load_model(model_path), wo);
   const ParsedPayload parsed = o.payload.parse(w);
@@ -324,7 +325,7 @@ void add_embed_command(CLI::App& app, Runner& run) {
   sub->add_option("-s,--strength", o->watermark.strength,
                   "residual multiplier: higher = more robust, lower PSNR")
       ->capture_default_str();
-  add_check_quality_option(*sub, o->watermark.check_quality);
+  add_check_option(*sub, o->watermark.check);
   sub->add_option("--quality", o->write.jpeg_quality, "JPEG quality of .jpg outputs (4:4:4)")
       ->capture_default_str();
   sub->add_option("--format", o->format, "output format in folder mode: png or jpg")

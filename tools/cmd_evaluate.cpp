@@ -34,14 +34,14 @@ struct EvaluateCommandOptions {
   // --photos: the same attacks, seed, max_images, threads and strength, and ecc_t.
   EvalOptions eval;
   Watermarker::Options watermark;
-  std::string model;                          // model file
-  std::vector<std::string> data;              // image folders (searched recursively)
-  std::vector<std::string> tables;            // presets: jpeg, jpeg2000, webp, video
-  std::vector<std::string> attacks;           // attack specs, evaluated before the tables' rows
-  std::string format = "text";                // text, csv or json
-  CLI::Option* check_quality_flag = nullptr;  // --check-quality (applies to --photos only)
-  std::string output;                         // write the report here (atomically); empty = stdout
-  bool same_bits_per_clip = false;            // video: one message per clip instead of per frame
+  std::string model;                  // model file
+  std::vector<std::string> data;      // image folders (searched recursively)
+  std::vector<std::string> tables;    // presets: jpeg, jpeg2000, webp, video
+  std::vector<std::string> attacks;   // attack specs, evaluated before the tables' rows
+  std::string format = "text";        // text, csv or json
+  CLI::Option* check_flag = nullptr;  // --check (applies to --photos only)
+  std::string output;                 // write the report here (atomically); empty = stdout
+  bool same_bits_per_clip = false;    // video: one message per clip instead of per frame
   // Covers in clips: "pan" (pan/zoom clips of the --data photos), video files, or "none"
   // (centre crops; a video codec codes each batch as a clip). Default: pan for --table
   // video, else none.
@@ -72,6 +72,7 @@ int run_photo_evaluate(const EvaluateCommandOptions& o, ReportFormat format) {
   if (e.device != "cpu") throw InvalidArgument("--photos runs on the CPU (--device cpu)");
   Watermarker::Options wo = o.watermark;
   wo.strength = e.strength;
+  wo.check = check_specs(wo.check);
   PhotoEvalOptions options;
   options.attacks = e.attacks;
   options.seed = e.seed;
@@ -104,9 +105,9 @@ int run_hiding_evaluate(const EvaluateCommandOptions& o, ReportFormat format) {
   const EvalOptions& e = o.eval;
   if (o.photos) throw InvalidArgument("--photos applies to bit models, not image-hiding models");
   if (e.messages_per_image != 1 || o.same_bits_per_clip || o.watermark.ecc_t != 0 ||
-      !o.clips.empty() || (o.check_quality_flag && o.check_quality_flag->count() > 0)) {
+      !o.clips.empty() || (o.check_flag && o.check_flag->count() > 0)) {
     throw InvalidArgument(
-        "--messages-per-image, --same-bits-per-clip, --clips, --ecc-t and --check-quality apply "
+        "--messages-per-image, --same-bits-per-clip, --clips, --ecc-t and --check apply "
         "to bit models, not image-hiding models");
   }
   HidingEvalOptions options;
@@ -208,8 +209,8 @@ int run_evaluate(EvaluateCommandOptions& o) {
   for (const auto& spec : options.attacks) make_attack(spec);  // bad specs fail first
   if (o.photos) return run_photo_evaluate(o, format);
   if (o.watermark.ecc_t != 0) throw InvalidArgument("--ecc-t only applies to --photos");
-  if (o.check_quality_flag && o.check_quality_flag->count() > 0) {
-    throw InvalidArgument("--check-quality only applies to --photos");
+  if (o.check_flag && o.check_flag->count() > 0) {
+    throw InvalidArgument("--check only applies to --photos");
   }
   const auto bar = progress_for(o.quiet);
   if (bar) options.progress = [&bar](int64_t done, int64_t total) { bar->update(done, total); };
@@ -285,7 +286,7 @@ void add_evaluate_command(CLI::App& app, Runner& run) {
   sub->add_option("--ecc-t", o->watermark.ecc_t,
                   "--photos: BCH correction capability (0 = the code's default)")
       ->capture_default_str();
-  o->check_quality_flag = add_check_quality_option(*sub, o->watermark.check_quality);
+  o->check_flag = add_check_option(*sub, o->watermark.check);
   sub->callback([o, &run] { run = [o] { return run_evaluate(*o); }; });
 }
 

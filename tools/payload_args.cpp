@@ -36,12 +36,18 @@ ParsedPayload PayloadArgs::parse(const Watermarker& w) const {
   return p;
 }
 
-CLI::Option* add_check_quality_option(CLI::App& sub, int& check_quality) {
+CLI::Option* add_check_option(CLI::App& sub, std::vector<std::string>& check) {
   return sub
-      .add_option("--check-quality", check_quality,
+      .add_option("--check", check,
                   "strength search: raise --strength in x1.25 steps (up to 2) until the payload "
-                  "reads back after a JPEG re-save at this quality; 0 = the strength as given")
+                  "reads back after each of these image codecs (attack specs, e.g. jpeg:50 "
+                  "webp:50); none = the strength as given")
       ->capture_default_str();
+}
+
+std::vector<std::string> check_specs(const std::vector<std::string>& flag) {
+  if (flag.size() == 1 && flag[0] == "none") return {};
+  return flag;
 }
 
 }  // namespace robusthide::cli

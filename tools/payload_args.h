@@ -37,7 +37,9 @@ struct PayloadArgs {
   ParsedPayload parse(const Watermarker& w) const;
 };
 
-// --check-quality Q (embed and evaluate --photos): Watermarker::Options::check_quality.
-CLI::Option* add_check_quality_option(CLI::App& sub, int& check_quality);
+// --check SPEC... (embed and evaluate --photos): Watermarker::Options::check, "none" = off.
+CLI::Option* add_check_option(CLI::App& sub, std::vector<std::string>& check);
+// The flag's specs for Watermarker::Options::check: "none" alone means none.
+std::vector<std::string> check_specs(const std::vector<std::string>& flag);
 
 }  // namespace robusthide::cli

@@ -53,7 +53,7 @@ struct PhotoEvalReport {
   int64_t photos = 0;
   double megapixels = 0.0;     // mean photo size
   double strength = 1.0;       // the Watermarker's (starting) strength
-  int check_quality = 0;       // its strength search (Watermarker::Options; 0 = off)
+  std::string check;           // its strength search's codecs, comma-separated ("" = off)
   int64_t raised = 0;          // photos the strength search marked above `strength`
   double mean_strength = 1.0;  // mean strength of the marks
   uint64_t seed = 0;
@@ -78,7 +78,7 @@ PhotoEvalReport evaluate_photos(const Watermarker& watermarker,
 // csv:  attack,photos,recovered,wrong,recovery_rate,bits,bit_errors,ber,bits_per_pixel
 //       (the header figures are in the json form)
 // json: {"model", "code", "message_bits", "photos", "megapixels", "strength",
-//        "check_quality", "raised", "mean_strength", "seed",
+//        "check", "raised", "mean_strength", "seed",
 //        "psnr_db", "ssim", "ciede2000_mean", "ciede2000_p99", "flat_visible_share",
 //        "false_positives", "rows": [{the csv columns}]}
 std::string format_photo_report(const PhotoEvalReport& report, ReportFormat format);

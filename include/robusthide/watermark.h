@@ -67,13 +67,15 @@ class Watermarker {
     // errors anywhere (p = 3.3e-4), or any errors among the 8 least reliable bits with at
     // most 1 more elsewhere; it rejects 4 errors among reliable bits (p = 5.1e-3).
     double max_false_positive = 1e-3;
-    // The strength search of embed(): when > 0, a photo whose mark is too weak gets more
-    // strength. embed() tries `strength`, then x1.25 steps up to kMaxStrength, and keeps
-    // the first mark whose payload reads back from it re-saved as JPEG at this quality
-    // (4:2:0, in memory); when none does, the strongest. Photos the mark hides well stay
-    // at `strength`; the few with little texture (a dark forest over snow) get what they
-    // need. 0 = `strength` for every photo. Range 0..100.
-    int check_quality = 50;
+    // The strength search of embed(): a photo whose mark is too weak gets more strength.
+    // embed() tries `strength`, then x1.25 steps up to kMaxStrength, and keeps the first
+    // mark whose payload reads back after each of these image codecs (specs of
+    // make_codec, run in memory); when none does, or when a raise would make a flat pixel
+    // visibly changed (CIEDE2000 > 2, perceptual.h) that was not at `strength`, the mark
+    // at `strength` (a mark made visible or raised in vain is worse). Photos the mark hides
+    // well stay at `strength`; the few with little texture (a dark forest over snow) get
+    // what they need. Empty = `strength` for every photo.
+    std::vector<std::string> check = {"jpeg:50", "webp:50"};
   };
 
   // Throws InvalidArgument for bad options. A model of fewer than 7 bits has no payload
@@ -87,7 +89,7 @@ class Watermarker {
   const Options& options() const { return options_; }
 
   // Embeds capacity_bits() payload bits (payload_from_text / payload_from_hex), with the
-  // strength search of Options::check_quality; *strength_used (when given) receives the
+  // strength search of Options::check; *strength_used (when given) receives the
   // strength of the mark returned.
   Image embed(const Image& cover, const std::vector<uint8_t>& payload,
               double* strength_used = nullptr) const;
@@ -102,10 +104,13 @@ class Watermarker {
   Extraction extract_from_raw(const std::vector<float>& raw, double tests = 1) const;
 
  private:
+  // True when the payload reads back after every check codec.
+  bool survives_checks(const Image& marked, const std::vector<uint8_t>& payload) const;
+
   Model model_;
   std::shared_ptr<const PayloadCode> code_;
   Options options_;
-  std::shared_ptr<const Codec> check_codec_;  // JPEG at check_quality (null when 0)
+  std::vector<std::shared_ptr<const Codec>> check_codecs_;  // Options::check, built
 };
 
 // Where the CLI looks for a model when none is named, in order: $ROBUSTHIDE_MODEL; next

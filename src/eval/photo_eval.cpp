@@ -46,7 +46,11 @@ PhotoEvalReport evaluate_photos(const Watermarker& w, const std::vector<std::str
   report.code = w.has_code() ? w.code().name() : "";
   report.message_bits = raw_bits;
   report.strength = w.options().strength;
-  report.check_quality = w.has_code() ? w.options().check_quality : 0;
+  if (w.has_code()) {
+    for (const std::string& spec : w.options().check) {
+      report.check += (report.check.empty() ? "" : ",") + make_codec(spec)->spec();
+    }
+  }
   report.seed = options.seed;
   report.max_false_positive = w.options().max_false_positive;
   std::vector<double> compressed_bits(attacks.size(), 0.0);

@@ -30,9 +30,9 @@ std::string format_text(const PhotoEvalReport& r) {
      << "photos  " << r.photos << " whole photos (mean " << fixed(r.megapixels, 2)
      << " Mpixel), strength " << exact(r.strength) << ", seed " << r.seed
      << (r.code.empty() ? ", raw bits (no payload code)" : ", code " + r.code) << "\n";
-  if (r.check_quality > 0) {
+  if (!r.check.empty()) {
     os << "search  strength raised for " << r.raised << " of " << r.photos
-       << " photos until the payload survived JPEG Q" << r.check_quality << " (mean strength "
+       << " photos until the payload survived " << r.check << " (mean strength "
        << fixed(r.mean_strength, 3) << ")\n";
   }
   os << "marked  PSNR " << fixed(r.psnr_db, 2) << " dB, SSIM " << fixed(r.ssim, 4)
@@ -77,7 +77,7 @@ std::string format_json(const PhotoEvalReport& r) {
                             {"photos", r.photos},
                             {"megapixels", r.megapixels},
                             {"strength", r.strength},
-                            {"check_quality", r.check_quality},
+                            {"check", r.check},
                             {"raised", r.raised},
                             {"mean_strength", r.mean_strength},
                             {"seed", r.seed},

@@ -9,6 +9,7 @@
 #include "model/eval_mode.h"
 #include "robusthide/embedding.h"
 #include "robusthide/error.h"
+#include "robusthide/perceptual.h"
 #include "robusthide/tensor.h"
 #include "robusthide/watermark.h"
 #include "util/model_search.h"
@@ -96,14 +97,13 @@ Watermarker::Watermarker(Model model, const Options& options)
                           std::to_string(kMinPayloadCodeBits) + " bits): --ecc-t does not apply");
   }
   check_strength(options.strength);
-  if (options.check_quality < 0 || options.check_quality > 100) {
-    throw InvalidArgument(
-        "strength-search JPEG quality (--check-quality) must be in 0..100 (0 = "
-        "off), got " +
-        std::to_string(options.check_quality));
-  }
-  if (options.check_quality > 0) {
-    check_codec_ = make_codec("jpeg:" + std::to_string(options.check_quality));
+  for (const std::string& spec : options.check) {
+    std::shared_ptr<const Codec> codec = make_codec(spec);
+    if (codec->is_video()) {
+      throw InvalidArgument("strength-search check '" + spec +
+                            "' is a video codec; the check takes image codecs");
+    }
+    check_codecs_.push_back(std::move(codec));
   }
   if (!(options.max_false_positive > 0 && options.max_false_positive <= 1)) {
     char text[160];
@@ -125,8 +125,16 @@ const PayloadCode& Watermarker::code() const {
   return *code_;
 }
 
-// Strength steps of the search (Options::check_quality).
+// Strength steps of the search (Options::check).
 constexpr double kStrengthStep = 1.25;
+
+bool Watermarker::survives_checks(const Image& marked, const std::vector<uint8_t>& payload) const {
+  for (const auto& codec : check_codecs_) {
+    const Extraction x = extract(codec->round_trip(marked).images.at(0));
+    if (!x.found || x.payload != payload) return false;
+  }
+  return true;
+}
 
 Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload,
                          double* strength_used) const {
@@ -135,11 +143,21 @@ Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload
   // The residual is computed once: the strength only scales it (embedding.h).
   const torch::Tensor unit = mark_residual(model_, cover, bits, 1.0);
   Image marked = apply_mark(model_, cover, unit * strength);
-  while (check_codec_) {
-    const Extraction x = extract(check_codec_->round_trip(marked).images.at(0));
-    if ((x.found && x.payload == payload) || strength >= kMaxStrength) break;
-    strength = std::min(kMaxStrength, strength * kStrengthStep);
-    marked = apply_mark(model_, cover, unit * strength);
+  if (!check_codecs_.empty() && !survives_checks(marked, payload)) {
+    // A raise may not make a flat pixel visibly changed that was not at the given strength;
+    // raised in vain, the mark would only be more visible: the given strength stays when no
+    // strength up to kMaxStrength passes.
+    const int64_t visible = perceptual_distance(cover, marked).flat_visible;
+    for (double s = strength; s < kMaxStrength;) {
+      s = std::min(kMaxStrength, s * kStrengthStep);
+      Image stronger = apply_mark(model_, cover, unit * s);
+      if (perceptual_distance(cover, stronger).flat_visible > visible) break;
+      if (survives_checks(stronger, payload)) {
+        marked = std::move(stronger);
+        strength = s;
+        break;
+      }
+    }
   }
   if (strength_used) *strength_used = strength;
   return marked;
