@@ -38,9 +38,11 @@ import json, sys, collections
 out = sys.argv[1]
 rows = json.load(open(out + "/unmarked-train.json")) + json.load(open(out + "/unmarked-val.json"))
 found = [r for r in rows if r.get("found")]
-decoded = collections.Counter(r["corrected"] for r in rows if r.get("decoded"))
 print(f"{len(rows)} unmarked photos: {len(found)} reported as marked at the default threshold (1e-3)")
-print("decodes by corrections (any threshold):", dict(sorted(decoded.items())))
+# Soft-decision decoding finds some codeword for almost any input; what tells a mark
+# from none is its false-positive bound (docs/payload.md).
+fps = [r["false_positive"] for r in rows if r.get("decoded")]
+print("reported at a threshold of:", {t: sum(f <= t for f in fps) for t in (1e-3, 1e-2, 5e-2)})
 for r in found: print("  false positive:", r["input"], r["corrected"], r["false_positive"])
 PY
 : > "$out/latency.txt"
