@@ -229,10 +229,15 @@ TEST_F(DefaultModel, StrengthSearchRaisesAWeakMarkUntilItSurvivesJpeg) {
   const Image cover = read_image(test::sample_photo_path("101085.jpg"));
   Watermarker::Options o;
   o.strength = 0.1;  // far too weak for JPEG Q50
+  o.quiet = true;
   const Watermarker searching(model, o);
   const std::vector<uint8_t> payload = payload_from_hex("c0ffee123", 36);
-  double used = 0;
-  const Image marked = searching.embed(cover, payload, &used);
+  Watermarker::MarkChoice choice;
+  const Image marked = searching.embed(cover, payload, &choice);
+  // The quiet mark at 0.1 and 0.125 is far too weak: the search went on with the model's
+  // own shaping.
+  EXPECT_FALSE(choice.quiet);
+  double used = choice.strength;
   EXPECT_GT(used, 0.1);
   EXPECT_LT(used, kMaxStrength);
   EXPECT_EQ(marked, embed_bits(model, cover, searching.code().encode(payload), used));
@@ -255,12 +260,65 @@ TEST_F(DefaultModel, StrengthSearchRaisesAWeakMarkUntilItSurvivesJpeg) {
   // Off: the strength as given.
   o.check.clear();
   const Watermarker fixed(model, o);
-  EXPECT_EQ(fixed.embed(cover, payload, &used),
+  EXPECT_EQ(fixed.embed(cover, payload, &choice),
             embed_bits(model, cover, fixed.code().encode(payload), 0.1));
-  EXPECT_EQ(used, 0.1);
+  EXPECT_EQ(choice.strength, 0.1);
+  EXPECT_FALSE(choice.quiet);
   for (const std::string bad : {"jpeg:101", "mpeg4", "nonsense"}) {
     o.check = {bad};
     EXPECT_THROW(Watermarker(model, o), InvalidArgument) << bad;
+  }
+}
+
+// The quiet mark: taken when it passes the checks, it is the one pipeline's mark with the
+// quiet shaping, reads back after JPEG Q50, and leaves a dark, smooth band of the photo
+// almost untouched where the model's own mark changes it.
+TEST_F(DefaultModel, QuietMarkSparesDarkSmoothAreasAndStillReadsBack) {
+  const Model& model = watermarker_->model();
+  Image cover = read_image(test::sample_photo_path("101085.jpg"));
+  const int band = cover.height / 4;  // the top rows: a dark, nearly flat background
+  for (int y = 0; y < band; ++y) {
+    for (int x = 0; x < cover.width; ++x) {
+      uint8_t* p = cover.data() + (static_cast<size_t>(y) * cover.width + x) * 3;
+      const auto g = static_cast<uint8_t>(24 + (x * 7 + y * 3) % 3);
+      p[0] = g;
+      p[1] = static_cast<uint8_t>(g + 4);
+      p[2] = g;
+    }
+  }
+  const std::vector<uint8_t> payload = payload_from_hex("5eed", 36);
+  Watermarker::Options quiet_options;
+  quiet_options.quiet = true;
+  const Watermarker quiet(model, quiet_options);
+  const Watermarker loud(model, Watermarker::Options{});  // quiet is off by default
+  Watermarker::MarkChoice choice;
+  const Image marked = quiet.embed(cover, payload, &choice);
+  ASSERT_TRUE(choice.quiet);
+  const torch::Tensor unit = mark_residual(model, cover, quiet.code().encode(payload), 1.0);
+  EXPECT_EQ(marked, apply_mark(model, cover, unit * choice.strength, quiet.quiet_shaping()));
+  Image attacked;
+  jpeg_round_trip(marked, 50, &attacked);
+  const Extraction x = quiet.extract(attacked);
+  ASSERT_TRUE(x.found);
+  EXPECT_EQ(x.payload, payload);
+  // Sum of |change| over the dark band.
+  auto band_change = [&](const Image& m) {
+    int64_t sum = 0;
+    for (size_t i = 0; i < static_cast<size_t>(band) * cover.width * 3; ++i) {
+      sum += std::abs(m.data()[i] - cover.data()[i]);
+    }
+    return sum;
+  };
+  Watermarker::MarkChoice own;
+  const int64_t own_change = band_change(loud.embed(cover, payload, &own));
+  EXPECT_FALSE(own.quiet);
+  EXPECT_LT(band_change(marked) * 4, own_change) << band_change(marked) << " vs " << own_change;
+  for (const auto& [flat, dark] :
+       {std::pair{0.0, 32.0}, {1.5, 32.0}, {0.05, -1.0}, {0.05, 300.0}}) {
+    Watermarker::Options bad;
+    bad.quiet_flat = flat;
+    bad.quiet_dark = dark;
+    EXPECT_THROW(Watermarker(model, bad), InvalidArgument) << flat << " " << dark;
   }
 }
 

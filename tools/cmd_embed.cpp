@@ -47,6 +47,7 @@ struct EmbedResult {
   double psnr = 0, ssim = 0;
   PerceptualDistance perceptual;  // CIEDE2000 and flat-region visibility
   double strength = 1;            // of the mark written (the strength search may raise it)
+  bool quiet = false;             // the quiet mark was written (Watermarker::Options::quiet)
   bool read_back = false;         // the payload is read back from the written file
   int read_back_errors = 0;       // raw bits that differ in the written file
 };
@@ -59,12 +60,15 @@ EmbedResult embed_one(const Watermarker& w, const ParsedPayload& p, bool raw_mod
   try {
     const Image cover = read_image(in);
     EmbedResult r;
-    r.strength = w.options().strength;
+    Watermarker::MarkChoice choice;
+    choice.strength = w.options().strength;
     // The marked image lives only until it is encoded (peak memory: cover, marked, bytes).
     const std::vector<uint8_t> bytes =
-        encode_image(raw_mode ? embed_bits(w.model(), cover, p.raw, r.strength)
-                              : w.embed(cover, p.payload, &r.strength),
+        encode_image(raw_mode ? embed_bits(w.model(), cover, p.raw, choice.strength)
+                              : w.embed(cover, p.payload, &choice),
                      format_from_path(out), write_options);
+    r.strength = choice.strength;
+    r.quiet = choice.quiet;
     const Image written = decode_image(bytes.data(), bytes.size(), out);
     const Extraction x = w.extract(written);
     r.input = in;
@@ -92,10 +96,10 @@ EmbedResult embed_one(const Watermarker& w, const ParsedPayload& p, bool raw_mod
 }
 
 nlohmann::json to_json(const EmbedResult& r) {
-  nlohmann::json j = {{"input", r.input},         {"output", r.output},
-                      {"width", r.width},         {"height", r.height},
-                      {"ssim", r.ssim},           {"strength", r.strength},
-                      {"read_back", r.read_back}, {"read_back_errors", r.read_back_errors}};
+  nlohmann::json j = {
+      {"input", r.input},   {"output", r.output},       {"width", r.width},
+      {"height", r.height}, {"ssim", r.ssim},           {"strength", r.strength},
+      {"quiet", r.quiet},   {"read_back", r.read_back}, {"read_back_errors", r.read_back_errors}};
   j["psnr_db"] = std::isfinite(r.psnr) ? nlohmann::json(r.psnr) : nlohmann::json();
   j["ssim"] = std::isfinite(r.ssim) ? nlohmann::json(r.ssim) : nlohmann::json();  // < 11x11: none
   j["ciede2000_mean"] = r.perceptual.delta_e_mean;
@@ -143,7 +147,7 @@ int embed_file(const EmbedJob& job) {
               << "SSIM     " << ssim_text(r.ssim) << "\n"
               << "strength " << format_fixed(r.strength, 4)
               << (r.strength > w.options().strength ? " (raised by the strength search)" : "")
-              << "\n"
+              << (r.quiet ? ", quiet mark" : "") << "\n"
               << "CIEDE2000 mean " << format_fixed(r.perceptual.delta_e_mean, 2) << ", p99 "
               << format_fixed(r.perceptual.delta_e_p99, 2) << "; flat pixels visibly changed (> 2) "
               << format_fixed(100 * r.perceptual.flat_visible_share(), 1) << " % of "
@@ -325,7 +329,7 @@ void add_embed_command(CLI::App& app, Runner& run) {
   sub->add_option("-s,--strength", o->watermark.strength,
                   "residual multiplier: higher = more robust, lower PSNR")
       ->capture_default_str();
-  add_check_option(*sub, o->watermark.check);
+  add_search_options(*sub, o->watermark);
   sub->add_option("--quality", o->write.jpeg_quality, "JPEG quality of .jpg outputs (4:4:4)")
       ->capture_default_str();
   sub->add_option("--format", o->format, "output format in folder mode: png or jpg")

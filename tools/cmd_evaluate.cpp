@@ -34,14 +34,14 @@ struct EvaluateCommandOptions {
   // --photos: the same attacks, seed, max_images, threads and strength, and ecc_t.
   EvalOptions eval;
   Watermarker::Options watermark;
-  std::string model;                  // model file
-  std::vector<std::string> data;      // image folders (searched recursively)
-  std::vector<std::string> tables;    // presets: jpeg, jpeg2000, webp, video
-  std::vector<std::string> attacks;   // attack specs, evaluated before the tables' rows
-  std::string format = "text";        // text, csv or json
-  CLI::Option* check_flag = nullptr;  // --check (applies to --photos only)
-  std::string output;                 // write the report here (atomically); empty = stdout
-  bool same_bits_per_clip = false;    // video: one message per clip instead of per frame
+  std::string model;                       // model file
+  std::vector<std::string> data;           // image folders (searched recursively)
+  std::vector<std::string> tables;         // presets: jpeg, jpeg2000, webp, video
+  std::vector<std::string> attacks;        // attack specs, evaluated before the tables' rows
+  std::string format = "text";             // text, csv or json
+  std::vector<CLI::Option*> search_flags;  // --check, --quiet-mark (--photos only)
+  std::string output;                      // write the report here (atomically); empty = stdout
+  bool same_bits_per_clip = false;         // video: one message per clip instead of per frame
   // Covers in clips: "pan" (pan/zoom clips of the --data photos), video files, or "none"
   // (centre crops; a video codec codes each batch as a clip). Default: pan for --table
   // video, else none.
@@ -50,6 +50,14 @@ struct EvaluateCommandOptions {
   bool quiet = false;    // no progress or notes on stderr
   bool photos = false;   // whole photos (payload recovery) instead of crops
 };
+
+// True when --check or --quiet-mark was given.
+bool search_given(const EvaluateCommandOptions& o) {
+  for (const CLI::Option* flag : o.search_flags) {
+    if (flag->count() > 0) return true;
+  }
+  return false;
+}
 
 int write_report(const EvaluateCommandOptions& o, const std::string& text);
 
@@ -105,10 +113,10 @@ int run_hiding_evaluate(const EvaluateCommandOptions& o, ReportFormat format) {
   const EvalOptions& e = o.eval;
   if (o.photos) throw InvalidArgument("--photos applies to bit models, not image-hiding models");
   if (e.messages_per_image != 1 || o.same_bits_per_clip || o.watermark.ecc_t != 0 ||
-      !o.clips.empty() || (o.check_flag && o.check_flag->count() > 0)) {
+      !o.clips.empty() || search_given(o)) {
     throw InvalidArgument(
-        "--messages-per-image, --same-bits-per-clip, --clips, --ecc-t and --check apply "
-        "to bit models, not image-hiding models");
+        "--messages-per-image, --same-bits-per-clip, --clips, --ecc-t, --check and "
+        "--quiet-mark apply to bit models, not image-hiding models");
   }
   HidingEvalOptions options;
   options.attacks = o.attacks;
@@ -209,9 +217,7 @@ int run_evaluate(EvaluateCommandOptions& o) {
   for (const auto& spec : options.attacks) make_attack(spec);  // bad specs fail first
   if (o.photos) return run_photo_evaluate(o, format);
   if (o.watermark.ecc_t != 0) throw InvalidArgument("--ecc-t only applies to --photos");
-  if (o.check_flag && o.check_flag->count() > 0) {
-    throw InvalidArgument("--check only applies to --photos");
-  }
+  if (search_given(o)) throw InvalidArgument("--check and --quiet-mark only apply to --photos");
   const auto bar = progress_for(o.quiet);
   if (bar) options.progress = [&bar](int64_t done, int64_t total) { bar->update(done, total); };
 
@@ -286,7 +292,7 @@ void add_evaluate_command(CLI::App& app, Runner& run) {
   sub->add_option("--ecc-t", o->watermark.ecc_t,
                   "--photos: BCH correction capability (0 = the code's default)")
       ->capture_default_str();
-  o->check_flag = add_check_option(*sub, o->watermark.check);
+  o->search_flags = add_search_options(*sub, o->watermark);
   sub->callback([o, &run] { run = [o] { return run_evaluate(*o); }; });
 }
 

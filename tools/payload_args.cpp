@@ -36,13 +36,19 @@ ParsedPayload PayloadArgs::parse(const Watermarker& w) const {
   return p;
 }
 
-CLI::Option* add_check_option(CLI::App& sub, std::vector<std::string>& check) {
-  return sub
-      .add_option("--check", check,
-                  "strength search: raise --strength in x1.25 steps (up to 2) until the payload "
-                  "reads back after each of these image codecs (attack specs, e.g. jpeg:50 "
-                  "webp:50); none = the strength as given")
-      ->capture_default_str();
+std::vector<CLI::Option*> add_search_options(CLI::App& sub, Watermarker::Options& o) {
+  CLI::Option* check =
+      sub.add_option("--check", o.check,
+                     "strength search: raise --strength in x1.25 steps (up to 2) until the "
+                     "payload reads back after each of these image codecs (attack specs, e.g. "
+                     "jpeg:50 webp:50); none = the strength as given")
+          ->capture_default_str();
+  CLI::Option* quiet =
+      sub.add_option("--quiet-mark", o.quiet,
+                     "with --check: first try the quiet mark (almost nothing in smooth and dark "
+                     "backgrounds), kept when it passes the check (docs/visibility.md)")
+          ->capture_default_str();
+  return {check, quiet};
 }
 
 std::vector<std::string> check_specs(const std::vector<std::string>& flag) {

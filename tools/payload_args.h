@@ -37,8 +37,9 @@ struct PayloadArgs {
   ParsedPayload parse(const Watermarker& w) const;
 };
 
-// --check SPEC... (embed and evaluate --photos): Watermarker::Options::check, "none" = off.
-CLI::Option* add_check_option(CLI::App& sub, std::vector<std::string>& check);
+// --check SPEC... ("none" = off) and --quiet-mark BOOL (embed and evaluate --photos): the
+// search of Watermarker::Options. Returns both options (to tell whether one was given).
+std::vector<CLI::Option*> add_search_options(CLI::App& sub, Watermarker::Options& o);
 // The flag's specs for Watermarker::Options::check: "none" alone means none.
 std::vector<std::string> check_specs(const std::vector<std::string>& flag);
 

@@ -55,6 +55,7 @@ struct PhotoEvalReport {
   double strength = 1.0;       // the Watermarker's (starting) strength
   std::string check;           // its strength search's codecs, comma-separated ("" = off)
   int64_t raised = 0;          // photos the strength search marked above `strength`
+  int64_t quiet = 0;           // photos given the quiet mark (Watermarker::Options::quiet)
   double mean_strength = 1.0;  // mean strength of the marks
   uint64_t seed = 0;
   double max_false_positive = 0.0;  // the Watermarker's threshold
@@ -78,7 +79,7 @@ PhotoEvalReport evaluate_photos(const Watermarker& watermarker,
 // csv:  attack,photos,recovered,wrong,recovery_rate,bits,bit_errors,ber,bits_per_pixel
 //       (the header figures are in the json form)
 // json: {"model", "code", "message_bits", "photos", "megapixels", "strength",
-//        "check", "raised", "mean_strength", "seed",
+//        "check", "quiet", "raised", "mean_strength", "seed",
 //        "psnr_db", "ssim", "ciede2000_mean", "ciede2000_p99", "flat_visible_share",
 //        "false_positives", "rows": [{the csv columns}]}
 std::string format_photo_report(const PhotoEvalReport& report, ReportFormat format);

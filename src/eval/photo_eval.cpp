@@ -46,10 +46,8 @@ PhotoEvalReport evaluate_photos(const Watermarker& w, const std::vector<std::str
   report.code = w.has_code() ? w.code().name() : "";
   report.message_bits = raw_bits;
   report.strength = w.options().strength;
-  if (w.has_code()) {
-    for (const std::string& spec : w.options().check) {
-      report.check += (report.check.empty() ? "" : ",") + make_codec(spec)->spec();
-    }
+  for (const std::string& spec : w.check_specs()) {
+    report.check += (report.check.empty() ? "" : ",") + spec;
   }
   report.seed = options.seed;
   report.max_false_positive = w.options().max_false_positive;
@@ -70,11 +68,13 @@ PhotoEvalReport evaluate_photos(const Watermarker& w, const std::vector<std::str
     const std::vector<uint8_t> payload =
         payload_of(options.seed, i, w.has_code() ? w.code().capacity_bits() : raw_bits);
     const std::vector<uint8_t> raw = w.has_code() ? w.code().encode(payload) : payload;
-    double strength = w.options().strength;
-    const Image marked =
-        w.has_code() ? w.embed(cover, payload, &strength) : embed_bits(model, cover, raw, strength);
-    strength_sum += strength;
-    if (strength > w.options().strength) ++report.raised;
+    Watermarker::MarkChoice choice;
+    choice.strength = w.options().strength;
+    const Image marked = w.has_code() ? w.embed(cover, payload, &choice)
+                                      : embed_bits(model, cover, raw, choice.strength);
+    strength_sum += choice.strength;
+    if (choice.strength > w.options().strength) ++report.raised;
+    if (choice.quiet) ++report.quiet;
     const double n_pixels = static_cast<double>(cover.width) * cover.height;
     pixels += n_pixels;
     psnr_sum += std::min(psnr(cover, marked), kEvalPsnrCap);

@@ -31,7 +31,8 @@ std::string format_text(const PhotoEvalReport& r) {
      << " Mpixel), strength " << exact(r.strength) << ", seed " << r.seed
      << (r.code.empty() ? ", raw bits (no payload code)" : ", code " + r.code) << "\n";
   if (!r.check.empty()) {
-    os << "search  strength raised for " << r.raised << " of " << r.photos
+    os << "search  quiet mark for " << r.quiet << " of " << r.photos
+       << " photos; strength raised for " << r.raised << " of " << r.photos
        << " photos until the payload survived " << r.check << " (mean strength "
        << fixed(r.mean_strength, 3) << ")\n";
   }
@@ -78,6 +79,7 @@ std::string format_json(const PhotoEvalReport& r) {
                             {"megapixels", r.megapixels},
                             {"strength", r.strength},
                             {"check", r.check},
+                            {"quiet", r.quiet},
                             {"raised", r.raised},
                             {"mean_strength", r.mean_strength},
                             {"seed", r.seed},

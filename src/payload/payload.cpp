@@ -1,5 +1,6 @@
 // PayloadCode (BCH + parity + whitening over a model's raw bits) and payload text forms.
 #include <algorithm>
+#include <set>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -175,13 +176,15 @@ PayloadCode::Decoded PayloadCode::decode_soft(const std::vector<float>& raw) con
   Decoded best;
   double best_soft = 0;
   std::vector<uint8_t> word(static_cast<size_t>(n));
+  // Many patterns decode to the same codeword (those within t of it): score each once.
+  std::set<std::vector<uint8_t>> seen;
   for (uint32_t pattern = 0; pattern < (1u << flip.size()); ++pattern) {
     std::copy(hard.begin(), hard.begin() + n, word.begin());
     for (size_t j = 0; j < flip.size(); ++j) {
       if ((pattern >> j) & 1u) word[static_cast<size_t>(flip[j])] ^= 1;
     }
     const BchCode::Result r = bch_.decode(word);
-    if (!r.ok) continue;
+    if (!r.ok || !seen.insert(r.data).second) continue;
     const std::vector<uint8_t> codeword = bch_.encode(r.data);
     std::vector<int> differences;
     uint8_t parity = 0;

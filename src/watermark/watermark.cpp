@@ -48,6 +48,11 @@ torch::Tensor mark_residual(const Model& model, const Image& cover,
 }
 
 Image apply_mark(const Model& model, const Image& cover, const torch::Tensor& residual) {
+  return apply_mark(model, cover, residual, model.config.shaping);
+}
+
+Image apply_mark(const Model& model, const Image& cover, const torch::Tensor& residual,
+                 const Shaping& shaping) {
   check_image(cover, "embed");
   const int64_t size = model.config.image_size;
   if (residual.sizes() != torch::IntArrayRef{1, 3, size, size}) {
@@ -55,7 +60,6 @@ Image apply_mark(const Model& model, const Image& cover, const torch::Tensor& re
                           std::to_string(size) + "x" + std::to_string(size));
   }
   // The mask of the cover at its own size.
-  const Shaping& shaping = model.config.shaping;
   if (cover.width == size && cover.height == size) {
     const torch::Tensor small = image_to_tensor(cover);
     return tensor_to_images(small + shaping_mask(small, shaping) * residual).at(0);
@@ -105,6 +109,15 @@ Watermarker::Watermarker(Model model, const Options& options)
     }
     check_codecs_.push_back(std::move(codec));
   }
+  if (!(options.quiet_flat > 0 && options.quiet_flat <= 1) ||
+      !(options.quiet_dark >= 0 && options.quiet_dark <= 255)) {
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  "quiet mark: flat share must be in (0, 1] and dark grey in [0, 255], got %g "
+                  "and %g",
+                  options.quiet_flat, options.quiet_dark);
+    throw InvalidArgument(text);
+  }
   if (!(options.max_false_positive > 0 && options.max_false_positive <= 1)) {
     char text[160];
     std::snprintf(text, sizeof text, "max false-positive probability must be in (0, 1], got %g",
@@ -125,6 +138,13 @@ const PayloadCode& Watermarker::code() const {
   return *code_;
 }
 
+std::vector<std::string> Watermarker::check_specs() const {
+  std::vector<std::string> specs;
+  if (!code_) return specs;
+  for (const auto& codec : check_codecs_) specs.push_back(codec->spec());
+  return specs;
+}
+
 // Strength steps of the search (Options::check).
 constexpr double kStrengthStep = 1.25;
 
@@ -136,30 +156,52 @@ bool Watermarker::survives_checks(const Image& marked, const std::vector<uint8_t
   return true;
 }
 
+Shaping Watermarker::quiet_shaping() const {
+  Shaping quiet = model_.config.shaping;
+  quiet.flat = std::min(quiet.flat, options_.quiet_flat);
+  quiet.dark = std::max(quiet.dark, options_.quiet_dark);
+  quiet.coarse = true;
+  return quiet;
+}
+
 Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload,
-                         double* strength_used) const {
+                         MarkChoice* choice) const {
   const std::vector<uint8_t> bits = code().encode(payload);
-  double strength = options_.strength;
+  MarkChoice chosen;
+  chosen.strength = options_.strength;
   // The residual is computed once: the strength only scales it (embedding.h).
   const torch::Tensor unit = mark_residual(model_, cover, bits, 1.0);
-  Image marked = apply_mark(model_, cover, unit * strength);
+  if (!check_codecs_.empty() && options_.quiet) {
+    const Shaping quiet = quiet_shaping();
+    for (const double s :
+         {chosen.strength, std::min(kMaxStrength, chosen.strength * kStrengthStep)}) {
+      Image marked = apply_mark(model_, cover, unit * s, quiet);
+      if (survives_checks(marked, payload)) {
+        chosen.strength = s;
+        chosen.quiet = true;
+        if (choice) *choice = chosen;
+        return marked;
+      }
+    }
+  }
+  Image marked = apply_mark(model_, cover, unit * chosen.strength);
   if (!check_codecs_.empty() && !survives_checks(marked, payload)) {
     // A raise may not make a flat pixel visibly changed that was not at the given strength;
     // raised in vain, the mark would only be more visible: the given strength stays when no
     // strength up to kMaxStrength passes.
     const int64_t visible = perceptual_distance(cover, marked).flat_visible;
-    for (double s = strength; s < kMaxStrength;) {
+    for (double s = chosen.strength; s < kMaxStrength;) {
       s = std::min(kMaxStrength, s * kStrengthStep);
       Image stronger = apply_mark(model_, cover, unit * s);
       if (perceptual_distance(cover, stronger).flat_visible > visible) break;
       if (survives_checks(stronger, payload)) {
         marked = std::move(stronger);
-        strength = s;
+        chosen.strength = s;
         break;
       }
     }
   }
-  if (strength_used) *strength_used = strength;
+  if (choice) *choice = chosen;
   return marked;
 }
 
