@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "robusthide/attack.h"
 #include "robusthide/error.h"
 #include "robusthide/metrics.h"
 #include "robusthide/perceptual.h"
+#include "robusthide/tensor.h"
 #include "robusthide/watermark.h"
 #include "test_util.h"
 
@@ -221,9 +223,9 @@ TEST_F(DefaultModel, StrengthTradesPsnrForRobustness) {
   EXPECT_GT(errors[0], errors[2]) << errors[0] << " " << errors[1] << " " << errors[2];
 }
 
-// The strength search: a start too weak for JPEG Q50 and WebP 50 is raised until the
-// payload survives both, the mark is then the one pipeline's at the strength reported, and with the
-// search off the strength is the one given.
+// The strength search: a start too weak for the default checks (JPEG Q50, WebP 50, resize
+// to 50% + JPEG Q85) is raised until the payload survives each, the mark is then the one
+// pipeline's at the strength reported, and with the search off the strength is the one given.
 TEST_F(DefaultModel, StrengthSearchRaisesAWeakMarkUntilItSurvivesJpeg) {
   const Model& model = watermarker_->model();
   const Image cover = read_image(test::sample_photo_path("101085.jpg"));
@@ -231,6 +233,7 @@ TEST_F(DefaultModel, StrengthSearchRaisesAWeakMarkUntilItSurvivesJpeg) {
   o.strength = 0.1;  // far too weak for JPEG Q50
   o.quiet = true;
   const Watermarker searching(model, o);
+  ASSERT_EQ(searching.check_specs().size(), 3u);
   const std::vector<uint8_t> payload = payload_from_hex("c0ffee123", 36);
   Watermarker::MarkChoice choice;
   const Image marked = searching.embed(cover, payload, &choice);
@@ -241,22 +244,27 @@ TEST_F(DefaultModel, StrengthSearchRaisesAWeakMarkUntilItSurvivesJpeg) {
   EXPECT_GT(used, 0.1);
   EXPECT_LT(used, kMaxStrength);
   EXPECT_EQ(marked, embed_bits(model, cover, searching.code().encode(payload), used));
-  Image attacked;
-  jpeg_round_trip(marked, 50, &attacked);
-  const Extraction x = searching.extract(attacked);
-  ASSERT_TRUE(x.found) << "strength " << used;
-  EXPECT_EQ(x.payload, payload);
-  const Extraction webp = searching.extract(make_codec("webp:50")->round_trip(marked).images.at(0));
-  ASSERT_TRUE(webp.found) << "strength " << used;
-  EXPECT_EQ(webp.payload, payload);
-  // One step weaker did not survive both (the search stops at the first that does).
+  // How many of the checks (run here independently: JPEG through libjpeg's round trip,
+  // the others as attacks on the whole photo) the payload survives.
+  auto survived = [&](const Image& m) {
+    int n = 0;
+    Image jpeg;
+    jpeg_round_trip(m, 50, &jpeg);
+    const Extraction x = searching.extract(jpeg);
+    n += x.found && x.payload == payload;
+    for (const std::string spec : {"webp:50", "chain(resize:0.5,jpeg:85)"}) {
+      torch::NoGradGuard no_grad;
+      const torch::Tensor t = image_to_tensor(m);
+      const Extraction y =
+          searching.extract(tensor_to_images(make_attack(spec)->forward(t, t)).at(0));
+      n += y.found && y.payload == payload;
+    }
+    return n;
+  };
+  EXPECT_EQ(survived(marked), 3) << "strength " << used;
+  // One step weaker did not survive all three (the search stops at the first that does).
   const Image weaker = embed_bits(model, cover, searching.code().encode(payload), used / 1.25);
-  int survived = 0;
-  for (const std::string spec : {"jpeg:50", "webp:50"}) {
-    const Extraction w = searching.extract(make_codec(spec)->round_trip(weaker).images.at(0));
-    survived += w.found && w.payload == payload;
-  }
-  EXPECT_LT(survived, 2) << "strength " << used / 1.25;
+  EXPECT_LT(survived(weaker), 3) << "strength " << used / 1.25;
   // Off: the strength as given.
   o.check.clear();
   const Watermarker fixed(model, o);
@@ -264,10 +272,15 @@ TEST_F(DefaultModel, StrengthSearchRaisesAWeakMarkUntilItSurvivesJpeg) {
             embed_bits(model, cover, fixed.code().encode(payload), 0.1));
   EXPECT_EQ(choice.strength, 0.1);
   EXPECT_FALSE(choice.quiet);
-  for (const std::string bad : {"jpeg:101", "mpeg4", "nonsense"}) {
+  // Checks are deterministic attacks: image codecs, resize, blur and quant, chained.
+  for (const std::string bad : {"jpeg:101", "mpeg4", "nonsense", "crop:0.5", "noise:0.01",
+                                "chain(resize:0.5,dropout:0.3)", "choice(jpeg:50,webp:50)"}) {
     o.check = {bad};
     EXPECT_THROW(Watermarker(model, o), InvalidArgument) << bad;
   }
+  o.check = {"chain(resize:0.5,jpeg:85)", "jpeg2000:250"};
+  EXPECT_EQ(Watermarker(model, o).check_specs(),
+            (std::vector<std::string>{"chain(resize:0.5:bilinear,jpeg:85:420)", "jpeg2000:250"}));
 }
 
 // The quiet mark: taken when it passes the checks, it is the one pipeline's mark with the

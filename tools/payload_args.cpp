@@ -40,8 +40,9 @@ std::vector<CLI::Option*> add_search_options(CLI::App& sub, Watermarker::Options
   CLI::Option* check =
       sub.add_option("--check", o.check,
                      "strength search: raise --strength in x1.25 steps (up to 2) until the "
-                     "payload reads back after each of these image codecs (attack specs, e.g. "
-                     "jpeg:50 webp:50); none = the strength as given")
+                     "payload reads back after each of these checks (image codecs, resize, "
+                     "blur, quant, chain(...) of them, e.g. jpeg:50 webp:50 "
+                     "'chain(resize:0.5,jpeg:85)'); none = the strength as given")
           ->capture_default_str();
   CLI::Option* quiet =
       sub.add_option("--quiet-mark", o.quiet,

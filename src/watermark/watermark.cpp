@@ -7,15 +7,45 @@
 #include <vector>
 
 #include "model/eval_mode.h"
+#include "robusthide/attack.h"
+#include "robusthide/codec.h"
 #include "robusthide/embedding.h"
 #include "robusthide/error.h"
 #include "robusthide/perceptual.h"
 #include "robusthide/tensor.h"
 #include "robusthide/watermark.h"
 #include "util/model_search.h"
+#include "util/spec.h"
 #include "watermark/resample.h"
 
 namespace robusthide {
+namespace {
+
+// A strength-search check must give the same verdict every time: image codecs, resize,
+// blur and quantisation, alone or chained. Random attacks (crop, dropout, noise, choice,
+// split) and video codecs are refused.
+void check_is_deterministic(const SpecNode& node, const std::string& spec) {
+  if (node.name == "chain") {
+    for (const SpecNode& child : node.children) check_is_deterministic(child, spec);
+    return;
+  }
+  for (const char* name : {"identity", "resize", "blur", "quant"}) {
+    if (node.name == name) return;
+  }
+  bool image_codec = false;
+  try {
+    image_codec = !make_codec(node.text)->is_video();
+  } catch (const InvalidArgument&) {
+    image_codec = false;
+  }
+  if (!image_codec) {
+    throw InvalidArgument("strength-search check '" + spec + "': '" + node.text +
+                          "' is not an image codec, resize, blur or quant; the check takes "
+                          "those (chained with chain(...)), not video codecs or random attacks");
+  }
+}
+
+}  // namespace
 
 using detail::check_image;
 using detail::to_model_size;
@@ -102,12 +132,8 @@ Watermarker::Watermarker(Model model, const Options& options)
   }
   check_strength(options.strength);
   for (const std::string& spec : options.check) {
-    std::shared_ptr<const Codec> codec = make_codec(spec);
-    if (codec->is_video()) {
-      throw InvalidArgument("strength-search check '" + spec +
-                            "' is a video codec; the check takes image codecs");
-    }
-    check_codecs_.push_back(std::move(codec));
+    check_is_deterministic(parse_spec(spec), spec);
+    check_specs_.push_back(make_attack(spec)->spec());
   }
   if (!(options.quiet_flat > 0 && options.quiet_flat <= 1) ||
       !(options.quiet_dark >= 0 && options.quiet_dark <= 255)) {
@@ -139,18 +165,20 @@ const PayloadCode& Watermarker::code() const {
 }
 
 std::vector<std::string> Watermarker::check_specs() const {
-  std::vector<std::string> specs;
-  if (!code_) return specs;
-  for (const auto& codec : check_codecs_) specs.push_back(codec->spec());
-  return specs;
+  if (!code_) return {};
+  return check_specs_;
 }
 
 // Strength steps of the search (Options::check).
 constexpr double kStrengthStep = 1.25;
 
 bool Watermarker::survives_checks(const Image& marked, const std::vector<uint8_t>& payload) const {
-  for (const auto& codec : check_codecs_) {
-    const Extraction x = extract(codec->round_trip(marked).images.at(0));
+  torch::NoGradGuard no_grad;
+  const torch::Tensor image = image_to_tensor(marked);
+  // Built per call: an attack keeps per-call state (its last compressed size), and embed()
+  // may run on several threads at once.
+  for (const std::string& spec : check_specs_) {
+    const Extraction x = extract(tensor_to_images(make_attack(spec)->forward(image, image)).at(0));
     if (!x.found || x.payload != payload) return false;
   }
   return true;
@@ -171,7 +199,7 @@ Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload
   chosen.strength = options_.strength;
   // The residual is computed once: the strength only scales it (embedding.h).
   const torch::Tensor unit = mark_residual(model_, cover, bits, 1.0);
-  if (!check_codecs_.empty() && options_.quiet) {
+  if (!check_specs_.empty() && options_.quiet) {
     const Shaping quiet = quiet_shaping();
     for (const double s :
          {chosen.strength, std::min(kMaxStrength, chosen.strength * kStrengthStep)}) {
@@ -185,7 +213,7 @@ Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload
     }
   }
   Image marked = apply_mark(model_, cover, unit * chosen.strength);
-  if (!check_codecs_.empty() && !survives_checks(marked, payload)) {
+  if (!check_specs_.empty() && !survives_checks(marked, payload)) {
     // A raise may not make a flat pixel visibly changed that was not at the given strength;
     // raised in vain, the mark would only be more visible: the given strength stays when no
     // strength up to kMaxStrength passes.
