@@ -50,7 +50,9 @@ std::vector<uint8_t> threshold_bits(const std::vector<float>& raw);
 // What extraction found.
 struct Extraction {
   bool found = false;             // decoded with false_positive <= the threshold
-  bool decoded = false;           // the code found a codeword at all
+  bool decoded = false;           // the code found a codeword at all (soft decoding
+                                  // reaches one for almost any input: not evidence of a
+                                  // mark; `found` and false_positive are)
   int corrected = 0;              // bit errors the code corrected
   double false_positive = 1.0;    // chance an unmarked image matches this well
   std::vector<uint8_t> payload;   // payload bits (empty unless found)
