@@ -749,6 +749,28 @@ TEST(TrainLog, DisabledDiscriminatorLeavesItsColumnsEmptyAndStopMidEpochLogsOnce
   EXPECT_EQ(f[11], "");  // val_adv_loss
 }
 
+TEST(TrainLog, ValEveryLogsOnItsStepsNotAtEpochEndsAndResumeKeepsIt) {
+  test::TempDir dir;
+  TrainOptions o = tiny_options(dir.file("run"));
+  o.adversarial_weight = 0;
+  o.steps = 12;  // epochs of 8 steps
+  o.val_every = 5;
+  o.checkpoint_every = 5;
+  const TrainResult r = train(o);
+  std::vector<std::string> steps;
+  for (const auto& line : read_lines(dir.file("run/log.csv"))) steps.push_back(split_csv(line)[1]);
+  // Rows at 5 and 10, none at the epoch's end (8), and the run's last step.
+  EXPECT_EQ(steps, (std::vector<std::string>{"step", "5", "10", "12"}));
+  ASSERT_EQ(r.records.size(), 3u);
+  EXPECT_DOUBLE_EQ(r.records[0].epoch, 5.0 / 8);
+  // A resume without val_every keeps the run's interval (the CLI's rule, from the checkpoint).
+  EXPECT_EQ(read_checkpoint_options(dir.file("run/checkpoint.pt")).val_every, 5);
+  o.val_every = -1;
+  o.out_dir = dir.file("bad");
+  EXPECT_THROW(train(o), InvalidArgument);
+  EXPECT_FALSE(fs::exists(dir.file("bad")));
+}
+
 TEST(Provenance, SourceCommitIsACommitOfTheBuildTree) {
   // Taken at build time (cmake/build_commit.cmake), not by running git from the library.
   const std::string dir = ROBUSTHIDE_SOURCE_DIR;

@@ -30,6 +30,11 @@ void add_run_flags(CLI::App* sub, RunOptions& o, RunFlags& flags) {
       ->capture_default_str();
   sub->add_option("--val-images", o.val_images, "validate on at most N photos")
       ->capture_default_str();
+  flags.val_every =
+      sub->add_option("--val-every", o.val_every,
+                      "append a validation row to log.csv every N steps (0 = at the end of "
+                      "every epoch; a resume keeps the run's)")
+          ->capture_default_str();
   sub->add_option("--threads", o.codec_threads, "codec threads (0 = all cores)")
       ->capture_default_str();
   sub->add_option("--load-threads", o.load_threads, "photo decoding threads (0 = all cores)")
@@ -63,6 +68,7 @@ void finish_run_options(RunOptions& o, const RunFlags& flags, const RunOptions* 
     if (flags.train->count() == 0) o.train_folders = stored->train_folders;
     if (flags.val->count() == 0) o.val_folders = stored->val_folders;
     if (flags.checkpoint_every->count() == 0) o.checkpoint_every = stored->checkpoint_every;
+    if (flags.val_every->count() == 0) o.val_every = stored->val_every;
     if (flags.epochs->count() == 0 && flags.steps->count() == 0) {
       o.epochs = stored->epochs;
       o.steps = stored->steps;

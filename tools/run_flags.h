@@ -24,6 +24,7 @@ struct RunFlags {
   CLI::Option* epochs = nullptr;
   CLI::Option* steps = nullptr;
   CLI::Option* checkpoint_every = nullptr;
+  CLI::Option* val_every = nullptr;
 };
 
 // Adds the shared flags of `sub`, bound to `o` and `flags`.

@@ -5,10 +5,13 @@
 # Every column: the fast architecture at a fixed 36 dB, 30 bits, 128x128, unshaped (the
 # paper's residual, not issue 11's perceptual shaping), batch 30 (five slices of 6 for the
 # mixed-quality column), Adam 1e-3, STEPS optimizer steps (default 4000). Only the attack
-# differs. The caller adds --train/--val, --seed, --out and the device.
+# differs. The caller adds --train/--val, --seed, --out and the device. VAL_IMAGES
+# (default 100) and VAL_EVERY (default 0: a log row per epoch) only shape the learning
+# curve in log.csv, not the training.
 paper_steps=${STEPS:-4000}
 paper_common=(--architecture fast --bits 30 --image-size 128 --target-psnr 36 --no-shaping
-              --val-images 100 --batch-size 30 --lr 1e-3
+              --val-images "${VAL_IMAGES:-100}" --val-every "${VAL_EVERY:-0}"
+              --batch-size 30 --lr 1e-3
               --adversarial-weight 0 --image-weight 0
               --warmup-strength 10 --warmup-steps 600
               --steps "$paper_steps" --checkpoint-every 100 --progress off)

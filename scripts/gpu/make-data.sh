@@ -4,11 +4,15 @@
 #   .gpu-data/train/  every training photo, shrunk by libjpeg's DCT scaling (n/8) to the
 #                     smallest scale whose shorter side is >= SIZE (default 136), then
 #                     centre-cropped to SIZE x SIZE, JPEG quality QUALITY (default 85,
-#                     4:2:0): the trainer still takes random 128x128 crops of them
+#                     4:2:0): the trainer still takes random 128x128 crops of them.
+#                     CROP=native instead keeps the photo's own pixel scale (the scale of
+#                     the CPU runs, which crop full-size photos) and cuts one SIZE x SIZE
+#                     window at a position drawn per photo (Python's random, seeded by
+#                     the photo's index); photos smaller than SIZE are kept whole
 #   .gpu-data/val/    the centre 128x128 crop of every validation photo (offset
 #                     ((W-128)/2, (H-128)/2) as robusthide takes it), lossless PNG
 # Usage: scripts/gpu/make-data.sh [SHARED_DATA_DIR]   (default ../shared/data)
-# Environment: SIZE, QUALITY, MAX_TRAIN (0 = all), JOBS (default: cores).
+# Environment: SIZE, QUALITY, CROP (shrink or native), MAX_TRAIN (0 = all), JOBS (default: cores).
 # Needs python3, djpeg and cjpeg (libjpeg-turbo-progs); the photos must be JPEG.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,13 +23,15 @@ for tool in python3 djpeg cjpeg; do command -v $tool >/dev/null || die "needs $t
 [ -d "$src/train" ] && [ -d "$src/val" ] || die "no train/ and val/ folders in '$src'"
 rm -rf "$dest"
 mkdir -p "$dest/train" "$dest/val"
-SIZE=${SIZE:-136} QUALITY=${QUALITY:-85} MAX_TRAIN=${MAX_TRAIN:-0} JOBS=${JOBS:-$(nproc)} \
+case ${CROP:=shrink} in shrink | native) ;; *) die "CROP must be shrink or native, not '$CROP'" ;; esac
+CROP=$CROP SIZE=${SIZE:-136} QUALITY=${QUALITY:-85} MAX_TRAIN=${MAX_TRAIN:-0} JOBS=${JOBS:-$(nproc)} \
 python3 - "$src" "$dest" <<'PY'
-import os, struct, subprocess, sys, zlib
+import os, random, struct, subprocess, sys, zlib
 from multiprocessing import Pool
 src, dest = sys.argv[1:]
 size, quality = int(os.environ['SIZE']), int(os.environ['QUALITY'])
 max_train, jobs = int(os.environ['MAX_TRAIN']), int(os.environ['JOBS'])
+native = os.environ['CROP'] == 'native'
 
 def photos(folder):
     out = []
@@ -65,17 +71,22 @@ def decode(path, n):  # -> width, height, RGB bytes
         raise ValueError(f'{path}: unexpected djpeg output {fields[0]!r}')
     return w, h, pixels
 
-def crop(w, h, rgb, s):
-    x0, y0 = (w - s) // 2, (h - s) // 2
+def crop(w, h, rgb, s, x0=None, y0=None):
+    if x0 is None: x0, y0 = (w - s) // 2, (h - s) // 2
     return b''.join(rgb[((y0 + y) * w + x0) * 3:((y0 + y) * w + x0 + s) * 3] for y in range(s))
 
 def train_one(job):
     k, path = job
     w, h = jpeg_size(path)
-    n = next((n for n in range(1, 9) if min(w, h) * n / 8 >= size), 8)
+    n = 8 if native else next((n for n in range(1, 9) if min(w, h) * n / 8 >= size), 8)
     w, h, rgb = decode(path, n)
     s = min(size, w, h)
-    ppm = b'P6\n%d %d\n255\n' % (s, s) + crop(w, h, rgb, s)
+    if native:
+        r = random.Random(k)
+        x0, y0 = r.randint(0, w - s), r.randint(0, h - s)
+        ppm = b'P6\n%d %d\n255\n' % (s, s) + crop(w, h, rgb, s, x0, y0)
+    else:
+        ppm = b'P6\n%d %d\n255\n' % (s, s) + crop(w, h, rgb, s)
     jpg = subprocess.run(['cjpeg', '-quality', str(quality), '-optimize'],
                          input=ppm, capture_output=True, check=True).stdout
     with open(os.path.join(dest, 'train', f'{k:05d}.jpg'), 'wb') as f:
@@ -97,13 +108,14 @@ def val_one(job):
 train = photos(os.path.join(src, 'train'))
 if max_train > 0: train = train[:max_train]
 val = photos(os.path.join(src, 'val'))
-print(f'== train: {len(train)} photos -> {size}x{size} JPEG q{quality}; val: {len(val)} centre crops', flush=True)
+how = 'one native-scale window' if native else 'DCT-scaled, centre crop'
+print(f'== train: {len(train)} photos -> {size}x{size} ({how}) JPEG q{quality}; val: {len(val)} centre crops', flush=True)
 with Pool(jobs) as pool:
     pool.map(train_one, list(enumerate(train)), chunksize=16)
     pool.map(val_one, list(enumerate(val)), chunksize=4)
 with open(os.path.join(dest, 'README'), 'w') as f:
     f.write(f'made by scripts/gpu/make-data.sh from {src}\n'
-            f'train: {len(train)} photos, DCT-scaled and centre-cropped to {size}x{size}, JPEG q{quality} 4:2:0\n'
+            f'train: {len(train)} photos, {how} {size}x{size}, JPEG q{quality} 4:2:0\n'
             f'val: {len(val)} centre 128x128 crops, PNG\n')
 PY
 echo "== .gpu-data: $(du -sh "$dest" | cut -f1) ($(ls "$dest/train" | wc -l) train, $(ls "$dest/val" | wc -l) val)"

@@ -112,6 +112,9 @@ void validate_run_options(const RunOptions& o) {
   if (o.checkpoint_every < 0) {
     bad_option("checkpoint_every = " + std::to_string(o.checkpoint_every) + " (expected >= 0)");
   }
+  if (o.val_every < 0) {
+    bad_option("val_every = " + std::to_string(o.val_every) + " (expected >= 0)");
+  }
   if (o.max_train_images < 0) {
     bad_option("max_train_images = " + std::to_string(o.max_train_images) + " (expected >= 0)");
   }
@@ -160,12 +163,14 @@ nlohmann::json run_checkpoint_options(const RunOptions& o, const nlohmann::json&
           {"epochs", o.epochs},
           {"steps", o.steps},
           {"checkpoint_every", o.checkpoint_every},
+          {"val_every", o.val_every},
           {"device", device}};
 }
 
 void read_run_checkpoint_options(const nlohmann::json& stored, RunOptions& o) {
   // Stored since resumes keep the checkpoint interval; older checkpoints lack it.
   if (stored.contains("checkpoint_every")) stored.at("checkpoint_every").get_to(o.checkpoint_every);
+  if (stored.contains("val_every")) stored.at("val_every").get_to(o.val_every);
   stored.at("train_folders").get_to(o.train_folders);
   stored.at("val_folders").get_to(o.val_folders);
   stored.at("epochs").get_to(o.epochs);

@@ -136,7 +136,7 @@ bool RunLoop::run(const LoopSteps& steps) {
       state_.permutation = torch::Tensor();
     }
     if (show_) progress_->update(state_.step, steps.status());
-    if (epoch_end) steps.record();
+    if (o_.val_every > 0 ? state_.step % o_.val_every == 0 : epoch_end) steps.record();
     if (o_.checkpoint_every > 0 && state_.step % o_.checkpoint_every == 0) steps.checkpoint();
     if (budget_seconds > 0 && state_.step < total_steps_ &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() >=

@@ -1,5 +1,6 @@
 // The loop every trainer runs (bit models, image hiding): steps over the shuffled
-// training set in epochs, a validation row at the end of each epoch, checkpoints every
+// training set in epochs, a validation row at the end of each epoch (or every val_every
+// steps), checkpoints every
 // checkpoint_every steps, the progress bar and the wall-clock budget.
 #pragma once
 

@@ -11,7 +11,10 @@
 #   SEED2      columns that also train with seed 2 (run NAME-seed2; default none)
 #   REFERENCE  1 (default): also ref-real-jpeg and ref-jpeg-mask, the reference
 #              architecture with the paper's loss weights, up to STEPS steps
-#   EVAL_SECONDS  time kept for the evaluation (default 75)
+#   EVAL_SECONDS  time kept for the evaluation (default 75; 0 = no evaluation here:
+#              the models are evaluated on the CPU, paper-tables-evaluate.sh)
+#   CODEC_THREADS  "NAME=N ..." codec threads per column instead of threads_for's
+#   VAL_IMAGES, VAL_EVERY, STEPS  as in paper-tables-columns.sh
 # A run folder already in $RUNS (a warm machine, or unpacked and carried) resumes.
 # shellcheck source=../../experiments/paper-tables-columns.sh
 . "$repo/scripts/experiments/paper-tables-columns.sh"
@@ -23,6 +26,10 @@ read -r -a seed2 <<< "${SEED2:-}"
 # Codec threads per column: JPEG 2000 costs ~11 ms per 128x128 image and core, WebP ~2,
 # JPEG ~0.1 (docs/performance.md); differentiable attacks need none.
 threads_for() {
+  local pair
+  for pair in ${CODEC_THREADS:-}; do
+    [ "${pair%%=*}" = "$1" ] && { echo "${pair#*=}"; return; }
+  done
   case "$1" in
     jpeg2000-500) echo 6 ;;
     jpeg-j2k-webp) echo 3 ;;
@@ -77,6 +84,7 @@ done
 
 # Evaluation: every model at once, bounded so that the call still packs its results.
 epids=()
+[ "$eval_seconds" -gt 0 ] || return 0
 for dir in "$RUNS"/*/; do
   [ -f "$dir/model.pt" ] || continue
   OMP_NUM_THREADS=1 timeout "$eval_seconds" "$bin" evaluate --model "$dir/model.pt" \
