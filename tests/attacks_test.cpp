@@ -456,6 +456,28 @@ TEST_F(Attacks, SameSeedSameOutput) {
   }
 }
 
+// deterministic(): the output for an image depends on that image alone. Checked for
+// every attack that claims it (another seed, and the image alone instead of in a batch,
+// give the same output); random draws, split and video codecs do not claim it.
+TEST_F(Attacks, DeterministicMeansTheImageAloneDecidesTheOutput) {
+  const auto encoded = torch::rand({4, 3, 32, 32}), cover = torch::rand({4, 3, 32, 32});
+  for (const char* spec : {"identity", "resize:0.5", "blur:1", "quant", "jpeg-mask", "diffjpeg:50",
+                           "jpeg:50", "webp:50", "jpeg2000:250", "chain(resize:0.5,jpeg:85)"}) {
+    const Attack a = make_attack(spec);
+    EXPECT_TRUE(a->deterministic()) << spec;
+    torch::manual_seed(1);
+    const auto batch = a->forward(encoded, cover);
+    torch::manual_seed(2);
+    const auto alone = a->forward(encoded.narrow(0, 2, 1), cover.narrow(0, 2, 1));
+    EXPECT_TRUE(torch::equal(batch.narrow(0, 2, 1), alone)) << spec;
+  }
+  for (const char* spec : {"crop:0.5", "cropout:0.5", "dropout:0.5", "noise:0.1", "jpeg-drop",
+                           "choice(jpeg:50,webp:50)", "split(jpeg:50,webp:50)", "mpeg4",
+                           "chain(resize:0.5,dropout:0.5)"}) {
+    EXPECT_FALSE(make_attack(spec)->deterministic()) << spec;
+  }
+}
+
 TEST_F(Attacks, DeterministicAttacksWorkInDouble) {
   const auto x = torch::rand({2, 3, 24, 40});
   const auto xd = x.to(torch::kFloat64);

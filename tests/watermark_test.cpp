@@ -272,15 +272,20 @@ TEST_F(DefaultModel, StrengthSearchRaisesAWeakMarkUntilItSurvivesJpeg) {
             embed_bits(model, cover, fixed.code().encode(payload), 0.1));
   EXPECT_EQ(choice.strength, 0.1);
   EXPECT_FALSE(choice.quiet);
-  // Checks are deterministic attacks: image codecs, resize, blur and quant, chained.
-  for (const std::string bad : {"jpeg:101", "mpeg4", "nonsense", "crop:0.5", "noise:0.01",
-                                "chain(resize:0.5,dropout:0.3)", "choice(jpeg:50,webp:50)"}) {
+  // Checks are attacks whose output depends on the photo alone: image codecs, resize,
+  // blur, quant and the differentiable JPEGs, chained; not random draws, video codecs
+  // (a frame depends on its clip) or split (a slice depends on its position).
+  for (const std::string bad :
+       {"jpeg:101", "mpeg4", "h264", "nonsense", "crop:0.5", "noise:0.01", "jpeg-drop",
+        "chain(resize:0.5,dropout:0.3)", "choice(jpeg:50,webp:50)", "split(jpeg:50,webp:50)",
+        "chain(jpeg:50,mpeg4)"}) {
     o.check = {bad};
     EXPECT_THROW(Watermarker(model, o), InvalidArgument) << bad;
   }
-  o.check = {"chain(resize:0.5,jpeg:85)", "jpeg2000:250"};
+  o.check = {"chain(resize:0.5,jpeg:85)", "jpeg2000:250", "chain(blur:1,diffjpeg:50)"};
   EXPECT_EQ(Watermarker(model, o).check_specs(),
-            (std::vector<std::string>{"chain(resize:0.5:bilinear,jpeg:85:420)", "jpeg2000:250"}));
+            (std::vector<std::string>{"chain(resize:0.5:bilinear,jpeg:85:420)", "jpeg2000:250",
+                                      "chain(blur:1:3,diffjpeg:50:420)"}));
 }
 
 // The quiet mark: taken when it passes the checks, it is the one pipeline's mark with the

@@ -23,6 +23,11 @@ class AttackImpl : public torch::nn::Module {
 
   // Total compressed size of the last batch, for attacks that run a real codec.
   virtual std::optional<size_t> last_compressed_bytes() const { return std::nullopt; }
+
+  // Whether the output for an image depends on that image alone: no random draw and
+  // nothing from the rest of the batch (video codecs code the batch as one clip; split
+  // attacks a slice by its position). The watermarker's strength-search checks need it.
+  virtual bool deterministic() const { return false; }
 };
 using Attack = std::shared_ptr<AttackImpl>;
 

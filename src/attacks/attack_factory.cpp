@@ -13,6 +13,7 @@ class IdentityImpl : public AttackImpl {
     return encoded;
   }
   std::string spec() const override { return "identity"; }
+  bool deterministic() const override { return true; }
 };
 
 std::string join_specs(const std::string& name, const std::vector<Attack>& children) {

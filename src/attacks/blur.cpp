@@ -39,6 +39,7 @@ class BlurImpl : public AttackImpl {
   std::string spec() const override {
     return "blur:" + format_number(sigma_) + ":" + std::to_string(size_);
   }
+  bool deterministic() const override { return true; }
 
  private:
   double sigma_;

@@ -1,5 +1,7 @@
 #include "attacks/combinators.h"
 
+#include <algorithm>
+
 #include "robusthide/error.h"
 
 namespace robusthide {
@@ -87,6 +89,11 @@ class ChainImpl : public CombinatorImpl {
       x = child->forward(x, same_size ? cover : x.detach());
     }
     return x;
+  }
+
+  bool deterministic() const override {
+    return std::all_of(children_.begin(), children_.end(),
+                       [](const Attack& c) { return c->deterministic(); });
   }
 
   // The compressed size of the last child that reports one (the final codec's output).

@@ -59,6 +59,7 @@ class DiffJpegImpl : public AttackImpl {
   std::string spec() const override {
     return "diffjpeg:" + std::to_string(quality_) + (subsample_ ? ":420" : ":444");
   }
+  bool deterministic() const override { return true; }
 
  private:
   int quality_;

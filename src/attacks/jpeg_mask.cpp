@@ -23,6 +23,7 @@ class JpegMaskImpl : public AttackImpl {
   }
 
   std::string spec() const override { return "jpeg-mask"; }
+  bool deterministic() const override { return true; }
 };
 
 }  // namespace

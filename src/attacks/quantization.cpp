@@ -53,6 +53,7 @@ class QuantizationImpl : public AttackImpl {
   }
 
   std::string spec() const override { return "quant"; }
+  bool deterministic() const override { return true; }
 };
 
 }  // namespace

@@ -30,6 +30,7 @@ class ResizeImpl : public AttackImpl {
   }
 
   std::string spec() const override { return "resize:" + format_number(scale_) + ":" + mode_; }
+  bool deterministic() const override { return true; }
 
  private:
   double scale_;

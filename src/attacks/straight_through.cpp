@@ -41,6 +41,8 @@ class StraightThroughImpl : public AttackImpl {
   }
 
   std::string spec() const override { return codec_->spec(); }
+  // A video codec codes the batch as one clip: a frame's output depends on its neighbours.
+  bool deterministic() const override { return !codec_->is_video(); }
   std::optional<size_t> last_compressed_bytes() const override { return last_bytes_; }
 
  private:

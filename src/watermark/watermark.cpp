@@ -8,41 +8,29 @@
 
 #include "model/eval_mode.h"
 #include "robusthide/attack.h"
-#include "robusthide/codec.h"
 #include "robusthide/embedding.h"
 #include "robusthide/error.h"
 #include "robusthide/perceptual.h"
 #include "robusthide/tensor.h"
 #include "robusthide/watermark.h"
 #include "util/model_search.h"
-#include "util/spec.h"
 #include "watermark/resample.h"
 
 namespace robusthide {
 namespace {
 
-// A strength-search check must give the same verdict every time: image codecs, resize,
-// blur and quantisation, alone or chained. Random attacks (crop, dropout, noise, choice,
-// split) and video codecs are refused.
-void check_is_deterministic(const SpecNode& node, const std::string& spec) {
-  if (node.name == "chain") {
-    for (const SpecNode& child : node.children) check_is_deterministic(child, spec);
-    return;
+// A strength-search check must give the same verdict every time for the same photo:
+// an attack whose output depends on the image alone (AttackImpl::deterministic). Returns
+// its canonical spec; throws InvalidArgument naming the spec otherwise.
+std::string check_spec(const std::string& spec) {
+  const Attack attack = make_attack(spec);
+  if (!attack->deterministic()) {
+    throw InvalidArgument("strength-search check '" + spec +
+                          "' is random or depends on the rest of a batch; a check takes image "
+                          "codecs, resize, blur, quant, jpeg-mask or diffjpeg, chained with "
+                          "chain(...), not crops, dropout, noise, choice, split or video codecs");
   }
-  for (const char* name : {"identity", "resize", "blur", "quant"}) {
-    if (node.name == name) return;
-  }
-  bool image_codec = false;
-  try {
-    image_codec = !make_codec(node.text)->is_video();
-  } catch (const InvalidArgument&) {
-    image_codec = false;
-  }
-  if (!image_codec) {
-    throw InvalidArgument("strength-search check '" + spec + "': '" + node.text +
-                          "' is not an image codec, resize, blur or quant; the check takes "
-                          "those (chained with chain(...)), not video codecs or random attacks");
-  }
+  return attack->spec();
 }
 
 }  // namespace
@@ -132,8 +120,7 @@ Watermarker::Watermarker(Model model, const Options& options)
   }
   check_strength(options.strength);
   for (const std::string& spec : options.check) {
-    check_is_deterministic(parse_spec(spec), spec);
-    check_specs_.push_back(make_attack(spec)->spec());
+    check_specs_.push_back(check_spec(spec));
   }
   if (!(options.quiet_flat > 0 && options.quiet_flat <= 1) ||
       !(options.quiet_dark >= 0 && options.quiet_dark <= 255)) {
@@ -201,8 +188,12 @@ Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload
   const torch::Tensor unit = mark_residual(model_, cover, bits, 1.0);
   if (!check_specs_.empty() && options_.quiet) {
     const Shaping quiet = quiet_shaping();
-    for (const double s :
-         {chosen.strength, std::min(kMaxStrength, chosen.strength * kStrengthStep)}) {
+    // The given strength and one step up (once: at kMaxStrength there is no step up).
+    std::vector<double> strengths = {chosen.strength};
+    if (chosen.strength < kMaxStrength) {
+      strengths.push_back(std::min(kMaxStrength, chosen.strength * kStrengthStep));
+    }
+    for (const double s : strengths) {
       Image marked = apply_mark(model_, cover, unit * s, quiet);
       if (survives_checks(marked, payload)) {
         chosen.strength = s;
