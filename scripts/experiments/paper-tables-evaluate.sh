@@ -5,6 +5,8 @@
 # image (default 20: 60,000 bits per row, so that 0 errors bounds the BER below 0.0064%
 # at 95%). Reports already written are kept. Used by paper-tables.sh after training, and
 # on the runs a GPU job brought back (docs/results.md, "The paper's Tables 1-3").
+# TABLES (default "jpeg jpeg2000 webp") chooses the tables, e.g. TABLES=jpeg for Table 1's
+# imitation columns (a third of the time).
 #
 #   scripts/experiments/paper-tables-evaluate.sh OUT [NAME...]
 set -euo pipefail
@@ -21,7 +23,9 @@ fi
 for name in "${names[@]}"; do
   [ -f "$out/$name.eval.json" ] && continue
   echo "== $name"
+  tables=()
+  for t in ${TABLES:-jpeg jpeg2000 webp}; do tables+=(--table "$t"); done
   "$bin" evaluate --model "$out/$name/model.pt" --data "$data/val" --attack identity \
-    --table jpeg --table jpeg2000 --table webp --messages-per-image "${MESSAGES:-20}" \
+    "${tables[@]}" --messages-per-image "${MESSAGES:-20}" \
     --format json --output "$out/$name.eval.json" -q
 done

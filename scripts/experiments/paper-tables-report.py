@@ -83,10 +83,15 @@ def steps(run):
     return int(run["log"][-1]["step"]) if run["log"] else 0
 
 
+def has_table(run, codec):
+    return all((codec, q) in run["rows"] for q in QUALITIES[codec])
+
+
 def table(runs, codec, names, paper):
     """One row per quality, one column per model: BER % [95% interval], then the paper's
-    figure for that column after a slash where the paper has one."""
-    names = [n for n in names if n in runs]
+    figure for that column after a slash where the paper has one. Models evaluated
+    without this codec's table are left out."""
+    names = [n for n in names if n in runs and has_table(runs[n], codec)]
     if not names:
         return ""
     head = [codec + " quality"] + [
@@ -120,6 +125,8 @@ def plot_ber(runs, path):
     for ax, codec in zip(axes, ["jpeg", "jpeg2000", "webp"]):
         for name, run in runs.items():
             colour = colours.setdefault(name, cycle[len(colours) % len(cycle)])
+            if not has_table(run, codec):
+                continue
             qs = QUALITIES[codec]
             rows = [run["rows"][(codec, q)] for q in qs]
             ber = [max(pct(r)[0], floor) for r in rows]
@@ -143,8 +150,10 @@ def plot_ber(runs, path):
                 handles.append(h)
                 labels.append(l)
     fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8, frameon=False)
-    fig.suptitle("BER vs quality on 100 validation crops (10-20 messages each); shaded: 95% "
-                 "Wilson interval; open squares, dashed: the paper")
+    counts = sorted({r["report"]["messages_per_image"] for r in runs.values()})
+    messages = "-".join(str(c) for c in (counts if len(counts) < 3 else [counts[0], counts[-1]]))
+    fig.suptitle(f"BER vs quality on 100 validation crops ({messages} messages each); shaded: "
+                 "95% Wilson interval; open squares, dashed: the paper")
     fig.tight_layout(rect=(0, 0.14, 1, 0.95))
     fig.savefig(path, dpi=90)
 

@@ -11,7 +11,13 @@
 # skipped. MINUTES bounds the wall time of one call (default 150). When every column is
 # trained, each is evaluated (jpeg, jpeg2000 and webp tables, CSV) into OUT/NAME.eval.csv.
 # Environment: STEPS (default 4000), MINUTES, ONLY (space-separated column names), SAVE=1
-# (copy the checkpoints to models/checkpoints/paper-tables/ for the next session).
+# (copy the checkpoints to models/checkpoints/<OUT's name>/ for the next session), SEED
+# (default 1: the tables' seed; 2 for the second-seed runs), ROBUSTHIDE_DATA (a folder with
+# train/ and val/, default ../shared/data; .gpu-data for the GPU protocol's native-scale
+# windows, scripts/gpu/make-data.sh), VAL_IMAGES and VAL_EVERY (paper-tables-columns.sh).
+#   e.g. the second seeds of the GPU protocol, here:
+#   ROBUSTHIDE_DATA=.gpu-data SEED=2 VAL_IMAGES=60 VAL_EVERY=500 ONLY="diffjpeg jpeg-mask" \
+#     scripts/experiments/paper-tables.sh out/gpu-pt2-seed2
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$repo/out/paper-tables}
@@ -26,10 +32,11 @@ mkdir -p "$out"
 names=("${paper_columns[@]}")
 [ -n "${ONLY:-}" ] && read -r -a names <<< "$ONLY"
 
-# Checkpoints committed at the end of a session (models/checkpoints/paper-tables/NAME/)
+# Checkpoints committed at the end of a session (models/checkpoints/<OUT's name>/NAME/)
 # seed an output folder that lost them; `SAVE=1 scripts/experiments/paper-tables.sh` copies
 # the current ones there instead of training.
-saved=$repo/models/checkpoints/paper-tables
+saved=$repo/models/checkpoints/$(basename "$out")
+seed=${SEED:-$paper_seed}
 if [ "${SAVE:-0}" = 1 ]; then
   for name in "${names[@]}"; do
     [ -f "$out/$name/checkpoint.pt" ] || continue
@@ -52,7 +59,7 @@ for name in "${names[@]}"; do
   resume=()
   [ -f "$dir/checkpoint.pt" ] && resume=(--resume)
   echo "== $name (${paper_attacks[$name]}), up to $left min"
-  "$bin" train --out "$dir" "${resume[@]}" "${paper_common[@]}" --seed "$paper_seed" \
+  "$bin" train --out "$dir" "${resume[@]}" "${paper_common[@]}" --seed "$seed" \
     --train "$data/train" --val "$data/val" --attack "${paper_attacks[$name]}" \
     --max-minutes "$left" >> "$out/$name.train.txt" 2>&1
 done
