@@ -4,6 +4,8 @@
 # the photo; the shaping is the quieter one of docs/visibility.md "Session 12" (flat 0.08,
 # dark 24, coarse), and a third of the covers are whole photos.
 # Resume: copy checkpoint.pt and log.csv to runs/default-cropout/, add --resume.
+# Session 13 resumed it with --resume --steps 6000; the checkpoint is at step 4,600
+# (figures there: docs/visibility.md, worse than at 3,195).
 build/robusthide train --architecture fast --bits 64 --chroma 0 --flat 0.08 --texture 16 \
   --luminance-adaptation false --dark 24 --coarse-texture true --whole-photo-share 0.3 \
   --train ../shared/data/train --val ../shared/data/val --val-images 96 \
