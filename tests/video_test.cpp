@@ -6,6 +6,7 @@ extern "C" {
 #include <libavcodec/packet.h>
 }
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -106,6 +107,7 @@ TEST_F(VideoFiles, MarkedClipSurvivesReencodingWithAnotherCodec) {
   const VideoEmbedReport r = embed_video(*w_, payload, dir_->file("pan.mp4"), marked, {},
                                          [&](int64_t, int64_t) { ++reports; });
   EXPECT_EQ(r.frames, kFrames);
+  EXPECT_EQ(r.passes, 1);  // no strength search by default
   EXPECT_EQ(reports, kFrames);
   EXPECT_EQ(r.width, kWidth);
   EXPECT_DOUBLE_EQ(r.fps, kFps);
@@ -138,7 +140,9 @@ TEST_F(VideoFiles, MarkedClipSurvivesReencodingWithAnotherCodec) {
 TEST_F(VideoFiles, AveragingBeatsSingleFramesOnADegradedClip) {
   const std::vector<uint8_t> payload = payload_from_text("Avg", w_->code().capacity_bits());
   const std::string marked = dir_->file("avg.mp4");
-  embed_video(*w_, payload, dir_->file("pan.mp4"), marked);
+  VideoEmbedOptions plain;  // the model's strength alone: no search
+  plain.checks.clear();
+  embed_video(*w_, payload, dir_->file("pan.mp4"), marked, plain);
   VideoEncodeOptions harsh;
   harsh.crf = 26;
   harsh.preset = "veryfast";
@@ -155,6 +159,8 @@ TEST_F(VideoFiles, AveragingBeatsSingleFramesOnADegradedClip) {
 TEST_F(VideoFiles, ReusingTheMarkOverFramesLowersFlickerAndStillReads) {
   const std::vector<uint8_t> payload = payload_from_text("St", w_->code().capacity_bits());
   VideoEmbedOptions every, fourth;
+  every.checks.clear();  // the same strength in both
+  fourth.checks.clear();
   fourth.step = 4;
   const VideoEmbedReport a =
       embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("step1.mp4"), every);
@@ -168,6 +174,94 @@ TEST_F(VideoFiles, ReusingTheMarkOverFramesLowersFlickerAndStillReads) {
   EXPECT_THROW(embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("step0.mp4"), fourth),
                InvalidArgument);
   EXPECT_FALSE(fs::exists(dir_->file("step0.mp4")));
+}
+
+// The number of 1-second windows of `marked` whose payload comes back after `check`.
+int windows_after(const Watermarker& w, const std::vector<uint8_t>& payload,
+                  const std::string& marked, const std::string& check, const std::string& out) {
+  reencode(marked, out, parse_video_check(check));
+  int found = 0;
+  for (const VideoWindow& v : extract_video(w, out, 1.0).windows)
+    found += v.extraction.found && v.extraction.payload == payload;
+  return found;
+}
+
+TEST_F(VideoFiles, StrengthSearchRaisesTheWindowsACheckLoses) {
+  const std::vector<uint8_t> payload = payload_from_text("S", w_->code().capacity_bits());
+  // At 192x144, x264 CRF 31 takes the mark from both 1-s windows at strength 1 and leaves
+  // it in both at 1.5625 (measured).
+  const std::string check = "libx264:crf=31";
+  VideoEmbedOptions none;
+  none.checks.clear();
+  none.check_window_seconds = 1.0;
+  const VideoEmbedReport a =
+      embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("plain.mp4"), none);
+  EXPECT_EQ(a.passes, 1);
+  EXPECT_EQ(a.window_strengths, std::vector<double>(2, 1.0));
+  const int plain_found =
+      windows_after(*w_, payload, dir_->file("plain.mp4"), check, dir_->file("plain-40.mkv"));
+  // At the model's strength this small clip loses the payload in a window (else the search
+  // has nothing to do and the test nothing to show).
+  ASSERT_LT(plain_found, 2);
+
+  VideoEmbedOptions search = none;
+  search.checks = {parse_video_check(check)};
+  search.max_flat_visible = 1;  // no raise undone for visibility here
+  int64_t reports = 0;
+  const VideoEmbedReport b =
+      embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("searched.mp4"), search,
+                  [&](int64_t, int64_t) { ++reports; });
+  ASSERT_EQ(b.window_strengths.size(), 2u);
+  for (const double s : b.window_strengths) {
+    EXPECT_GE(s, 1.0);
+    EXPECT_LE(s, kMaxStrength);
+  }
+  EXPECT_GT(*std::max_element(b.window_strengths.begin(), b.window_strengths.end()), 1.0);
+  EXPECT_GE(b.passes, 2);
+  EXPECT_EQ(reports, b.passes * kFrames);  // every pass marks every frame
+  EXPECT_LT(b.psnr_db, a.psnr_db);         // more strength somewhere
+  // Every window the search left below the maximum passed its check, and the searched
+  // clip keeps more windows through the same re-encode.
+  const int searched_found =
+      windows_after(*w_, payload, dir_->file("searched.mp4"), check, dir_->file("searched-40.mkv"));
+  EXPECT_GT(searched_found, plain_found);
+  // A re-encode the mark survives at once needs no second pass.
+  search.checks = {parse_video_check("libx264:crf=18")};
+  const VideoEmbedReport c =
+      embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("easy.mp4"), search);
+  EXPECT_EQ(c.passes, 1);
+  EXPECT_EQ(c.window_strengths, a.window_strengths);
+  // A bad window length is refused before any work.
+  search.max_flat_visible = -1;
+  EXPECT_THROW(embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("w0.mp4"), search),
+               InvalidArgument);
+  search.max_flat_visible = 0;
+  search.check_window_seconds = 0;
+  EXPECT_THROW(embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("w0.mp4"), search),
+               InvalidArgument);
+  EXPECT_FALSE(fs::exists(dir_->file("w0.mp4")));
+}
+
+TEST(VideoCheckSpecs, ParseAndPrint) {
+  const VideoEncodeOptions x = parse_video_check("libx264:crf=40:preset=veryfast");
+  EXPECT_EQ(x.encoder, "libx264");
+  EXPECT_EQ(x.crf, 40);
+  EXPECT_EQ(x.preset, "veryfast");
+  EXPECT_EQ(video_check_spec(x), "libx264:crf=40:preset=veryfast");
+  EXPECT_EQ(video_check_spec(parse_video_check("libx264")), "libx264");
+  EXPECT_EQ(parse_video_check("libx264").crf, 23);
+  const VideoEncodeOptions m = parse_video_check("mpeg4");
+  EXPECT_EQ(m.quantizer, 0);  // rate control at libavcodec's default bitrate
+  EXPECT_EQ(m.bit_rate, 0);
+  const VideoEncodeOptions v = parse_video_check("libxvid:q=5");
+  EXPECT_EQ(v.encoder, "libxvid");
+  EXPECT_EQ(v.quantizer, 5);
+  EXPECT_EQ(video_check_spec(v), "libxvid:q=5");
+  EXPECT_EQ(parse_video_check("mpeg4:bitrate=500000").bit_rate, 500000);
+  for (const char* bad : {"h265", "libx264:crf=52", "libx264:q=3", "mpeg4:crf=20", "mpeg4:q=32",
+                          "libx264:crf=x", "", "libx264(jpeg)"}) {
+    EXPECT_THROW(parse_video_check(bad), InvalidArgument) << bad;
+  }
 }
 
 TEST_F(VideoFiles, AStillClipGetsTheSameMarkInEveryFrame) {
@@ -240,6 +334,8 @@ TEST_F(VideoFiles, CommandLineEmbedsAndExtractsAVideo) {
   const nlohmann::json e = nlohmann::json::parse(r.output);
   EXPECT_EQ(e.at("frames"), kFrames);
   EXPECT_EQ(e.at("read_back"), true);
+  EXPECT_EQ(e.at("window_strengths").size(), 1u);  // one 2-s window
+  EXPECT_GE(e.at("passes"), 1);
   r = test::run_shell(cli + " extract -i " + marked + " --expect-text 'Hi!' --json --progress off");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const nlohmann::json x = nlohmann::json::parse(r.output);
@@ -255,6 +351,11 @@ TEST_F(VideoFiles, CommandLineEmbedsAndExtractsAVideo) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("must be a video file"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir_->file("frame.png")));
+  r = test::run_shell(cli + " embed -i " + dir_->file("pan.mp4") + " -o " +
+                      dir_->file("badcheck.mkv") + " --text x --video-check libx264:crf=99");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("crf"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_->file("badcheck.mkv")));
 }
 
 TEST_F(VideoFiles, TransformRetimesCutsAndScales) {

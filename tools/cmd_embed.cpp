@@ -39,6 +39,9 @@ struct EmbedCommandOptions {
   std::string progress = "auto";
   bool json = false;        // JSON instead of text
   VideoEmbedOptions video;  // a video input: how the marked frames are encoded
+  // --video-check: the video strength search's re-encodes (VideoEmbedOptions::checks);
+  // "none" = no search.
+  std::vector<std::string> video_checks = {"none"};
 };
 
 struct EmbedResult {
@@ -225,6 +228,28 @@ int embed_folder(const EmbedJob& job) {
   return failed ? kExitFailure : kExitOk;
 }
 
+// "strength 1.0000 in every window (checks ...; 1 pass)" or "strength 1.0000 to 1.5625: 3
+// of 4 windows raised (checks ...; 3 passes)".
+std::string strength_text(const VideoEmbedReport& r, const VideoEmbedOptions& options,
+                          double base) {
+  const auto [lo, hi] = std::minmax_element(r.window_strengths.begin(), r.window_strengths.end());
+  std::string s = "strength ";
+  if (lo == r.window_strengths.end() || (*lo == base && *hi == base)) {
+    s += format_fixed(base, 4) + " in every window";
+  } else {
+    const auto raised = std::count_if(r.window_strengths.begin(), r.window_strengths.end(),
+                                      [&](double v) { return v > base; });
+    s += format_fixed(*lo, 4) + " to " + format_fixed(*hi, 4) + ": " + std::to_string(raised) +
+         " of " + std::to_string(r.window_strengths.size()) + " windows raised";
+  }
+  if (options.checks.empty()) return s + " (no video check)";
+  std::string checks;
+  for (const VideoEncodeOptions& c : options.checks)
+    checks += (checks.empty() ? "" : ", ") + video_check_spec(c);
+  return s + " (checks " + checks + "; " + std::to_string(r.passes) +
+         (r.passes == 1 ? " pass)" : " passes)");
+}
+
 // A video file: every frame marked, re-encoded, other streams copied, read back.
 int embed_video_file(const EmbedJob& job) {
   const EmbedCommandOptions& o = job.o;
@@ -236,9 +261,13 @@ int embed_video_file(const EmbedJob& job) {
         ".webm), got '" +
         o.output + "'");
   }
+  VideoEmbedOptions options = o.video;
+  options.checks.clear();
+  for (const std::string& spec : check_specs(o.video_checks))
+    options.checks.push_back(parse_video_check(spec));
   LazyProgressBar progress(progress_enabled(o.progress));
   const VideoEmbedReport r =
-      embed_video(job.w, job.parsed.payload, o.input, o.output, o.video,
+      embed_video(job.w, job.parsed.payload, o.input, o.output, options,
                   [&progress](int64_t done, int64_t total) { progress.update(done, total); });
   progress.finish();
   if (o.json) {
@@ -256,6 +285,9 @@ int embed_video_file(const EmbedJob& job) {
                         {"flicker", r.flicker},
                         {"bytes_in", r.bytes_in},
                         {"bytes_out", r.bytes_out},
+                        {"passes", r.passes},
+                        {"window_seconds", options.check_window_seconds},
+                        {"window_strengths", r.window_strengths},
                         {"read_back", true}};
     j["psnr_db"] = std::isfinite(r.psnr_db) ? nlohmann::json(r.psnr_db) : nlohmann::json();
     j["bits_per_pixel"] = r.bits_per_pixel;
@@ -268,7 +300,9 @@ int embed_video_file(const EmbedJob& job) {
               << "PSNR     " << db_text(r.psnr_db) << " (mean over frames, before encoding)\n"
               << "CIEDE2000 mean " << format_fixed(r.ciede2000_mean, 2)
               << "; flat pixels visibly changed " << format_fixed(100 * r.flat_visible_share, 1)
-              << " % (a frame every 2 s)\n"
+              << " % (the first frame of every " << format_fixed(options.check_window_seconds, 1)
+              << "-s window)\n"
+              << strength_text(r, options, job.w.options().strength) << "\n"
               << "size     " << r.bytes_in << " -> " << r.bytes_out << " bytes; video stream "
               << format_fixed(r.bits_per_pixel, 4) << " bits/pixel\n";
     if (o.video.bitrate_cost) {
@@ -340,6 +374,20 @@ void add_embed_command(CLI::App& app, Runner& run) {
   sub->add_option("--step", o->video.step,
                   "video: compute the mark on every n-th frame and reuse it in between")
       ->capture_default_str()
+      ->group("Video");
+  sub->add_option("--video-check", o->video_checks,
+                  "video strength search: re-encode the marked video so (libx264[:crf=N]"
+                  "[:preset=P], libx265..., mpeg4[:q=N][:bitrate=B], libxvid...) and raise "
+                  "--strength x1.25 (up to 2) in every 2-s window whose payload does not come "
+                  "back, e.g. libx264:crf=40 for small or low-bitrate videos; none = the "
+                  "strength as given (docs/video.md)")
+      ->capture_default_str()
+      ->group("Video");
+  sub->add_option("--video-check-visible", o->video.max_flat_visible,
+                  "video strength search: the share of a frame's area a raise may make "
+                  "visibly changed in flat regions (0 = none, the photos' rule)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0))
       ->group("Video");
   sub->add_flag("--bitrate-cost", o->video.bitrate_cost,
                 "video: also encode the unmarked frames alike and report the mark's bitrate cost")

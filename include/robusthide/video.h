@@ -35,6 +35,16 @@ struct VideoEncodeOptions {
   int64_t bit_rate = 0;
 };
 
+// A re-encode given as text, for the video strength search and the CLI's --video-check:
+// "libx264[:crf=N][:preset=P]" and "libx265[:crf=N][:preset=P]" (CRF 0..51, default 23;
+// preset default medium), "mpeg4[:q=N][:bitrate=B]" and "libxvid[:q=N][:bitrate=B]"
+// (fixed quantizer 1..31, or 0, the default, for rate control at B bits/s, default
+// libavcodec's 200 kb/s: what `ffmpeg -c:v mpeg4` does). Throws InvalidArgument naming the
+// spec for an unknown encoder, parameter or value.
+VideoEncodeOptions parse_video_check(const std::string& spec);
+// The canonical text of a re-encode (parse_video_check's grammar, defaults left out).
+std::string video_check_spec(const VideoEncodeOptions& options);
+
 // How a video is marked.
 struct VideoEmbedOptions {
   VideoEncodeOptions encode;
@@ -46,6 +56,32 @@ struct VideoEmbedOptions {
   // the mark costs in bitrate (VideoEmbedReport::unmarked_bits_per_pixel). Doubles the
   // encoding time.
   bool bitrate_cost = false;
+  // The strength search for videos (the photos' search is Watermarker::Options::check):
+  // the marked video is re-encoded with each of these settings (what a platform may do)
+  // and read back window by window (check_window_seconds, extract_video's windows); the
+  // frames of every window whose payload does not come back are marked again with x1.25
+  // the strength (up to kMaxStrength, embedding.h) and the whole video is written anew,
+  // until every window passes or none can be raised. A raise is undone, and the window
+  // kept at its previous strength, when it makes flat pixels visibly changed (CIEDE2000 >
+  // 2, perceptual.h) over more than max_flat_visible of the window's first frame, and more
+  // than at the base strength. Each pass costs an embedding, a re-encode per check and an
+  // extraction. Empty (the default) = one pass at the Watermarker's strength: on the
+  // sample clips the search with the photos' visibility rule gains little (x264 CRF 40 on
+  // 320x320 pan clips: 5 of 16 windows instead of 1) for 3-6 passes (docs/video.md).
+  std::vector<VideoEncodeOptions> checks;
+  // Length of the windows the search checks (and of the windows whose first frame is
+  // measured for perceptual distance), seconds.
+  double check_window_seconds = 2.0;
+  // The share of a frame's area that a raise may make visibly changed in flat regions
+  // (beyond the base strength's). 0, the default, is the photos' rule: no raise that makes
+  // one more flat pixel visibly changed in the window's first frame.
+  double max_flat_visible = 0;
+  // A window passes a check when its payload comes back with a false-positive probability
+  // (Extraction::false_positive, the window count included) of at most this: a margin
+  // over extract's threshold (Watermarker::Options::max_false_positive, 1e-3), because a
+  // re-encode by other software, settings or container timing differs a little from the
+  // check's (with the 64-bit code: at most 1 bit corrected).
+  double check_false_positive = 1e-5;
 };
 
 // Called after every frame: frames done, and the stream's frame count when known (0 if not).
@@ -58,7 +94,7 @@ struct VideoEmbedReport {
   int64_t streams_copied = 0;     // other streams (audio, subtitles) copied unchanged
   std::string encoder;            // the encoder used ("same" resolved)
   double psnr_db = 0;             // mean over frames, marked vs decoded input frame
-  double ciede2000_mean = 0;      // mean over one frame per 2 seconds (perceptual.h)
+  double ciede2000_mean = 0;      // mean over the first frame of every window (perceptual.h)
   double flat_visible_share = 0;  // pooled over the same frames
   // Temporal flicker of the mark: the mean absolute change (0..255 scale) of the residual
   // (marked - input frame) between consecutive frames, averaged over frame pairs.
@@ -68,6 +104,10 @@ struct VideoEmbedReport {
   // encode, and of the unmarked frames encoded alike (0 unless bitrate_cost was asked).
   double bits_per_pixel = 0;
   double unmarked_bits_per_pixel = 0;
+  // The strength search: times the video was marked (1 = every window passed at once, or
+  // no check), and the strength of each window of check_window_seconds, in time order.
+  int passes = 1;
+  std::vector<double> window_strengths;
 };
 
 // Decodes `input` frame by frame (streaming: one frame in memory at a time), embeds

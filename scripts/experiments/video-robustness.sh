@@ -9,6 +9,9 @@
 # Clips: PAN pan/zoom videos (build/pan_video: 8 s, 25 fps, 320x320) cut from the first
 # PAN photos of ../shared/data/val (default 4) and the two sample videos. Writes
 # OUT/results.csv (one row per clip and transform) and prints a summary per transform.
+# Environment: STRENGTH (embed --strength, default 1), EMBED_FLAGS (more embed flags, e.g.
+# "--video-check libx264:crf=40"), ONLY (transform names, default all), VIDEOS=0 (the pan
+# clips only).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 model=${1:-$repo/models/default.pt}
@@ -27,7 +30,7 @@ for photo in $(find "$data/val" -name '*.jpg' | sort | head -n "$pan"); do
   [ -f "$clip" ] || "$repo/build/pan_video" "$photo" "$clip" --seed "$n" > /dev/null
   clips+=("$clip")
 done
-clips+=("$data/video/car-detection.mp4" "$data/video/vtest.avi")
+[ "${VIDEOS:-1}" = 0 ] || clips+=("$data/video/car-detection.mp4" "$data/video/vtest.avi")
 
 # name|transcode flags (the output's extension follows the name's last field)
 transforms=(
@@ -41,6 +44,13 @@ transforms=(
   "24fps|--fps 24 --crf 23|mp4"
   "trim-1s|--trim-start 1 --trim-end 1 --crf 23|mp4"
 )
+if [ -n "${ONLY:-}" ]; then
+  chosen=()
+  for t in "${transforms[@]}"; do
+    [[ " $ONLY " == *" ${t%%|*} "* ]] && chosen+=("$t")
+  done
+  transforms=("${chosen[@]}")
+fi
 
 # extract's JSON -> "found,windows_found,windows,frames"
 summary() {
@@ -49,14 +59,15 @@ summary() {
 extract() { "$bin" extract -m "$model" -i "$1" --window 2 --json --progress off || true; }
 
 csv=$out/results.csv
-echo "clip,transform,found,windows_found,windows,frames,psnr_db,ciede2000,flicker,bpp_marked,bpp_unmarked" > "$csv"
+echo "clip,transform,found,windows_found,windows,frames,psnr_db,ciede2000,flicker,bpp_marked,bpp_unmarked,window_strengths" > "$csv"
 for clip in "${clips[@]}"; do
   name=$(basename "${clip%.*}")
   marked=$out/marked/$name.mp4
+  # shellcheck disable=SC2086  # EMBED_FLAGS are words
   embed_json=$("$bin" embed -m "$model" -i "$clip" -o "$marked" --text 'rh13' --json \
-    --progress off --bitrate-cost)
-  quality=$(echo "$embed_json" | /usr/bin/python3 -c 'import json,sys; j=json.load(sys.stdin); print("%.2f,%.3f,%.3f,%.5f,%.5f" % (j["psnr_db"], j["ciede2000_mean"], j["flicker"], j["bits_per_pixel"], j["unmarked_bits_per_pixel"]))')
-  echo "$name,unmarked,$(extract "$clip" | summary),,,,," >> "$csv"
+    --progress off --bitrate-cost --strength "${STRENGTH:-1}" ${EMBED_FLAGS:-})
+  quality=$(echo "$embed_json" | /usr/bin/python3 -c 'import json,sys; j=json.load(sys.stdin); print("%.2f,%.3f,%.3f,%.5f,%.5f,%s" % (j["psnr_db"], j["ciede2000_mean"], j["flicker"], j["bits_per_pixel"], j["unmarked_bits_per_pixel"], " ".join("%g" % s for s in j["window_strengths"])))')
+  echo "$name,unmarked,$(extract "$clip" | summary),,,,,," >> "$csv"
   echo "$name,marked,$(extract "$marked" | summary),$quality" >> "$csv"
   height=$(/usr/bin/python3 -c "import json,sys; print(json.loads(sys.argv[1])['height'])" "$embed_json")
   for t in "${transforms[@]}"; do
@@ -65,7 +76,7 @@ for clip in "${clips[@]}"; do
     attacked=$out/attacked/$name.$tname.$ext
     # shellcheck disable=SC2086
     "$bin" transcode -i "$marked" -o "$attacked" $flags --progress off > /dev/null
-    echo "$name,$tname,$(extract "$attacked" | summary),,,,," >> "$csv"
+    echo "$name,$tname,$(extract "$attacked" | summary),,,,,," >> "$csv"
   done
   echo "video-robustness: $name done" >&2
 done
