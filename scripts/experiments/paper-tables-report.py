@@ -44,6 +44,8 @@ LABELS = {
     "real-jpeg-seed2": "real JPEG, seed 2",
     "diffjpeg-seed2": "differentiable JPEG, seed 2",
     "jpeg-mask-seed2": "JPEG-Mask, seed 2",
+    "jpeg-drop-seed2": "JPEG-Drop, seed 2",
+    "drop-mask-seed2": "JPEG-Drop + JPEG-Mask, seed 2",
 }
 TABLE1 = ["jpeg-drop", "jpeg-mask", "drop-mask", "diffjpeg", "real-jpeg"]
 
