@@ -54,6 +54,45 @@ TEST_F(WatermarkApi, EmbedKeepsAnySizeAndChangesTheWholeImage) {
   }
 }
 
+// The tiled mark (grid G): on a G S x G S cover the tiles are its S x S squares, each
+// marked as a photo of its own with the same bits, and extraction averages the decoder
+// over the same tiles; grids outside [1, 8] and residuals of no grid are refused.
+TEST_F(WatermarkApi, TiledMarkIsTheModelsMarkOnEveryTile) {
+  const int s = 32, g = 2;
+  const Image cover = test::crop(photo_, 30, 20, g * s, g * s);
+  const std::vector<uint8_t> bits = pattern_bits(16);
+  const torch::Tensor tiled = mark_residual(*model_, cover, bits, 1.0, g);
+  ASSERT_EQ(tiled.sizes(), (torch::IntArrayRef{1, 3, g * s, g * s}));
+  const Image marked = apply_mark(*model_, cover, tiled);
+  EXPECT_EQ(marked, embed_bits(*model_, cover, bits, 1.0, g));
+  std::vector<float> mean(16, 0.0f);
+  for (int ty = 0; ty < g; ++ty) {
+    for (int tx = 0; tx < g; ++tx) {
+      const torch::Tensor own =
+          mark_residual(*model_, test::crop(cover, tx * s, ty * s, s, s), bits);
+      const torch::Tensor part =
+          tiled.slice(2, ty * s, (ty + 1) * s).slice(3, tx * s, (tx + 1) * s);
+      EXPECT_TRUE(torch::allclose(part, own, 1e-4, 1e-6)) << "tile " << tx << "," << ty;
+      const std::vector<float> raw = extract_raw(*model_, test::crop(marked, tx * s, ty * s, s, s));
+      for (size_t i = 0; i < mean.size(); ++i) mean[i] += raw[i] / (g * g);
+    }
+  }
+  const std::vector<float> read = extract_raw(*model_, marked, g);
+  ASSERT_EQ(read.size(), mean.size());
+  for (size_t i = 0; i < mean.size(); ++i) EXPECT_NEAR(read[i], mean[i], 1e-4) << i;
+  // The tiles are not all alike: a tile is not the whole cover's one-tile mark.
+  EXPECT_NE(marked, embed_bits(*model_, cover, bits, 1.0, 1));
+  for (const int bad : {0, -1, kMaxGrid + 1}) {
+    EXPECT_THROW(mark_residual(*model_, cover, bits, 1.0, bad), InvalidArgument) << bad;
+    EXPECT_THROW(extract_raw(*model_, marked, bad), InvalidArgument) << bad;
+    Watermarker::Options o;
+    o.grid = bad;
+    EXPECT_THROW(Watermarker(*model_, o), InvalidArgument) << bad;
+  }
+  EXPECT_THROW(apply_mark(*model_, cover, torch::zeros({1, 3, 48, 48})), InvalidArgument);
+  EXPECT_THROW(apply_mark(*model_, cover, torch::zeros({1, 3, 32, 64})), InvalidArgument);
+}
+
 TEST_F(WatermarkApi, StrengthLowersPsnr) {
   const Image cover = test::crop(photo_, 40, 30, 150, 100);
   double previous = INFINITY;
@@ -231,19 +270,18 @@ TEST_F(DefaultModel, StrengthSearchRaisesAWeakMarkUntilItSurvivesJpeg) {
   const Image cover = read_image(test::sample_photo_path("101085.jpg"));
   Watermarker::Options o;
   o.strength = 0.1;  // far too weak for JPEG Q50
-  o.quiet = true;
+  o.quiet = false;   // the search over the model's own shaping (the quiet one: below)
   const Watermarker searching(model, o);
   ASSERT_EQ(searching.check_specs().size(), 3u);
   const std::vector<uint8_t> payload = payload_from_hex("c0ffee123", 36);
   Watermarker::MarkChoice choice;
   const Image marked = searching.embed(cover, payload, &choice);
-  // The quiet mark at 0.1 and 0.125 is far too weak: the search went on with the model's
-  // own shaping.
   EXPECT_FALSE(choice.quiet);
   double used = choice.strength;
   EXPECT_GT(used, 0.1);
   EXPECT_LT(used, kMaxStrength);
-  EXPECT_EQ(marked, embed_bits(model, cover, searching.code().encode(payload), used));
+  const int grid = searching.options().grid;
+  EXPECT_EQ(marked, embed_bits(model, cover, searching.code().encode(payload), used, grid));
   // How many of the checks (run here independently: JPEG through libjpeg's round trip,
   // the others as attacks on the whole photo) the payload survives.
   auto survived = [&](const Image& m) {
@@ -263,13 +301,14 @@ TEST_F(DefaultModel, StrengthSearchRaisesAWeakMarkUntilItSurvivesJpeg) {
   };
   EXPECT_EQ(survived(marked), 3) << "strength " << used;
   // One step weaker did not survive all three (the search stops at the first that does).
-  const Image weaker = embed_bits(model, cover, searching.code().encode(payload), used / 1.25);
+  const Image weaker =
+      embed_bits(model, cover, searching.code().encode(payload), used / 1.25, grid);
   EXPECT_LT(survived(weaker), 3) << "strength " << used / 1.25;
   // Off: the strength as given.
   o.check.clear();
   const Watermarker fixed(model, o);
   EXPECT_EQ(fixed.embed(cover, payload, &choice),
-            embed_bits(model, cover, fixed.code().encode(payload), 0.1));
+            embed_bits(model, cover, fixed.code().encode(payload), 0.1, grid));
   EXPECT_EQ(choice.strength, 0.1);
   EXPECT_FALSE(choice.quiet);
   // Checks are attacks whose output depends on the photo alone: image codecs, resize,
@@ -308,11 +347,14 @@ TEST_F(DefaultModel, QuietMarkSparesDarkSmoothAreasAndStillReadsBack) {
   Watermarker::Options quiet_options;
   quiet_options.quiet = true;
   const Watermarker quiet(model, quiet_options);
-  const Watermarker loud(model, Watermarker::Options{});  // quiet is off by default
+  Watermarker::Options loud_options;
+  loud_options.quiet = false;
+  const Watermarker loud(model, loud_options);
   Watermarker::MarkChoice choice;
   const Image marked = quiet.embed(cover, payload, &choice);
   ASSERT_TRUE(choice.quiet);
-  const torch::Tensor unit = mark_residual(model, cover, quiet.code().encode(payload), 1.0);
+  const torch::Tensor unit =
+      mark_residual(model, cover, quiet.code().encode(payload), 1.0, quiet.options().grid);
   EXPECT_EQ(marked, apply_mark(model, cover, unit * choice.strength, quiet.quiet_shaping()));
   Image attacked;
   jpeg_round_trip(marked, 50, &attacked);
@@ -331,6 +373,18 @@ TEST_F(DefaultModel, QuietMarkSparesDarkSmoothAreasAndStillReadsBack) {
   const int64_t own_change = band_change(loud.embed(cover, payload, &own));
   EXPECT_FALSE(own.quiet);
   EXPECT_LT(band_change(marked) * 4, own_change) << band_change(marked) << " vs " << own_change;
+  // A start too weak for the checks: the quiet mark is raised (x1.25 steps) before the
+  // model's own shaping is tried, and the mark is the quiet pipeline's at that strength.
+  quiet_options.strength = 0.2;
+  const Watermarker weak(model, quiet_options);
+  Watermarker::MarkChoice raised;
+  const Image raised_mark = weak.embed(cover, payload, &raised);
+  EXPECT_TRUE(raised.quiet);
+  EXPECT_GT(raised.strength, 0.2);
+  EXPECT_EQ(raised_mark, apply_mark(model, cover, unit * raised.strength, weak.quiet_shaping()));
+  Image raised_attacked;
+  jpeg_round_trip(raised_mark, 50, &raised_attacked);
+  EXPECT_EQ(weak.extract(raised_attacked).payload, payload);
   for (const auto& [flat, dark] :
        {std::pair{0.0, 32.0}, {1.5, 32.0}, {0.05, -1.0}, {0.05, 300.0}}) {
     Watermarker::Options bad;

@@ -66,10 +66,10 @@ EmbedResult embed_one(const Watermarker& w, const ParsedPayload& p, bool raw_mod
     Watermarker::MarkChoice choice;
     choice.strength = w.options().strength;
     // The marked image lives only until it is encoded (peak memory: cover, marked, bytes).
-    const std::vector<uint8_t> bytes =
-        encode_image(raw_mode ? embed_bits(w.model(), cover, p.raw, choice.strength)
-                              : w.embed(cover, p.payload, &choice),
-                     format_from_path(out), write_options);
+    const std::vector<uint8_t> bytes = encode_image(
+        raw_mode ? embed_bits(w.model(), cover, p.raw, choice.strength, w.options().grid)
+                 : w.embed(cover, p.payload, &choice),
+        format_from_path(out), write_options);
     r.strength = choice.strength;
     r.quiet = choice.quiet;
     const Image written = decode_image(bytes.data(), bytes.size(), out);
@@ -337,12 +337,16 @@ int run_embed(const EmbedCommandOptions& o) {
   progress_enabled(o.progress);  // a bad mode fails before any work
   Watermarker::Options wo = o.watermark;
   wo.ecc_t = o.payload.ecc_t;
+  wo.grid = o.payload.grid;
   wo.check = check_specs(o.watermark.check);
   const std::string model_path = o.payload.model_path();
   const Watermarker w(load_model(model_path), wo);
   const ParsedPayload parsed = o.payload.parse(w);
   const EmbedJob job{o, w, parsed, model_path};
-  if (video) return embed_video_file(job);
+  if (video) {
+    o.payload.check_no_grid_for_video();
+    return embed_video_file(job);
+  }
   return batch ? embed_folder(job) : embed_file(job);
 }
 

@@ -39,7 +39,7 @@ struct EvaluateCommandOptions {
   std::vector<std::string> tables;         // presets: jpeg, jpeg2000, webp, video
   std::vector<std::string> attacks;        // attack specs, evaluated before the tables' rows
   std::string format = "text";             // text, csv or json
-  std::vector<CLI::Option*> search_flags;  // --check, --quiet-mark (--photos only)
+  std::vector<CLI::Option*> search_flags;  // --check, --quiet-*, --grid (--photos only)
   std::string output;                      // write the report here (atomically); empty = stdout
   bool same_bits_per_clip = false;         // video: one message per clip instead of per frame
   // Covers in clips: "pan" (pan/zoom clips of the --data photos), video files, or "none"
@@ -51,7 +51,7 @@ struct EvaluateCommandOptions {
   bool photos = false;   // whole photos (payload recovery) instead of crops
 };
 
-// True when --check or --quiet-mark was given.
+// True when --grid, --check or a --quiet-* option was given.
 bool search_given(const EvaluateCommandOptions& o) {
   for (const CLI::Option* flag : o.search_flags) {
     if (flag->count() > 0) return true;
@@ -115,8 +115,8 @@ int run_hiding_evaluate(const EvaluateCommandOptions& o, ReportFormat format) {
   if (e.messages_per_image != 1 || o.same_bits_per_clip || o.watermark.ecc_t != 0 ||
       !o.clips.empty() || search_given(o)) {
     throw InvalidArgument(
-        "--messages-per-image, --same-bits-per-clip, --clips, --ecc-t, --check and "
-        "--quiet-mark apply to bit models, not image-hiding models");
+        "--messages-per-image, --same-bits-per-clip, --clips, --ecc-t, --grid, --check and "
+        "the --quiet-* options apply to bit models, not image-hiding models");
   }
   HidingEvalOptions options;
   options.attacks = o.attacks;
@@ -217,7 +217,9 @@ int run_evaluate(EvaluateCommandOptions& o) {
   for (const auto& spec : options.attacks) make_attack(spec);  // bad specs fail first
   if (o.photos) return run_photo_evaluate(o, format);
   if (o.watermark.ecc_t != 0) throw InvalidArgument("--ecc-t only applies to --photos");
-  if (search_given(o)) throw InvalidArgument("--check and --quiet-mark only apply to --photos");
+  if (search_given(o)) {
+    throw InvalidArgument("--grid, --check and the --quiet-* options only apply to --photos");
+  }
   const auto bar = progress_for(o.quiet);
   if (bar) options.progress = [&bar](int64_t done, int64_t total) { bar->update(done, total); };
 
@@ -293,6 +295,7 @@ void add_evaluate_command(CLI::App& app, Runner& run) {
                   "--photos: BCH correction capability (0 = the code's default)")
       ->capture_default_str();
   o->search_flags = add_search_options(*sub, o->watermark);
+  o->search_flags.push_back(add_grid_option(*sub, o->watermark.grid));
   sub->callback([o, &run] { run = [o] { return run_evaluate(*o); }; });
 }
 

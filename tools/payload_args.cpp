@@ -19,6 +19,23 @@ void PayloadArgs::add(CLI::App& sub, const std::string& flag_prefix,
                  "BCH errors corrected (0 = the code's default; embed and "
                  "extract must agree)")
       ->capture_default_str();
+  grid_flag = add_grid_option(sub, grid);
+}
+
+void PayloadArgs::check_no_grid_for_video() const {
+  if (grid_flag && grid_flag->count() > 0) {
+    throw InvalidArgument(
+        "--grid applies to photos: a video's frames are marked and read with one tile each");
+  }
+}
+
+CLI::Option* add_grid_option(CLI::App& sub, int& grid) {
+  return sub
+      .add_option("--grid", grid,
+                  "tiles per side of the mark (1-8; embed and extract must agree): the photo is "
+                  "marked as G x G tiles at the model's size, each with the same bits "
+                  "(docs/visibility.md)")
+      ->capture_default_str();
 }
 
 std::string PayloadArgs::model_path() const { return model.empty() ? default_model_path() : model; }
@@ -49,7 +66,16 @@ std::vector<CLI::Option*> add_search_options(CLI::App& sub, Watermarker::Options
                      "with --check: first try the quiet mark (almost nothing in smooth and dark "
                      "backgrounds), kept when it passes the check (docs/visibility.md)")
           ->capture_default_str();
-  return {check, quiet};
+  CLI::Option* quiet_flat =
+      sub.add_option("--quiet-flat", o.quiet_flat,
+                     "the quiet mark's flat share (smaller of it and the model's), (0, 1]")
+          ->capture_default_str();
+  CLI::Option* quiet_dark =
+      sub.add_option("--quiet-dark", o.quiet_dark,
+                     "the quiet mark's dark attenuation: grey level (0-255) below which the mark "
+                     "fades (larger of it and the model's)")
+          ->capture_default_str();
+  return {check, quiet, quiet_flat, quiet_dark};
 }
 
 std::vector<std::string> check_specs(const std::vector<std::string>& flag) {

@@ -19,17 +19,21 @@ struct ParsedPayload {
 
 // --text / --hex / --bits (at most one of them), --model and --ecc-t.
 struct PayloadArgs {
-  std::string text;    // UTF-8 text payload
-  std::string hex;     // hex payload
-  std::string bits;    // raw model bits, no error correction (research use)
-  std::string model;   // model file; empty = default_model_path()
-  int ecc_t = 0;       // BCH t (0 = default)
-  std::string prefix;  // "" for embed, "expect-" for extract (set by add)
+  std::string text;                        // UTF-8 text payload
+  std::string hex;                         // hex payload
+  std::string bits;                        // raw model bits, no error correction (research use)
+  std::string model;                       // model file; empty = default_model_path()
+  int ecc_t = 0;                           // BCH t (0 = default)
+  int grid = Watermarker::Options{}.grid;  // tiles per side (Watermarker::Options::grid)
+  CLI::Option* grid_flag = nullptr;        // --grid (set by add)
+  std::string prefix;                      // "" for embed, "expect-" for extract (set by add)
 
   // Registers the flags; `prefix` is "" for embed and "expect-" for extract.
   void add(CLI::App& sub, const std::string& flag_prefix, const std::string& help_suffix);
   bool given() const { return !text.empty() || !hex.empty() || !bits.empty(); }
   bool raw() const { return !bits.empty(); }
+  // Throws InvalidArgument when --grid was given for a video (marked with one tile).
+  void check_no_grid_for_video() const;
   // The model file to load (the flag or the default model).
   std::string model_path() const;
   // The payload for `w`'s code and the raw model bits it becomes. Throws
@@ -37,8 +41,12 @@ struct PayloadArgs {
   ParsedPayload parse(const Watermarker& w) const;
 };
 
-// --check SPEC... ("none" = off) and --quiet-mark BOOL (embed and evaluate --photos): the
-// search of Watermarker::Options. Returns both options (to tell whether one was given).
+// --grid G: Watermarker::Options::grid.
+CLI::Option* add_grid_option(CLI::App& sub, int& grid);
+
+// --check SPEC... ("none" = off), --quiet-mark BOOL, --quiet-flat F and --quiet-dark D (embed
+// and evaluate --photos): the search of Watermarker::Options. Returns the options (to tell
+// whether one was given).
 std::vector<CLI::Option*> add_search_options(CLI::App& sub, Watermarker::Options& o);
 // The flag's specs for Watermarker::Options::check: "none" alone means none.
 std::vector<std::string> check_specs(const std::vector<std::string>& flag);

@@ -53,6 +53,7 @@ struct PhotoEvalReport {
   int64_t photos = 0;
   double megapixels = 0.0;     // mean photo size
   double strength = 1.0;       // the Watermarker's (starting) strength
+  int grid = 1;                // its tiles per side (Watermarker::Options::grid)
   std::string check;           // its strength search's codecs, comma-separated ("" = off)
   int64_t raised = 0;          // photos the strength search marked above `strength`
   int64_t quiet = 0;           // photos given the quiet mark (Watermarker::Options::quiet)
@@ -79,7 +80,7 @@ PhotoEvalReport evaluate_photos(const Watermarker& watermarker,
 // csv:  attack,photos,recovered,wrong,recovery_rate,bits,bit_errors,ber,bits_per_pixel
 //       (the header figures are in the json form)
 // json: {"model", "code", "message_bits", "photos", "megapixels", "strength",
-//        "check", "quiet", "raised", "mean_strength", "seed",
+//        "grid", "check", "quiet", "raised", "mean_strength", "seed",
 //        "psnr_db", "ssim", "ciede2000_mean", "ciede2000_p99", "flat_visible_share",
 //        "false_positives", "rows": [{the csv columns}]}
 std::string format_photo_report(const PhotoEvalReport& report, ReportFormat format);

@@ -46,6 +46,7 @@ PhotoEvalReport evaluate_photos(const Watermarker& w, const std::vector<std::str
   report.code = w.has_code() ? w.code().name() : "";
   report.message_bits = raw_bits;
   report.strength = w.options().strength;
+  report.grid = w.options().grid;
   for (const std::string& spec : w.check_specs()) {
     report.check += (report.check.empty() ? "" : ",") + spec;
   }
@@ -70,8 +71,9 @@ PhotoEvalReport evaluate_photos(const Watermarker& w, const std::vector<std::str
     const std::vector<uint8_t> raw = w.has_code() ? w.code().encode(payload) : payload;
     Watermarker::MarkChoice choice;
     choice.strength = w.options().strength;
-    const Image marked = w.has_code() ? w.embed(cover, payload, &choice)
-                                      : embed_bits(model, cover, raw, choice.strength);
+    const Image marked = w.has_code()
+                             ? w.embed(cover, payload, &choice)
+                             : embed_bits(model, cover, raw, choice.strength, w.options().grid);
     strength_sum += choice.strength;
     if (choice.strength > w.options().strength) ++report.raised;
     if (choice.quiet) ++report.quiet;

@@ -28,7 +28,8 @@ std::string format_text(const PhotoEvalReport& r) {
   std::ostringstream os;
   os << "model   " << r.model << "\n"
      << "photos  " << r.photos << " whole photos (mean " << fixed(r.megapixels, 2)
-     << " Mpixel), strength " << exact(r.strength) << ", seed " << r.seed
+     << " Mpixel), strength " << exact(r.strength) << ", grid " << r.grid << "x" << r.grid
+     << ", seed " << r.seed
      << (r.code.empty() ? ", raw bits (no payload code)" : ", code " + r.code) << "\n";
   if (!r.check.empty()) {
     os << "search  quiet mark for " << r.quiet << " of " << r.photos
@@ -78,6 +79,7 @@ std::string format_json(const PhotoEvalReport& r) {
                             {"photos", r.photos},
                             {"megapixels", r.megapixels},
                             {"strength", r.strength},
+                            {"grid", r.grid},
                             {"check", r.check},
                             {"quiet", r.quiet},
                             {"raised", r.raised},

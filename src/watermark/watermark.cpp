@@ -33,13 +33,33 @@ std::string check_spec(const std::string& spec) {
   return attack->spec();
 }
 
+// (1,3,G S,G S) -> (G G,3,S,S), tiles in row-major order, and back.
+torch::Tensor to_tiles(const torch::Tensor& x, int64_t grid, int64_t size) {
+  return x.reshape({3, grid, size, grid, size})
+      .permute({1, 3, 0, 2, 4})
+      .reshape({grid * grid, 3, size, size});
+}
+
+torch::Tensor from_tiles(const torch::Tensor& tiles, int64_t grid, int64_t size) {
+  return tiles.reshape({grid, grid, 3, size, size})
+      .permute({2, 0, 3, 1, 4})
+      .reshape({1, 3, grid * size, grid * size});
+}
+
 }  // namespace
+
+void check_grid(int grid, const std::string& what) {
+  if (grid < 1 || grid > kMaxGrid) {
+    throw InvalidArgument(what + " must be in [1, " + std::to_string(kMaxGrid) + "], got " +
+                          std::to_string(grid));
+  }
+}
 
 using detail::check_image;
 using detail::to_model_size;
 
 torch::Tensor mark_residual(const Model& model, const Image& cover,
-                            const std::vector<uint8_t>& bits, double strength) {
+                            const std::vector<uint8_t>& bits, double strength, int grid) {
   check_image(cover, "embed");
   const int bits_needed = model.config.message_bits;
   if (bits.size() != static_cast<size_t>(bits_needed)) {
@@ -50,13 +70,17 @@ torch::Tensor mark_residual(const Model& model, const Image& cover,
     if (b > 1) throw InvalidArgument("cannot embed: message bits must be 0 or 1");
   }
   check_strength(strength, "cannot embed: strength");
+  check_grid(grid, "cannot embed: grid");
   torch::NoGradGuard no_grad;
   EvalModeGuard eval(*model.encoder);
-  const torch::Tensor small = to_model_size(cover, model.config.image_size);
-  const torch::Tensor message =
-      torch::tensor(std::vector<float>(bits.begin(), bits.end())).view({1, bits_needed});
-  // The one pipeline (embedding.h): the shaped residual at S x S.
-  const torch::Tensor residual = shaped_residual(model, small, message, strength).contiguous();
+  const int64_t size = model.config.image_size;
+  const torch::Tensor tiles = to_tiles(to_model_size(cover, grid * size), grid, size);
+  const torch::Tensor message = torch::tensor(std::vector<float>(bits.begin(), bits.end()))
+                                    .view({1, bits_needed})
+                                    .expand({grid * grid, bits_needed});
+  // The one pipeline (embedding.h): the shaped residual at S x S, per tile.
+  const torch::Tensor residual =
+      from_tiles(shaped_residual(model, tiles, message, strength), grid, size).contiguous();
   if (!torch::isfinite(residual).all().item<bool>()) {
     throw Error(
         "cannot embed: the model's encoder produced non-finite values (NaN or "
@@ -73,12 +97,15 @@ Image apply_mark(const Model& model, const Image& cover, const torch::Tensor& re
                  const Shaping& shaping) {
   check_image(cover, "embed");
   const int64_t size = model.config.image_size;
-  if (residual.sizes() != torch::IntArrayRef{1, 3, size, size}) {
-    throw InvalidArgument("cannot embed: the residual is not the model's 1x3x" +
-                          std::to_string(size) + "x" + std::to_string(size));
+  const int64_t side = residual.dim() == 4 ? residual.size(3) : 0;
+  if (residual.dim() != 4 || residual.size(0) != 1 || residual.size(1) != 3 ||
+      residual.size(2) != side || side % size != 0 || side / size < 1 || side / size > kMaxGrid) {
+    throw InvalidArgument("cannot embed: the residual is not 1x3x(G S)x(G S) for the model's S = " +
+                          std::to_string(size) + " and a grid G in [1, " +
+                          std::to_string(kMaxGrid) + "]");
   }
   // The mask of the cover at its own size.
-  if (cover.width == size && cover.height == size) {
+  if (cover.width == side && cover.height == side) {
     const torch::Tensor small = image_to_tensor(cover);
     return tensor_to_images(small + shaping_mask(small, shaping) * residual).at(0);
   }
@@ -86,16 +113,18 @@ Image apply_mark(const Model& model, const Image& cover, const torch::Tensor& re
 }
 
 Image embed_bits(const Model& model, const Image& cover, const std::vector<uint8_t>& bits,
-                 double strength) {
-  return apply_mark(model, cover, mark_residual(model, cover, bits, strength));
+                 double strength, int grid) {
+  return apply_mark(model, cover, mark_residual(model, cover, bits, strength, grid));
 }
 
-std::vector<float> extract_raw(const Model& model, const Image& image) {
+std::vector<float> extract_raw(const Model& model, const Image& image, int grid) {
   check_image(image, "extract");
+  check_grid(grid, "cannot extract: grid");
   torch::NoGradGuard no_grad;
   EvalModeGuard eval(*model.decoder);
-  const torch::Tensor x = to_model_size(image, model.config.image_size);
-  const torch::Tensor out = read_batch(model, x).contiguous();
+  const int64_t size = model.config.image_size;
+  const torch::Tensor x = to_tiles(to_model_size(image, grid * size), grid, size);
+  const torch::Tensor out = read_batch(model, x).mean(0).contiguous();
   return std::vector<float>(out.data_ptr<float>(), out.data_ptr<float>() + out.numel());
 }
 
@@ -119,6 +148,7 @@ Watermarker::Watermarker(Model model, const Options& options)
                           std::to_string(kMinPayloadCodeBits) + " bits): --ecc-t does not apply");
   }
   check_strength(options.strength);
+  check_grid(options.grid);
   for (const std::string& spec : options.check) {
     check_specs_.push_back(check_spec(spec));
   }
@@ -185,22 +215,23 @@ Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload
   MarkChoice chosen;
   chosen.strength = options_.strength;
   // The residual is computed once: the strength only scales it (embedding.h).
-  const torch::Tensor unit = mark_residual(model_, cover, bits, 1.0);
+  const torch::Tensor unit = mark_residual(model_, cover, bits, 1.0, options_.grid);
   if (!check_specs_.empty() && options_.quiet) {
+    // The quiet mark from the given strength up, under the rule of the search below.
     const Shaping quiet = quiet_shaping();
-    // The given strength and one step up (once: at kMaxStrength there is no step up).
-    std::vector<double> strengths = {chosen.strength};
-    if (chosen.strength < kMaxStrength) {
-      strengths.push_back(std::min(kMaxStrength, chosen.strength * kStrengthStep));
-    }
-    for (const double s : strengths) {
+    int64_t visible = -1;
+    for (double s = chosen.strength;; s = std::min(kMaxStrength, s * kStrengthStep)) {
       Image marked = apply_mark(model_, cover, unit * s, quiet);
+      const int64_t v = perceptual_distance(cover, marked).flat_visible;
+      if (visible < 0) visible = v;
+      if (v > visible) break;
       if (survives_checks(marked, payload)) {
         chosen.strength = s;
         chosen.quiet = true;
         if (choice) *choice = chosen;
         return marked;
       }
+      if (s >= kMaxStrength) break;
     }
   }
   Image marked = apply_mark(model_, cover, unit * chosen.strength);
@@ -225,11 +256,11 @@ Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload
 }
 
 torch::Tensor Watermarker::residual(const Image& cover, const std::vector<uint8_t>& payload) const {
-  return mark_residual(model_, cover, code().encode(payload), options_.strength);
+  return mark_residual(model_, cover, code().encode(payload), options_.strength, options_.grid);
 }
 
 Extraction Watermarker::extract(const Image& image) const {
-  return extract_from_raw(extract_raw(model_, image));
+  return extract_from_raw(extract_raw(model_, image, options_.grid));
 }
 
 Extraction Watermarker::extract_from_raw(const std::vector<float>& raw, double tests) const {
