@@ -219,12 +219,10 @@ Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload
   if (!check_specs_.empty() && options_.quiet) {
     // The quiet mark from the given strength up, under the rule of the search below.
     const Shaping quiet = quiet_shaping();
-    int64_t visible = -1;
+    int64_t visible = -1;  // flat pixels the quiet mark at the given strength changes visibly
     for (double s = chosen.strength;; s = std::min(kMaxStrength, s * kStrengthStep)) {
       Image marked = apply_mark(model_, cover, unit * s, quiet);
-      const int64_t v = perceptual_distance(cover, marked).flat_visible;
-      if (visible < 0) visible = v;
-      if (v > visible) break;
+      if (visible >= 0 && perceptual_distance(cover, marked).flat_visible > visible) break;
       if (survives_checks(marked, payload)) {
         chosen.strength = s;
         chosen.quiet = true;
@@ -232,6 +230,7 @@ Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload
         return marked;
       }
       if (s >= kMaxStrength) break;
+      if (visible < 0) visible = perceptual_distance(cover, marked).flat_visible;
     }
   }
   Image marked = apply_mark(model_, cover, unit * chosen.strength);
