@@ -71,7 +71,9 @@ int main(int argc, char** argv) {
       writer.close();
       writer.commit();
     }
-    const Watermarker w(load_model(argv[1]), Watermarker::Options{});
+    Watermarker::Options options;
+    options.grid = 1;  // one tile per frame, as the CLI marks videos
+    const Watermarker w(load_model(argv[1]), options);
     const std::vector<uint8_t> payload = payload_from_text("Spd", w.code().capacity_bits());
     std::printf("%dx%d, %lld frames, %d compute threads, x264 preset %s\n", width, height,
                 static_cast<long long>(frames), threads, preset.c_str());

@@ -183,9 +183,9 @@ TEST_F(CliWatermark, BadFlagsAndFoldersAreRefusedBeforeAnyOutput) {
       {"extract -i " + cover + " --grid 0", 2, "grid must be in [1, 8], got 0"},
       {"evaluate -d " + dir_.file("in") + " -m " + test::default_model_path() + " --grid 2", 2,
        "--grid, --check and the --quiet-* options only apply to --photos"},
-      {"embed -i " + dir_.file("clip.mp4") + " -o " + dir_.file("o.mp4") + " --text a --grid 2", 2,
-       "--grid applies to photos"},
-      {"extract -i " + dir_.file("clip.mp4") + " --grid 1", 2, "--grid applies to photos"},
+      {"embed -i " + dir_.file("clip.mp4") + " -o " + dir_.file("o.mp4") + " --text a --grid 9", 2,
+       "grid must be in [1, 8], got 9"},
+      {"extract -i " + dir_.file("clip.mp4") + " --grid 9", 2, "grid must be in [1, 8], got 9"},
   };
   for (const auto& c : cases) {
     const auto r = test::run_shell(cli() + " " + c.args);

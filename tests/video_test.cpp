@@ -88,7 +88,9 @@ class VideoFiles : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
     write_pan_clip(dir_->file("pan.mp4"));
-    w_ = new Watermarker(load_model(test::default_model_path()), Watermarker::Options{});
+    Watermarker::Options options;
+    options.grid = 1;  // one tile per frame: the CLI's default for videos
+    w_ = new Watermarker(load_model(test::default_model_path()), options);
   }
   static void TearDownTestSuite() {
     delete w_;
@@ -135,6 +137,23 @@ TEST_F(VideoFiles, MarkedClipSurvivesReencodingWithAnotherCodec) {
   // Sampling every 4th frame reads 10 frames and still finds it.
   const VideoExtraction sampled = extract_video(*w_, reencoded, 2.0, 4);
   EXPECT_TRUE(sampled.whole.found);
+}
+
+// A video marked with the Watermarker's grid is read with it (`--grid` for videos): the
+// tiled mark differs from the one-tile mark and reads back through the same tiles.
+TEST_F(VideoFiles, TiledMarkReadsBackWithItsGrid) {
+  Watermarker::Options options = w_->options();
+  options.grid = 2;
+  const Watermarker tiled(w_->model(), options);
+  const std::vector<uint8_t> payload = payload_from_text("G2", tiled.code().capacity_bits());
+  const std::string marked = dir_->file("tiled.mp4"), one = dir_->file("one-tile.mp4");
+  const VideoEmbedReport r = embed_video(tiled, payload, dir_->file("pan.mp4"), marked);
+  embed_video(*w_, payload, dir_->file("pan.mp4"), one);
+  EXPECT_NE(read_file(marked), read_file(one));
+  EXPECT_EQ(r.frames, kFrames);
+  const VideoExtraction x = extract_video(tiled, marked);
+  ASSERT_TRUE(x.whole.found);
+  EXPECT_EQ(x.whole.payload, payload);
 }
 
 TEST_F(VideoFiles, AveragingBeatsSingleFramesOnADegradedClip) {

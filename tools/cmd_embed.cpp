@@ -337,16 +337,13 @@ int run_embed(const EmbedCommandOptions& o) {
   progress_enabled(o.progress);  // a bad mode fails before any work
   Watermarker::Options wo = o.watermark;
   wo.ecc_t = o.payload.ecc_t;
-  wo.grid = o.payload.grid;
+  wo.grid = o.payload.grid_for(video);
   wo.check = check_specs(o.watermark.check);
   const std::string model_path = o.payload.model_path();
   const Watermarker w(load_model(model_path), wo);
   const ParsedPayload parsed = o.payload.parse(w);
   const EmbedJob job{o, w, parsed, model_path};
-  if (video) {
-    o.payload.check_no_grid_for_video();
-    return embed_video_file(job);
-  }
+  if (video) return embed_video_file(job);
   return batch ? embed_folder(job) : embed_file(job);
 }
 

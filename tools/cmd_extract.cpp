@@ -196,11 +196,10 @@ int run_extract(const ExtractCommandOptions& o) {
   const bool show = progress_enabled(o.progress);
   const bool video = is_video_path(o.input) && !is_folder(o.input);
   const bool batch = !video && is_folder(o.input);
-  if (video) o.expect.check_no_grid_for_video();
   const std::vector<BatchItem> items = video ? std::vector<BatchItem>{} : list_batch(o.input);
   Watermarker::Options wo;
   wo.ecc_t = o.expect.ecc_t;
-  wo.grid = o.expect.grid;
+  wo.grid = o.expect.grid_for(video);
   wo.max_false_positive = o.max_false_positive;
   const Watermarker w(load_model(o.expect.model_path()), wo);
   Expected expected;

@@ -22,11 +22,9 @@ void PayloadArgs::add(CLI::App& sub, const std::string& flag_prefix,
   grid_flag = add_grid_option(sub, grid);
 }
 
-void PayloadArgs::check_no_grid_for_video() const {
-  if (grid_flag && grid_flag->count() > 0) {
-    throw InvalidArgument(
-        "--grid applies to photos: a video's frames are marked and read with one tile each");
-  }
+int PayloadArgs::grid_for(bool video) const {
+  if (grid_flag && grid_flag->count() > 0) return grid;
+  return video ? 1 : Watermarker::Options{}.grid;
 }
 
 CLI::Option* add_grid_option(CLI::App& sub, int& grid) {

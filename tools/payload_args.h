@@ -32,8 +32,9 @@ struct PayloadArgs {
   void add(CLI::App& sub, const std::string& flag_prefix, const std::string& help_suffix);
   bool given() const { return !text.empty() || !hex.empty() || !bits.empty(); }
   bool raw() const { return !bits.empty(); }
-  // Throws InvalidArgument when --grid was given for a video (marked with one tile).
-  void check_no_grid_for_video() const;
+  // The mark's tiles per side: --grid when given, else 1 for a video (one tile per frame,
+  // as docs/video.md measured it) and Watermarker::Options' default for a photo.
+  int grid_for(bool video) const;
   // The model file to load (the flag or the default model).
   std::string model_path() const;
   // The payload for `w`'s code and the raw model bits it becomes. Throws

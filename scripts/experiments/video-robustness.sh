@@ -10,8 +10,8 @@
 # PAN photos of ../shared/data/val (default 4) and the two sample videos. Writes
 # OUT/results.csv (one row per clip and transform) and prints a summary per transform.
 # Environment: STRENGTH (embed --strength, default 1), EMBED_FLAGS (more embed flags, e.g.
-# "--video-check libx264:crf=40"), ONLY (transform names, default all), VIDEOS=0 (the pan
-# clips only).
+# "--video-check libx264:crf=40"), EXTRACT_FLAGS (more extract flags, e.g. "--grid 2" with
+# EMBED_FLAGS="--grid 2"), ONLY (transform names, default all), VIDEOS=0 (the pan clips only).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 model=${1:-$repo/models/default.pt}
@@ -56,7 +56,8 @@ fi
 summary() {
   /usr/bin/python3 -c 'import json,sys; j=json.load(sys.stdin); print("%d,%d,%d,%d" % (j["found"], j["windows_found"], len(j["windows"]), j["frames"]))'
 }
-extract() { "$bin" extract -m "$model" -i "$1" --window 2 --json --progress off || true; }
+# shellcheck disable=SC2086  # EXTRACT_FLAGS are words
+extract() { "$bin" extract -m "$model" -i "$1" --window 2 --json --progress off ${EXTRACT_FLAGS:-} || true; }
 
 csv=$out/results.csv
 echo "clip,transform,found,windows_found,windows,frames,psnr_db,ciede2000,flicker,bpp_marked,bpp_unmarked,window_strengths" > "$csv"

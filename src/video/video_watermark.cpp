@@ -160,8 +160,7 @@ Pass mark_pass(const Watermarker& w, const std::vector<uint8_t>& bits, const std
         const auto last = strengths.find(last_marked_window);
         const double last_strength = last == strengths.end() ? base : last->second;
         if (r.frames % options.step == 0 || strength != last_strength) {
-          // One tile per frame (Watermarker::Options::grid is for photos).
-          mark = mark_residual(w.model(), frame.image, bits, strength, 1);
+          mark = mark_residual(w.model(), frame.image, bits, strength, w.options().grid);
           last_marked_window = window;
         }
         VideoFrame marked;
@@ -346,7 +345,7 @@ VideoExtraction extract_video(const Watermarker& w, const std::string& input, do
   int64_t index = 0;
   reader.run([&](VideoFrame& frame) {
     if (index++ % sample == 0) {
-      std::vector<float> raw = extract_raw(w.model(), frame.image, 1);  // one tile per frame
+      std::vector<float> raw = extract_raw(w.model(), frame.image, w.options().grid);
       whole.add(raw, frame.seconds);
       windows[static_cast<int64_t>(std::floor(std::max(frame.seconds, 0.0) / window_seconds))].add(
           raw, frame.seconds);
