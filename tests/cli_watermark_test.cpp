@@ -35,6 +35,7 @@ TEST_F(CliWatermark, TextSurvivesJpeg50WithTheDefaultModel) {
   const auto e = nlohmann::json::parse(r.output);
   EXPECT_EQ(e["code"], "BCH(63,36,t=5)+parity");
   EXPECT_TRUE(e["read_back"].get<bool>());
+  EXPECT_EQ(e["grid"].get<int>(), 2);  // photos: 2 x 2 tiles by default
   const Image cover = read_image(dir_.file("cover.png")), written = read_image(marked);
   EXPECT_NEAR(e["psnr_db"].get<double>(), psnr(cover, written), 1e-9);
   EXPECT_GT(e["psnr_db"].get<double>(), 35.0);
@@ -58,6 +59,14 @@ TEST_F(CliWatermark, TextSurvivesJpeg50WithTheDefaultModel) {
   r = test::run_shell(cli() + " extract -i " + q50);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("text       Hi!"), std::string::npos) << r.output;
+  // Another grid: embed and extract agree through the flag.
+  const std::string g3 = dir_.file("g3.png");
+  r = test::run_shell(cli() + " embed -i " + dir_.file("cover.png") + " -o " + g3 +
+                      " --text 'G3' --grid 3 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(nlohmann::json::parse(r.output)["grid"].get<int>(), 3);
+  r = test::run_shell(cli() + " extract -i " + g3 + " --grid 3 --expect-text 'G3'");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
 TEST_F(CliWatermark, UnmarkedImageSaysNoWatermarkWithExitCode3) {

@@ -136,6 +136,7 @@ int embed_file(const EmbedJob& job) {
   if (o.json) {
     nlohmann::json j = to_json(r);
     j["model"] = job.model_path;
+    j["grid"] = w.options().grid;
     j["code"] = o.payload.raw() ? "none" : w.code().name();
     j["raw_bits"] = format_bits(job.parsed.raw);
     std::cout << json_text(j) << "\n";
@@ -209,7 +210,10 @@ int embed_folder(const EmbedJob& job) {
   progress.finish();
   if (o.json) {
     const size_t ok = items.size() - failed;
-    nlohmann::json summary = {{"model", job.model_path}, {"images", all}, {"failed", failed}};
+    nlohmann::json summary = {{"model", job.model_path},
+                              {"grid", job.w.options().grid},
+                              {"images", all},
+                              {"failed", failed}};
     if (ok > 0) {
       summary["mean_ciede2000"] = delta_e_sum / ok;
       summary["flat_visible_share"] = flat > 0 ? static_cast<double>(flat_visible) / flat : 0.0;
@@ -274,6 +278,7 @@ int embed_video_file(const EmbedJob& job) {
     nlohmann::json j = {{"input", o.input},
                         {"output", o.output},
                         {"model", job.model_path},
+                        {"grid", job.w.options().grid},
                         {"frames", r.frames},
                         {"width", r.width},
                         {"height", r.height},
