@@ -10,6 +10,7 @@
 #include "robusthide/image.h"
 #include "robusthide/metrics.h"
 #include "robusthide/model.h"
+#include "robusthide/watermark.h"
 #include "test_util.h"
 
 namespace robusthide {
@@ -35,8 +36,8 @@ TEST_F(CliWatermark, TextSurvivesJpeg50WithTheDefaultModel) {
   const auto e = nlohmann::json::parse(r.output);
   EXPECT_EQ(e["code"], "BCH(63,36,t=5)+parity");
   EXPECT_TRUE(e["read_back"].get<bool>());
-  EXPECT_EQ(e["grid"].get<int>(), 2);  // photos: 2 x 2 tiles by default
   const Image cover = read_image(dir_.file("cover.png")), written = read_image(marked);
+  EXPECT_EQ(e["grid"].get<int>(), auto_grid(cover.width, cover.height));  // automatic
   EXPECT_NEAR(e["psnr_db"].get<double>(), psnr(cover, written), 1e-9);
   EXPECT_GT(e["psnr_db"].get<double>(), 35.0);
   r = test::run_shell(cli() + " attack -i " + marked + " -a jpeg:50 -o " + q50);
@@ -188,13 +189,13 @@ TEST_F(CliWatermark, BadFlagsAndFoldersAreRefusedBeforeAnyOutput) {
       {"evaluate -d " + dir_.file("in") + " -m " + test::default_model_path() + " --strength 30", 2,
        "--strength must be in [0.05, 2], got 30"},
       {"embed -i " + cover + " -o " + dir_.file("o.png") + " --text a --grid 9", 2,
-       "grid must be in [1, 8], got 9"},
-      {"extract -i " + cover + " --grid 0", 2, "grid must be in [1, 8], got 0"},
+       "must be in [1, 8], got 9"},
+      {"extract -i " + cover + " --grid -1", 2, "must be in [1, 8], got -1"},
       {"evaluate -d " + dir_.file("in") + " -m " + test::default_model_path() + " --grid 2", 2,
        "--grid, --check and the --quiet-* options only apply to --photos"},
       {"embed -i " + dir_.file("clip.mp4") + " -o " + dir_.file("o.mp4") + " --text a --grid 9", 2,
-       "grid must be in [1, 8], got 9"},
-      {"extract -i " + dir_.file("clip.mp4") + " --grid 9", 2, "grid must be in [1, 8], got 9"},
+       "must be in [1, 8], got 9"},
+      {"extract -i " + dir_.file("clip.mp4") + " --grid 9", 2, "must be in [1, 8], got 9"},
   };
   for (const auto& c : cases) {
     const auto r = test::run_shell(cli() + " " + c.args);

@@ -87,7 +87,7 @@ TEST_F(WatermarkApi, TiledMarkIsTheModelsMarkOnEveryTile) {
     EXPECT_THROW(extract_raw(*model_, marked, bad), InvalidArgument) << bad;
     Watermarker::Options o;
     o.grid = bad;
-    EXPECT_THROW(Watermarker(*model_, o), InvalidArgument) << bad;
+    if (bad != 0) EXPECT_THROW(Watermarker(*model_, o), InvalidArgument) << bad;  // 0: auto
   }
   EXPECT_THROW(apply_mark(*model_, cover, torch::zeros({1, 3, 48, 48})), InvalidArgument);
   EXPECT_THROW(apply_mark(*model_, cover, torch::zeros({1, 3, 32, 64})), InvalidArgument);
@@ -223,6 +223,52 @@ TEST_F(DefaultModel, TextPayloadSurvivesJpegAtAnySize) {
   }
 }
 
+// The automatic grid: one tile per 240 pixels of the longer side; extract finds the grid
+// a photo was marked with, also after a 50% downscale (when the photo's own size points
+// at another grid), and says which it read.
+TEST_F(DefaultModel, AutomaticGridFollowsThePhotosSizeAndExtractFindsIt) {
+  EXPECT_EQ(auto_grid(481, 321), 2);
+  EXPECT_EQ(auto_grid(321, 481), 2);
+  EXPECT_EQ(auto_grid(239, 100), 1);
+  EXPECT_EQ(auto_grid(960, 640), 4);
+  EXPECT_EQ(auto_grid(1920, 1080), 8);
+  EXPECT_EQ(auto_grid(4000, 3000), kMaxGrid);
+  ASSERT_EQ(watermarker_->options().grid, 0);  // automatic by default
+  const Image small = read_image(test::sample_photo_path("101085.jpg"));
+  namespace F = torch::nn::functional;
+  const auto resized = [](const Image& image, int w, int h) {
+    return tensor_to_images(
+               F::interpolate(image_to_tensor(image), F::InterpolateFuncOptions()
+                                                          .size(std::vector<int64_t>{h, w})
+                                                          .mode(torch::kBilinear)
+                                                          .align_corners(false)))
+        .at(0);
+  };
+  const Image cover = resized(small, small.width * 2, small.height * 2);  // 642x962
+  ASSERT_EQ(watermarker_->embed_grid(cover), 4);
+  const std::vector<uint8_t> payload = payload_from_text("Big", 36);
+  Watermarker::MarkChoice choice;
+  const Image marked = watermarker_->embed(cover, payload, &choice);
+  EXPECT_EQ(choice.grid, 4);
+  const Extraction x = watermarker_->extract(marked);
+  ASSERT_TRUE(x.found);
+  EXPECT_EQ(x.payload, payload);
+  EXPECT_EQ(x.grid, 4);
+  const Image half = resized(marked, marked.width / 2, marked.height / 2);
+  ASSERT_EQ(auto_grid(half.width, half.height), 2);
+  const Extraction y = watermarker_->extract(half);
+  ASSERT_TRUE(y.found);
+  EXPECT_EQ(y.payload, payload);
+  EXPECT_EQ(y.grid, 4);
+  // A fixed grid reads that grid only, and counts one test instead of kMaxGrid.
+  Watermarker::Options fixed_options;
+  fixed_options.grid = 4;
+  const Extraction z = Watermarker(watermarker_->model(), fixed_options).extract(marked);
+  ASSERT_TRUE(z.found);
+  EXPECT_EQ(z.grid, 4);
+  EXPECT_NEAR(z.false_positive * kMaxGrid, x.false_positive, 1e-12 + 1e-9 * x.false_positive);
+}
+
 TEST_F(DefaultModel, UnmarkedPhotosAreReportedAsUnmarked) {
   const Watermarker& w = *watermarker_;
   int found = 0;
@@ -280,7 +326,7 @@ TEST_F(DefaultModel, StrengthSearchRaisesAWeakMarkUntilItSurvivesJpeg) {
   double used = choice.strength;
   EXPECT_GT(used, 0.1);
   EXPECT_LT(used, kMaxStrength);
-  const int grid = searching.options().grid;
+  const int grid = searching.embed_grid(cover);
   EXPECT_EQ(marked, embed_bits(model, cover, searching.code().encode(payload), used, grid));
   // How many of the checks (run here independently: JPEG through libjpeg's round trip,
   // the others as attacks on the whole photo) the payload survives.
@@ -354,7 +400,7 @@ TEST_F(DefaultModel, QuietMarkSparesDarkSmoothAreasAndStillReadsBack) {
   const Image marked = quiet.embed(cover, payload, &choice);
   ASSERT_TRUE(choice.quiet);
   const torch::Tensor unit =
-      mark_residual(model, cover, quiet.code().encode(payload), 1.0, quiet.options().grid);
+      mark_residual(model, cover, quiet.code().encode(payload), 1.0, quiet.embed_grid(cover));
   EXPECT_EQ(marked, apply_mark(model, cover, unit * choice.strength, quiet.quiet_shaping()));
   Image attacked;
   jpeg_round_trip(marked, 50, &attacked);

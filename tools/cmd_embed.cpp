@@ -51,6 +51,7 @@ struct EmbedResult {
   PerceptualDistance perceptual;  // CIEDE2000 and flat-region visibility
   double strength = 1;            // of the mark written (the strength search may raise it)
   bool quiet = false;             // the quiet mark was written (Watermarker::Options::quiet)
+  int grid = 1;                   // tiles per side of the mark
   bool read_back = false;         // the payload is read back from the written file
   int read_back_errors = 0;       // raw bits that differ in the written file
 };
@@ -65,13 +66,15 @@ EmbedResult embed_one(const Watermarker& w, const ParsedPayload& p, bool raw_mod
     EmbedResult r;
     Watermarker::MarkChoice choice;
     choice.strength = w.options().strength;
+    choice.grid = w.embed_grid(cover);
     // The marked image lives only until it is encoded (peak memory: cover, marked, bytes).
-    const std::vector<uint8_t> bytes = encode_image(
-        raw_mode ? embed_bits(w.model(), cover, p.raw, choice.strength, w.options().grid)
-                 : w.embed(cover, p.payload, &choice),
-        format_from_path(out), write_options);
+    const std::vector<uint8_t> bytes =
+        encode_image(raw_mode ? embed_bits(w.model(), cover, p.raw, choice.strength, choice.grid)
+                              : w.embed(cover, p.payload, &choice),
+                     format_from_path(out), write_options);
     r.strength = choice.strength;
     r.quiet = choice.quiet;
+    r.grid = choice.grid;
     const Image written = decode_image(bytes.data(), bytes.size(), out);
     const Extraction x = w.extract(written);
     r.input = in;
@@ -99,10 +102,11 @@ EmbedResult embed_one(const Watermarker& w, const ParsedPayload& p, bool raw_mod
 }
 
 nlohmann::json to_json(const EmbedResult& r) {
-  nlohmann::json j = {
-      {"input", r.input},   {"output", r.output},       {"width", r.width},
-      {"height", r.height}, {"ssim", r.ssim},           {"strength", r.strength},
-      {"quiet", r.quiet},   {"read_back", r.read_back}, {"read_back_errors", r.read_back_errors}};
+  nlohmann::json j = {{"input", r.input},         {"output", r.output},
+                      {"width", r.width},         {"height", r.height},
+                      {"ssim", r.ssim},           {"strength", r.strength},
+                      {"quiet", r.quiet},         {"grid", r.grid},
+                      {"read_back", r.read_back}, {"read_back_errors", r.read_back_errors}};
   j["psnr_db"] = std::isfinite(r.psnr) ? nlohmann::json(r.psnr) : nlohmann::json();
   j["ssim"] = std::isfinite(r.ssim) ? nlohmann::json(r.ssim) : nlohmann::json();  // < 11x11: none
   j["ciede2000_mean"] = r.perceptual.delta_e_mean;
@@ -136,7 +140,6 @@ int embed_file(const EmbedJob& job) {
   if (o.json) {
     nlohmann::json j = to_json(r);
     j["model"] = job.model_path;
-    j["grid"] = w.options().grid;
     j["code"] = o.payload.raw() ? "none" : w.code().name();
     j["raw_bits"] = format_bits(job.parsed.raw);
     std::cout << json_text(j) << "\n";
@@ -151,7 +154,7 @@ int embed_file(const EmbedJob& job) {
               << "SSIM     " << ssim_text(r.ssim) << "\n"
               << "strength " << format_fixed(r.strength, 4)
               << (r.strength > w.options().strength ? " (raised by the strength search)" : "")
-              << (r.quiet ? ", quiet mark" : "") << "\n"
+              << (r.quiet ? ", quiet mark" : "") << ", " << r.grid << "x" << r.grid << " tiles\n"
               << "CIEDE2000 mean " << format_fixed(r.perceptual.delta_e_mean, 2) << ", p99 "
               << format_fixed(r.perceptual.delta_e_p99, 2) << "; flat pixels visibly changed (> 2) "
               << format_fixed(100 * r.perceptual.flat_visible_share(), 1) << " % of "
@@ -210,10 +213,7 @@ int embed_folder(const EmbedJob& job) {
   progress.finish();
   if (o.json) {
     const size_t ok = items.size() - failed;
-    nlohmann::json summary = {{"model", job.model_path},
-                              {"grid", job.w.options().grid},
-                              {"images", all},
-                              {"failed", failed}};
+    nlohmann::json summary = {{"model", job.model_path}, {"images", all}, {"failed", failed}};
     if (ok > 0) {
       summary["mean_ciede2000"] = delta_e_sum / ok;
       summary["flat_visible_share"] = flat > 0 ? static_cast<double>(flat_visible) / flat : 0.0;

@@ -79,6 +79,7 @@ nlohmann::json result_json(const std::string& path, const Image& image, const Ex
                            const Expected& expected) {
   nlohmann::json j = {{"input", path}, {"width", image.width}, {"height", image.height}};
   j.update(extraction_json(x, expected));
+  j["grid"] = x.grid;
   return j;
 }
 

@@ -30,9 +30,9 @@ int PayloadArgs::grid_for(bool video) const {
 CLI::Option* add_grid_option(CLI::App& sub, int& grid) {
   return sub
       .add_option("--grid", grid,
-                  "tiles per side of the mark (1-8; embed and extract must agree): the photo is "
-                  "marked as G x G tiles at the model's size, each with the same bits "
-                  "(docs/visibility.md)")
+                  "tiles per side of the mark, 1-8, or 0 = automatic (photos: one tile per 240 "
+                  "pixels of the longer side, and extract tries every grid; videos: 1); a "
+                  "grid given to embed must be given to extract (docs/visibility.md)")
       ->capture_default_str();
 }
 

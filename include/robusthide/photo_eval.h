@@ -53,7 +53,7 @@ struct PhotoEvalReport {
   int64_t photos = 0;
   double megapixels = 0.0;     // mean photo size
   double strength = 1.0;       // the Watermarker's (starting) strength
-  int grid = 1;                // its tiles per side (Watermarker::Options::grid)
+  int grid = 0;                // its tiles per side (Watermarker::Options::grid; 0 = automatic)
   std::string check;           // its strength search's codecs, comma-separated ("" = off)
   int64_t raised = 0;          // photos the strength search marked above `strength`
   int64_t quiet = 0;           // photos given the quiet mark (Watermarker::Options::quiet)

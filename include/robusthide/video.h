@@ -118,7 +118,7 @@ struct VideoEmbedReport {
 // input, one without a video stream or frames, or a failed write; InvalidArgument for bad
 // options or an output name of no known container; CodecError from the encoder. No
 // output file is left behind on failure. Frames are marked as w.options().grid tiles per
-// side (the CLI gives videos 1 unless --grid is given: docs/video.md measured one tile).
+// side, one when it is automatic (0): docs/video.md measured one tile.
 VideoEmbedReport embed_video(const Watermarker& w, const std::vector<uint8_t>& payload,
                              const std::string& input, const std::string& output,
                              const VideoEmbedOptions& options = {},
@@ -145,7 +145,7 @@ struct VideoExtraction {
 // outputs (raw - 0.5) over the whole file and over windows of `window_seconds`, and
 // decodes each average with w's payload code. A window's false-positive probability is
 // multiplied by the number of windows (the chance that any unmarked window matches this
-// well). Frames are read with w.options().grid tiles per side, as they were marked.
+// well). Frames are read with the tiles they were marked with (embed_video).
 // Throws as embed_video for bad input, and InvalidArgument for a sample below 1 or a
 // window below 0.1 s.
 VideoExtraction extract_video(const Watermarker& w, const std::string& input,

@@ -34,6 +34,14 @@ constexpr int kMaxGrid = 8;
 // Throws InvalidArgument "<what> must be in [1, 8], got G" outside that range.
 void check_grid(int grid, const std::string& what = "grid");
 
+// Pixels of a photo's longer side per tile of the automatic grid.
+constexpr int kAutoGridPixels = 240;
+
+// The automatic grid of a width x height photo: its longer side / kAutoGridPixels
+// (rounded down), in [1, kMaxGrid]. A 481x321 photo gets 2 (the residual enlarged 1.9x
+// along the longer side), 1920x1080 and larger 8, a 256-pixel image 1.
+int auto_grid(int width, int height);
+
 // embed_bits in two halves, for marks that reuse a residual (a video's frames):
 // mark_residual is the shaped residual (1,3,S,S) at the model's size, strength included,
 // computed from `cover` (same checks as embed_bits); apply_mark adds it to a cover of any
@@ -71,6 +79,7 @@ struct Extraction {
   double false_positive = 1.0;    // chance an unmarked image matches this well
   std::vector<uint8_t> payload;   // payload bits (empty unless found)
   std::vector<uint8_t> raw_bits;  // the model's thresholded raw bits
+  int grid = 1;                   // tiles per side it was read with
 };
 
 // A model with its payload code: what the CLI's embed and extract use.
@@ -100,31 +109,34 @@ class Watermarker {
     std::vector<std::string> check = {"jpeg:50", "webp:50", "chain(resize:0.5,jpeg:85)"};
     // The quiet mark the search tries first (only with a check): the model's shaping with
     // a flat share of at most quiet_flat, dark attenuation from grey quiet_dark up and the
-    // coarse texture mask (Shaping, model.h), at `strength` and one x1.25 step above. Smooth
-    // and dark backgrounds then carry almost nothing, where the model's own mark shows as
-    // faint bars (docs/visibility.md, "Session 12"); a photo whose quiet mark fails a check
-    // gets the search over the model's own shaping. The decoder is the same either way.
-    // On by default since the tiled mark (grid 2): with the default model and checks it
-    // marked 96 of the 100 val photos quietly and took the bars out of most dark
-    // backgrounds, at the cost of margin against attacks that are not checked (JPEG Q10
-    // 90% -> 73% of the photos, resize 75% + WebP 75 99% -> 98%; docs/visibility.md, "The
-    // tiled mark"). Photos whose background is all there is to mark (a diver in dark
-    // water) fail the quiet check and fall back to the model's own shaping.
+    // coarse texture mask (Shaping, model.h), from `strength` up in x1.25 steps to
+    // kMaxStrength under the search's rule below. Smooth and dark backgrounds then carry
+    // almost nothing, where the model's own mark shows as faint bars (docs/visibility.md,
+    // "Session 12"); a photo whose quiet mark fails a check at every strength gets the
+    // search over the model's own shaping. The decoder is the same either way. On by
+    // default since the tiled mark: with the default model and checks it marked 99 of the
+    // 100 val photos quietly and took the bars out of their dark backgrounds, at the cost
+    // of margin against attacks that are not checked (JPEG Q10 90% -> 73% of the photos,
+    // resize 75% + WebP 75 99% -> 98%; docs/visibility.md, "The tiled mark").
     bool quiet = true;
     double quiet_flat = 0.05;  // Shaping::flat of the quiet mark (the smaller of the two)
     double quiet_dark = 32;    // Shaping::dark of the quiet mark (the larger of the two)
-    // Tiles per side of the mark (mark_residual): embed and extract must agree. 2: the
-    // networks' pattern is half as coarse on the photo as with one tile (its bars in
-    // smooth, dark backgrounds less visible), and extraction averages four tiles (more
-    // robust: JPEG Q10 85% -> 90% of the val photos). Photos only: video files (video.h)
-    // are marked and read with one tile per frame.
-    int grid = 2;
+    // Tiles per side of the mark (mark_residual), or 0 = automatic. Automatic: embed
+    // marks auto_grid(photo) tiles, so that the networks' pattern is enlarged about 1.9x
+    // whatever the photo's size (its bars in smooth, dark backgrounds stay fine; on the
+    // 481x321 val photos: 2, and extraction averages four tiles, also more robust: JPEG
+    // Q10 85% -> 90%), and extract tries every grid 1..kMaxGrid (a resized photo's size
+    // no longer tells), keeps the best reading and counts kMaxGrid tests in its
+    // false-positive probability. G in [1, kMaxGrid]: that grid on both sides. Video files
+    // (video.h) use G, or 1 when automatic. docs/visibility.md, "The tiled mark".
+    int grid = 0;
   };
 
   // What embed() chose for one photo.
   struct MarkChoice {
     double strength = 1.0;  // the strength of the mark returned
     bool quiet = false;     // true: the quiet shaping (Options::quiet) was used
+    int grid = 1;           // tiles per side of the mark
   };
 
   // Throws InvalidArgument for bad options. A model of fewer than 7 bits has no payload
@@ -147,10 +159,14 @@ class Watermarker {
               MarkChoice* choice = nullptr) const;
   // The shaping of the quiet mark (Options::quiet_flat, quiet_dark).
   Shaping quiet_shaping() const;
+  // The grid embed() uses for this cover: Options::grid, or auto_grid of its size.
+  int embed_grid(const Image& cover) const;
   // The residual embed() adds for this payload, from `cover` (mark_residual): apply it
   // with apply_mark(model(), image, residual) to this or a similar image.
   torch::Tensor residual(const Image& cover, const std::vector<uint8_t>& payload) const;
   // Raw bits always; the payload when has_code() (else found and decoded stay false).
+  // With the automatic grid, the best of the readings at every grid (a found one first,
+  // then the smallest false-positive probability), each counted as kMaxGrid tests.
   Extraction extract(const Image& image) const;
   // The same from the decoder's raw outputs (e.g. averaged over video frames). The
   // false-positive probability is multiplied by `tests` (capped at 1): the chance that
@@ -158,8 +174,10 @@ class Watermarker {
   Extraction extract_from_raw(const std::vector<float>& raw, double tests = 1) const;
 
  private:
-  // True when the payload reads back after every check.
-  bool survives_checks(const Image& marked, const std::vector<uint8_t>& payload) const;
+  // True when the payload reads back at `grid` after every check.
+  bool survives_checks(const Image& marked, const std::vector<uint8_t>& payload, int grid) const;
+  // The reading at one grid, false positives counted for the grids extract() tries.
+  Extraction extract_at(const Image& image, int grid) const;
 
   Model model_;
   std::shared_ptr<const PayloadCode> code_;

@@ -71,9 +71,9 @@ PhotoEvalReport evaluate_photos(const Watermarker& w, const std::vector<std::str
     const std::vector<uint8_t> raw = w.has_code() ? w.code().encode(payload) : payload;
     Watermarker::MarkChoice choice;
     choice.strength = w.options().strength;
-    const Image marked = w.has_code()
-                             ? w.embed(cover, payload, &choice)
-                             : embed_bits(model, cover, raw, choice.strength, w.options().grid);
+    choice.grid = w.embed_grid(cover);
+    const Image marked = w.has_code() ? w.embed(cover, payload, &choice)
+                                      : embed_bits(model, cover, raw, choice.strength, choice.grid);
     strength_sum += choice.strength;
     if (choice.strength > w.options().strength) ++report.raised;
     if (choice.quiet) ++report.quiet;

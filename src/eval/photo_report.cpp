@@ -28,7 +28,8 @@ std::string format_text(const PhotoEvalReport& r) {
   std::ostringstream os;
   os << "model   " << r.model << "\n"
      << "photos  " << r.photos << " whole photos (mean " << fixed(r.megapixels, 2)
-     << " Mpixel), strength " << exact(r.strength) << ", grid " << r.grid << "x" << r.grid
+     << " Mpixel), strength " << exact(r.strength) << ", grid "
+     << (r.grid == 0 ? std::string("auto") : std::to_string(r.grid) + "x" + std::to_string(r.grid))
      << ", seed " << r.seed
      << (r.code.empty() ? ", raw bits (no payload code)" : ", code " + r.code) << "\n";
   if (!r.check.empty()) {

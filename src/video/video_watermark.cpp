@@ -26,6 +26,9 @@ extern "C" {
 namespace robusthide {
 namespace {
 
+// Tiles per side of a video's frames: the Watermarker's grid, one tile when automatic.
+int video_grid(const Watermarker& w) { return w.options().grid != 0 ? w.options().grid : 1; }
+
 using detail::VideoFrame;
 using detail::VideoReader;
 using detail::VideoWriter;
@@ -160,7 +163,7 @@ Pass mark_pass(const Watermarker& w, const std::vector<uint8_t>& bits, const std
         const auto last = strengths.find(last_marked_window);
         const double last_strength = last == strengths.end() ? base : last->second;
         if (r.frames % options.step == 0 || strength != last_strength) {
-          mark = mark_residual(w.model(), frame.image, bits, strength, w.options().grid);
+          mark = mark_residual(w.model(), frame.image, bits, strength, video_grid(w));
           last_marked_window = window;
         }
         VideoFrame marked;
@@ -345,7 +348,7 @@ VideoExtraction extract_video(const Watermarker& w, const std::string& input, do
   int64_t index = 0;
   reader.run([&](VideoFrame& frame) {
     if (index++ % sample == 0) {
-      std::vector<float> raw = extract_raw(w.model(), frame.image, w.options().grid);
+      std::vector<float> raw = extract_raw(w.model(), frame.image, video_grid(w));
       whole.add(raw, frame.seconds);
       windows[static_cast<int64_t>(std::floor(std::max(frame.seconds, 0.0) / window_seconds))].add(
           raw, frame.seconds);

@@ -55,6 +55,10 @@ void check_grid(int grid, const std::string& what) {
   }
 }
 
+int auto_grid(int width, int height) {
+  return std::clamp(std::max(width, height) / kAutoGridPixels, 1, kMaxGrid);
+}
+
 using detail::check_image;
 using detail::to_model_size;
 
@@ -148,7 +152,7 @@ Watermarker::Watermarker(Model model, const Options& options)
                           std::to_string(kMinPayloadCodeBits) + " bits): --ecc-t does not apply");
   }
   check_strength(options.strength);
-  check_grid(options.grid);
+  if (options.grid != 0) check_grid(options.grid, "grid (0 = automatic, or tiles per side)");
   for (const std::string& spec : options.check) {
     check_specs_.push_back(check_spec(spec));
   }
@@ -189,13 +193,15 @@ std::vector<std::string> Watermarker::check_specs() const {
 // Strength steps of the search (Options::check).
 constexpr double kStrengthStep = 1.25;
 
-bool Watermarker::survives_checks(const Image& marked, const std::vector<uint8_t>& payload) const {
+bool Watermarker::survives_checks(const Image& marked, const std::vector<uint8_t>& payload,
+                                  int grid) const {
   torch::NoGradGuard no_grad;
   const torch::Tensor image = image_to_tensor(marked);
   // Built per call: an attack keeps per-call state (its last compressed size), and embed()
   // may run on several threads at once.
   for (const std::string& spec : check_specs_) {
-    const Extraction x = extract(tensor_to_images(make_attack(spec)->forward(image, image)).at(0));
+    const Extraction x =
+        extract_at(tensor_to_images(make_attack(spec)->forward(image, image)).at(0), grid);
     if (!x.found || x.payload != payload) return false;
   }
   return true;
@@ -209,13 +215,18 @@ Shaping Watermarker::quiet_shaping() const {
   return quiet;
 }
 
+int Watermarker::embed_grid(const Image& cover) const {
+  return options_.grid != 0 ? options_.grid : auto_grid(cover.width, cover.height);
+}
+
 Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload,
                          MarkChoice* choice) const {
   const std::vector<uint8_t> bits = code().encode(payload);
   MarkChoice chosen;
   chosen.strength = options_.strength;
+  chosen.grid = embed_grid(cover);
   // The residual is computed once: the strength only scales it (embedding.h).
-  const torch::Tensor unit = mark_residual(model_, cover, bits, 1.0, options_.grid);
+  const torch::Tensor unit = mark_residual(model_, cover, bits, 1.0, chosen.grid);
   if (!check_specs_.empty() && options_.quiet) {
     // The quiet mark from the given strength up, under the rule of the search below.
     const Shaping quiet = quiet_shaping();
@@ -223,7 +234,7 @@ Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload
     for (double s = chosen.strength;; s = std::min(kMaxStrength, s * kStrengthStep)) {
       Image marked = apply_mark(model_, cover, unit * s, quiet);
       if (visible >= 0 && perceptual_distance(cover, marked).flat_visible > visible) break;
-      if (survives_checks(marked, payload)) {
+      if (survives_checks(marked, payload, chosen.grid)) {
         chosen.strength = s;
         chosen.quiet = true;
         if (choice) *choice = chosen;
@@ -234,7 +245,7 @@ Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload
     }
   }
   Image marked = apply_mark(model_, cover, unit * chosen.strength);
-  if (!check_specs_.empty() && !survives_checks(marked, payload)) {
+  if (!check_specs_.empty() && !survives_checks(marked, payload, chosen.grid)) {
     // A raise may not make a flat pixel visibly changed that was not at the given strength;
     // raised in vain, the mark would only be more visible: the given strength stays when no
     // strength up to kMaxStrength passes.
@@ -243,7 +254,7 @@ Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload
       s = std::min(kMaxStrength, s * kStrengthStep);
       Image stronger = apply_mark(model_, cover, unit * s);
       if (perceptual_distance(cover, stronger).flat_visible > visible) break;
-      if (survives_checks(stronger, payload)) {
+      if (survives_checks(stronger, payload, chosen.grid)) {
         marked = std::move(stronger);
         chosen.strength = s;
         break;
@@ -255,11 +266,35 @@ Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload
 }
 
 torch::Tensor Watermarker::residual(const Image& cover, const std::vector<uint8_t>& payload) const {
-  return mark_residual(model_, cover, code().encode(payload), options_.strength, options_.grid);
+  return mark_residual(model_, cover, code().encode(payload), options_.strength, embed_grid(cover));
+}
+
+Extraction Watermarker::extract_at(const Image& image, int grid) const {
+  Extraction x =
+      extract_from_raw(extract_raw(model_, image, grid), options_.grid != 0 ? 1 : kMaxGrid);
+  x.grid = grid;
+  return x;
 }
 
 Extraction Watermarker::extract(const Image& image) const {
-  return extract_from_raw(extract_raw(model_, image, options_.grid));
+  if (options_.grid != 0) return extract_at(image, options_.grid);
+  // The likeliest grids first (the image's own, then that of the image at twice its size,
+  // as after a 50% downscale), stopping at the first found: whether any grid matches, and
+  // so the false-positive bound over kMaxGrid tests, does not depend on the order.
+  check_image(image, "extract");
+  const int own = auto_grid(image.width, image.height);
+  std::vector<int> order = {own};
+  if (own * 2 <= kMaxGrid) order.push_back(own * 2);
+  for (int g = 1; g <= kMaxGrid; ++g) {
+    if (std::find(order.begin(), order.end(), g) == order.end()) order.push_back(g);
+  }
+  Extraction best;
+  for (const int g : order) {
+    Extraction x = extract_at(image, g);
+    if (x.found) return x;
+    if (g == order.front() || x.false_positive < best.false_positive) best = std::move(x);
+  }
+  return best;
 }
 
 Extraction Watermarker::extract_from_raw(const std::vector<float>& raw, double tests) const {
