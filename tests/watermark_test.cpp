@@ -87,7 +87,9 @@ TEST_F(WatermarkApi, TiledMarkIsTheModelsMarkOnEveryTile) {
     EXPECT_THROW(extract_raw(*model_, marked, bad), InvalidArgument) << bad;
     Watermarker::Options o;
     o.grid = bad;
-    if (bad != 0) EXPECT_THROW(Watermarker(*model_, o), InvalidArgument) << bad;  // 0: auto
+    if (bad != 0) {  // 0: automatic
+      EXPECT_THROW(Watermarker(*model_, o), InvalidArgument) << bad;
+    }
   }
   EXPECT_THROW(apply_mark(*model_, cover, torch::zeros({1, 3, 48, 48})), InvalidArgument);
   EXPECT_THROW(apply_mark(*model_, cover, torch::zeros({1, 3, 32, 64})), InvalidArgument);

@@ -278,7 +278,7 @@ int embed_video_file(const EmbedJob& job) {
     nlohmann::json j = {{"input", o.input},
                         {"output", o.output},
                         {"model", job.model_path},
-                        {"grid", job.w.options().grid},
+                        {"grid", r.grid},
                         {"frames", r.frames},
                         {"width", r.width},
                         {"height", r.height},
@@ -342,7 +342,7 @@ int run_embed(const EmbedCommandOptions& o) {
   progress_enabled(o.progress);  // a bad mode fails before any work
   Watermarker::Options wo = o.watermark;
   wo.ecc_t = o.payload.ecc_t;
-  wo.grid = o.payload.grid_for(video);
+  wo.grid = o.payload.grid;  // automatic: one tile per video frame (video.h)
   wo.check = check_specs(o.watermark.check);
   const std::string model_path = o.payload.model_path();
   const Watermarker w(load_model(model_path), wo);

@@ -200,7 +200,7 @@ int run_extract(const ExtractCommandOptions& o) {
   const std::vector<BatchItem> items = video ? std::vector<BatchItem>{} : list_batch(o.input);
   Watermarker::Options wo;
   wo.ecc_t = o.expect.ecc_t;
-  wo.grid = o.expect.grid_for(video);
+  wo.grid = o.expect.grid;  // automatic: one tile per video frame (video.h)
   wo.max_false_positive = o.max_false_positive;
   const Watermarker w(load_model(o.expect.model_path()), wo);
   Expected expected;

@@ -19,12 +19,7 @@ void PayloadArgs::add(CLI::App& sub, const std::string& flag_prefix,
                  "BCH errors corrected (0 = the code's default; embed and "
                  "extract must agree)")
       ->capture_default_str();
-  grid_flag = add_grid_option(sub, grid);
-}
-
-int PayloadArgs::grid_for(bool video) const {
-  if (grid_flag && grid_flag->count() > 0) return grid;
-  return video ? 1 : Watermarker::Options{}.grid;
+  add_grid_option(sub, grid);
 }
 
 CLI::Option* add_grid_option(CLI::App& sub, int& grid) {

@@ -25,16 +25,12 @@ struct PayloadArgs {
   std::string model;                       // model file; empty = default_model_path()
   int ecc_t = 0;                           // BCH t (0 = default)
   int grid = Watermarker::Options{}.grid;  // tiles per side (Watermarker::Options::grid)
-  CLI::Option* grid_flag = nullptr;        // --grid (set by add)
   std::string prefix;                      // "" for embed, "expect-" for extract (set by add)
 
   // Registers the flags; `prefix` is "" for embed and "expect-" for extract.
   void add(CLI::App& sub, const std::string& flag_prefix, const std::string& help_suffix);
   bool given() const { return !text.empty() || !hex.empty() || !bits.empty(); }
   bool raw() const { return !bits.empty(); }
-  // The mark's tiles per side: --grid when given, else 1 for a video (one tile per frame,
-  // as docs/video.md measured it) and Watermarker::Options' default for a photo.
-  int grid_for(bool video) const;
   // The model file to load (the flag or the default model).
   std::string model_path() const;
   // The payload for `w`'s code and the raw model bits it becomes. Throws

@@ -93,6 +93,7 @@ struct VideoEmbedReport {
   double fps = 0;                 // the video stream's average frame rate
   int64_t streams_copied = 0;     // other streams (audio, subtitles) copied unchanged
   std::string encoder;            // the encoder used ("same" resolved)
+  int grid = 1;                   // tiles per side of every frame's mark
   double psnr_db = 0;             // mean over frames, marked vs decoded input frame
   double ciede2000_mean = 0;      // mean over the first frame of every window (perceptual.h)
   double flat_visible_share = 0;  // pooled over the same frames

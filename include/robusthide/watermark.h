@@ -9,7 +9,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "robusthide/attack.h"
@@ -174,6 +176,13 @@ class Watermarker {
   Extraction extract_from_raw(const std::vector<float>& raw, double tests = 1) const;
 
  private:
+  // The first strength from `start` up (x1.25 steps to kMaxStrength) whose mark with
+  // `shaping` passes the checks, with that mark; none when a raise would make a flat pixel
+  // visibly changed that was not at `start`, or when no strength passes.
+  std::optional<std::pair<Image, double>> search(const Image& cover, const torch::Tensor& unit,
+                                                 const Shaping& shaping, double start,
+                                                 const std::vector<uint8_t>& payload,
+                                                 int grid) const;
   // True when the payload reads back at `grid` after every check.
   bool survives_checks(const Image& marked, const std::vector<uint8_t>& payload, int grid) const;
   // The reading at one grid, false positives counted for the grids extract() tries.

@@ -146,6 +146,7 @@ Pass mark_pass(const Watermarker& w, const std::vector<uint8_t>& bits, const std
   r.fps = reader.fps();
   r.streams_copied = p.writer->streams_copied();
   r.encoder = p.writer->encoder();
+  r.grid = video_grid(w);
   const int64_t total = reader.frame_count();
   torch::Tensor mark;  // the residual of the last step-th frame
   double psnr_sum = 0, delta_e_sum = 0;

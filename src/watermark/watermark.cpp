@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -242,6 +243,22 @@ int Watermarker::embed_grid(const Image& cover) const {
   return options_.grid != 0 ? options_.grid : auto_grid(cover.width, cover.height);
 }
 
+std::optional<std::pair<Image, double>> Watermarker::search(const Image& cover,
+                                                            const torch::Tensor& unit,
+                                                            const Shaping& shaping, double start,
+                                                            const std::vector<uint8_t>& payload,
+                                                            int grid) const {
+  int64_t visible = -1;  // flat pixels the mark at `start` changes visibly
+  for (double s = start;; s = std::min(kMaxStrength, s * kStrengthStep)) {
+    Image marked = apply_mark(model_, cover, unit * s, shaping);
+    if (visible >= 0 && perceptual_distance(cover, marked).flat_visible > visible) break;
+    if (survives_checks(marked, payload, grid)) return std::make_pair(std::move(marked), s);
+    if (s >= kMaxStrength) break;
+    if (visible < 0) visible = perceptual_distance(cover, marked).flat_visible;
+  }
+  return std::nullopt;
+}
+
 Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload,
                          MarkChoice* choice) const {
   const std::vector<uint8_t> bits = code().encode(payload);
@@ -250,42 +267,20 @@ Image Watermarker::embed(const Image& cover, const std::vector<uint8_t>& payload
   chosen.grid = embed_grid(cover);
   // The residual is computed once: the strength only scales it (embedding.h).
   const torch::Tensor unit = mark_residual(model_, cover, bits, 1.0, chosen.grid);
+  std::optional<std::pair<Image, double>> found;
   if (!check_specs_.empty() && options_.quiet) {
-    // The quiet mark from the given strength up, under the rule of the search below.
-    const Shaping quiet = quiet_shaping();
-    int64_t visible = -1;  // flat pixels the quiet mark at the given strength changes visibly
-    for (double s = chosen.strength;; s = std::min(kMaxStrength, s * kStrengthStep)) {
-      Image marked = apply_mark(model_, cover, unit * s, quiet);
-      if (visible >= 0 && perceptual_distance(cover, marked).flat_visible > visible) break;
-      if (survives_checks(marked, payload, chosen.grid)) {
-        chosen.strength = s;
-        chosen.quiet = true;
-        if (choice) *choice = chosen;
-        return marked;
-      }
-      if (s >= kMaxStrength) break;
-      if (visible < 0) visible = perceptual_distance(cover, marked).flat_visible;
-    }
+    found = search(cover, unit, quiet_shaping(), chosen.strength, payload, chosen.grid);
+    chosen.quiet = found.has_value();
   }
-  Image marked = apply_mark(model_, cover, unit * chosen.strength);
-  if (!check_specs_.empty() && !survives_checks(marked, payload, chosen.grid)) {
-    // A raise may not make a flat pixel visibly changed that was not at the given strength;
-    // raised in vain, the mark would only be more visible: the given strength stays when no
-    // strength up to kMaxStrength passes.
-    const int64_t visible = perceptual_distance(cover, marked).flat_visible;
-    for (double s = chosen.strength; s < kMaxStrength;) {
-      s = std::min(kMaxStrength, s * kStrengthStep);
-      Image stronger = apply_mark(model_, cover, unit * s);
-      if (perceptual_distance(cover, stronger).flat_visible > visible) break;
-      if (survives_checks(stronger, payload, chosen.grid)) {
-        marked = std::move(stronger);
-        chosen.strength = s;
-        break;
-      }
-    }
+  if (!found && !check_specs_.empty()) {
+    found = search(cover, unit, model_.config.shaping, chosen.strength, payload, chosen.grid);
   }
-  if (choice) *choice = chosen;
-  return marked;
+  if (choice) {
+    if (found) chosen.strength = found->second;
+    *choice = chosen;
+  }
+  // None passes: the mark at the given strength (a mark raised in vain is only more visible).
+  return found ? std::move(found->first) : apply_mark(model_, cover, unit * chosen.strength);
 }
 
 torch::Tensor Watermarker::residual(const Image& cover, const std::vector<uint8_t>& payload) const {
@@ -304,7 +299,6 @@ Extraction Watermarker::extract(const Image& image) const {
   // The likeliest grids first (the image's own, then that of the image at twice its size,
   // as after a 50% downscale), stopping at the first found: whether any grid matches, and
   // so the false-positive bound over kMaxGrid tests, does not depend on the order.
-  check_image(image, "extract");
   const int own = auto_grid(image.width, image.height);
   std::vector<int> order = {own};
   if (own * 2 <= kMaxGrid) order.push_back(own * 2);
