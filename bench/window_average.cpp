@@ -26,8 +26,8 @@ using namespace robusthide;
 namespace {
 
 struct Window {
-  std::vector<double> soft;   // sum of per-frame outputs
-  torch::Tensor pixels;       // sum of the model-size views
+  std::vector<double> soft;  // sum of per-frame outputs
+  torch::Tensor pixels;      // sum of the model-size views
   int64_t frames = 0;
 };
 
@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
     std::printf("window,frames,soft_errors,soft_found,pixel_errors,pixel_found\n");
     for (const auto& [k, win] : windows) {
       std::vector<float> soft(win.soft.size());
-      for (size_t i = 0; i < soft.size(); ++i) soft[i] = static_cast<float>(win.soft[i] / win.frames);
+      for (size_t i = 0; i < soft.size(); ++i)
+        soft[i] = static_cast<float>(win.soft[i] / win.frames);
       const torch::Tensor mean = win.pixels / static_cast<double>(win.frames);
       const torch::Tensor out = [&] {
         torch::NoGradGuard g;
@@ -88,7 +89,8 @@ int main(int argc, char** argv) {
       err_soft += errors(soft, bits);
       err_pixels += errors(pix, bits);
       std::printf("%lld,%lld,%d,%d,%d,%d\n", static_cast<long long>(k),
-                  static_cast<long long>(win.frames), errors(soft, bits), fa, errors(pix, bits), fb);
+                  static_cast<long long>(win.frames), errors(soft, bits), fa, errors(pix, bits),
+                  fb);
     }
     std::printf("all,%zu,%d,%d,%d,%d\n", windows.size(), err_soft, found_soft, err_pixels,
                 found_pixels);
