@@ -162,6 +162,7 @@ void VideoReader::decode(const AVPacket* packet, const std::function<void(VideoF
     out.pts = f->best_effort_timestamp != AV_NOPTS_VALUE ? f->best_effort_timestamp : f->pts;
     const int64_t start = s->start_time != AV_NOPTS_VALUE ? s->start_time : 0;
     out.seconds = out.pts == AV_NOPTS_VALUE ? 0.0 : (out.pts - start) * av_q2d(s->time_base);
+    out.intra = f->pict_type == AV_PICTURE_TYPE_I;
     av_frame_unref(f);
     on_frame(out);
   }

@@ -22,6 +22,7 @@ struct VideoFrame {
   Image image;
   int64_t pts = 0;
   double seconds = 0;  // pts in seconds (from the stream's start time)
+  bool intra = false;  // decoded from an I-frame (AV_PICTURE_TYPE_I)
 };
 
 // What a video stream's encoder needs to know of its frames.
