@@ -23,8 +23,8 @@
 #include "video/video_io.h"
 
 using namespace robusthide;
-using robusthide::detail::LumaPyramid;
 using robusthide::detail::inverse;
+using robusthide::detail::LumaPyramid;
 using robusthide::detail::Similarity;
 
 namespace {
@@ -62,8 +62,8 @@ int synthetic(const Watermarker& w, const std::string& video, const std::vector<
   });
   const LumaPyramid reference(first.image);
   std::printf("tx,ty,zoom,rotation,est_tx,est_ty,est_zoom,moved_errors,followed_errors\n");
-  const double cases[][4] = {{0.4, -0.3, 1, 0},    {2.5, 1.5, 1, 0},       {5, -8, 1.01, 0},
-                             {20, -30, 1.04, 0.005}, {50, -80, 1.10, 0},    {75, -120, 1.17, 0.01}};
+  const double cases[][4] = {{0.4, -0.3, 1, 0},      {2.5, 1.5, 1, 0},   {5, -8, 1.01, 0},
+                             {20, -30, 1.04, 0.005}, {50, -80, 1.10, 0}, {75, -120, 1.17, 0.01}};
   for (const auto& c : cases) {
     const Similarity truth{c[2] - 1, c[3], c[0], c[1]};
     const Image moved = robusthide::detail::warp_back(first.image, inverse(truth));
@@ -152,7 +152,8 @@ int main(int argc, char** argv) {
     const std::vector<uint8_t> payload = payload_from_text(argv[3], w.code().capacity_bits());
     const std::vector<uint8_t> bits = w.code().encode(payload);
     if (argc > 4 && std::string(argv[4]) == "synth") return synthetic(w, argv[2], bits);
-    if (argc > 5 && std::string(argv[4]) == "anchored") return anchored(w, payload, argv[2], argv[5], argc > 6 ? std::stoll(argv[6]) : 0);
+    if (argc > 5 && std::string(argv[4]) == "anchored")
+      return anchored(w, payload, argv[2], argv[5], argc > 6 ? std::stoll(argv[6]) : 0);
     const double window_s = argc > 4 ? std::stod(argv[4]) : 2.0;
     bool per_frame = false;
     int64_t every = 0;  // follow from every N-th frame instead of from each I-frame
@@ -196,8 +197,9 @@ int main(int argc, char** argv) {
     });
     const double tests = static_cast<double>(windows.size());
     int found[kWays] = {}, errs[kWays] = {};
-    std::printf("window,frames,plain_errors,plain_found,follow_errors,follow_found,best_errors,"
-                "best_found\n");
+    std::printf(
+        "window,frames,plain_errors,plain_found,follow_errors,follow_found,best_errors,"
+        "best_found\n");
     for (const auto& [k, win] : windows) {
       std::printf("%lld,%lld", static_cast<long long>(k), static_cast<long long>(win.frames));
       for (int way = 0; way < kWays; ++way) {
@@ -212,8 +214,8 @@ int main(int argc, char** argv) {
       }
       std::printf("\n");
     }
-    std::printf("all,%zu,%d,%d,%d,%d,%d,%d\n", windows.size(), errs[0], found[0], errs[1],
-                found[1], errs[2], found[2]);
+    std::printf("all,%zu,%d,%d,%d,%d,%d,%d\n", windows.size(), errs[0], found[0], errs[1], found[1],
+                errs[2], found[2]);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "motion_follow: %s\n", e.what());

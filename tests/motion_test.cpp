@@ -53,8 +53,8 @@ TEST(Motion, AlignFindsAKnownCameraMoveToAFractionOfAPixel) {
     const Image frame = moved(photo, truth);
     const Alignment a = align(reference, LumaPyramid(frame));
     EXPECT_LT(corner_error(a.motion, truth, photo.width, photo.height), 0.25)
-        << "true shift " << truth.tx << "," << truth.ty << " zoom " << 1 + truth.a
-        << ", found " << a.motion.tx << "," << a.motion.ty << " zoom " << 1 + a.motion.a;
+        << "true shift " << truth.tx << "," << truth.ty << " zoom " << 1 + truth.a << ", found "
+        << a.motion.tx << "," << a.motion.ty << " zoom " << 1 + a.motion.a;
     EXPECT_GT(a.overlap, 0.9);
     // Warped back with the motion found, the frame is what the true motion gives (the
     // two resamplings blur fine texture alike); not warping it back is far from it.

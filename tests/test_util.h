@@ -106,10 +106,13 @@ inline CommandResult run_shell(const std::string& command) {
 
 namespace robusthide::test {
 
-// The shipped default model (models/default.pt of the source tree).
-inline std::string default_model_path() {
-  return std::string(ROBUSTHIDE_SOURCE_DIR) + "/models/default.pt";
+// A model file shipped in models/ of the source tree.
+inline std::string shipped_model_path(const std::string& name) {
+  return std::string(ROBUSTHIDE_SOURCE_DIR) + "/models/" + name;
 }
+
+// The shipped default model (models/default.pt).
+inline std::string default_model_path() { return shipped_model_path("default.pt"); }
 
 // A "fast" configuration small enough to run in milliseconds.
 inline ModelConfig tiny_fast_config(int image_size, int message_bits) {

@@ -11,6 +11,9 @@
 #                   the false-positive count at the default threshold
 #   latency.txt     watermark_latency at 128x128, 1920x1080, 4000x3000
 # Usage: scripts/experiments/default-model-figures.sh [MODEL [OUT]]
+# Environment: STRENGTHS (default "0.25 0.5 0.75 1 1.5 2 3"; "none" skips strength.txt),
+# PHOTO_ATTACKS (photos.txt's attacks besides the three tables; default issue 11's five),
+# CROP_ATTACKS (more attacks on the 128x128 crops, appended to tables.txt).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 model="${1:-models/default.pt}"
@@ -19,15 +22,25 @@ data="${ROBUSTHIDE_DATA:-../shared/data}"
 mkdir -p "$out"
 bin=build/robusthide
 $bin evaluate -m "$model" -d "$data/val" --table jpeg --table webp --table jpeg2000 -q > "$out/tables.txt"
+if [[ -n "${CROP_ATTACKS:-}" ]]; then
+  crop_args=()
+  for a in $CROP_ATTACKS; do crop_args+=(-a "$a"); done
+  $bin evaluate -m "$model" -d "$data/val" "${crop_args[@]}" -q >> "$out/tables.txt"
+fi
 : > "$out/strength.txt"
-for s in ${STRENGTHS:-0.25 0.5 0.75 1 1.5 2 3}; do
+strengths="${STRENGTHS:-0.25 0.5 0.75 1 1.5 2 3}"
+[[ "$strengths" == none ]] && strengths=""
+for s in $strengths; do
   echo "== strength $s: 128x128 crops" >> "$out/strength.txt"
   $bin evaluate -m "$model" -d "$data/val" --table jpeg --strength "$s" -q >> "$out/strength.txt"
   echo "== strength $s: whole photos" >> "$out/strength.txt"
   $bin evaluate --photos -m "$model" -d "$data/val" --table jpeg --strength "$s" -q >> "$out/strength.txt"
 done
-$bin evaluate --photos -m "$model" -d "$data/val" -q \
-  -a jpeg:50 -a jpeg:25 -a webp:50 -a jpeg2000:250 -a "chain(resize:0.5,jpeg:85)" \
+photo_args=()
+for a in ${PHOTO_ATTACKS:-jpeg:50 jpeg:25 webp:50 jpeg2000:250 chain(resize:0.5,jpeg:85)}; do
+  photo_args+=(-a "$a")
+done
+$bin evaluate --photos -m "$model" -d "$data/val" -q "${photo_args[@]}" \
   --table jpeg --table webp --table jpeg2000 > "$out/photos.txt"
 set +e
 $bin extract -m "$model" -i "$data/train" --json --progress off > "$out/unmarked-train.json"

@@ -126,7 +126,8 @@ Step gauss_newton(const Level& ref, const Level& cur, double full_w, double full
 
 }  // namespace
 
-LumaPyramid::LumaPyramid(const Image& frame, int finest) : width_(frame.width), height_(frame.height) {
+LumaPyramid::LumaPyramid(const Image& frame, int finest)
+    : width_(frame.width), height_(frame.height) {
   if (frame.empty() || finest < 16) throw InvalidArgument("LumaPyramid: empty frame or level");
   const int k = std::max(1, (std::max(frame.width, frame.height) + finest - 1) / finest);
   Level l;
