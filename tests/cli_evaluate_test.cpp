@@ -127,5 +127,28 @@ TEST_F(CliEvaluate, CudaWithoutGpuIsAUsageErrorAndWritesNothing) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+// --photos --max-false-positive is the threshold extract applies: a bound no decoding can
+// reach turns every recovered payload into "not found"; the report states it.
+TEST_F(CliEvaluate, PhotosThresholdDecidesWhatCountsAsRecovered) {
+  const Image photo = read_image(test::sample_photo_path());
+  std::filesystem::create_directory(dir_.file("photos"));
+  write_image(test::crop(photo, 0, 0, 200, 160), dir_.file("photos/a.png"));
+  write_image(test::crop(photo, 100, 120, 200, 160), dir_.file("photos/b.png"));
+  const std::string base = cli() + " evaluate --photos -q -f json -m " +
+                           test::default_model_path() + " -d " + dir_.file("photos") +
+                           " -a identity --check none";
+  const auto normal = test::run_shell(base);
+  ASSERT_EQ(normal.exit_code, 0) << normal.output;
+  const auto n = nlohmann::json::parse(normal.output);
+  EXPECT_EQ(n["max_false_positive"], 1e-3);
+  EXPECT_EQ(n["rows"][0]["recovered"], 2);
+  const auto strict = test::run_shell(base + " --max-false-positive 1e-30");
+  ASSERT_EQ(strict.exit_code, 0) << strict.output;
+  const auto s = nlohmann::json::parse(strict.output);
+  EXPECT_EQ(s["max_false_positive"], 1e-30);
+  EXPECT_EQ(s["rows"][0]["recovered"], 0);
+  EXPECT_EQ(s["rows"][0]["wrong"], 0);
+}
+
 }  // namespace
 }  // namespace robusthide

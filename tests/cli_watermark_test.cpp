@@ -192,7 +192,13 @@ TEST_F(CliWatermark, BadFlagsAndFoldersAreRefusedBeforeAnyOutput) {
        "must be in [1, 8], got 9"},
       {"extract -i " + cover + " --grid -1", 2, "must be in [1, 8], got -1"},
       {"evaluate -d " + dir_.file("in") + " -m " + test::default_model_path() + " --grid 2", 2,
-       "--grid, --check and the --quiet-* options only apply to --photos"},
+       "--grid, --check, --max-false-positive and the --quiet-* options only apply to --photos"},
+      {"evaluate -d " + dir_.file("in") + " -m " + test::default_model_path() +
+           " --max-false-positive 1e-4",
+       2, "only apply to --photos"},
+      {"evaluate --photos -d " + dir_.file("in") + " -m " + test::default_model_path() +
+           " --max-false-positive 0",
+       2, "must be in (0, 1], got 0"},
       {"embed -i " + dir_.file("clip.mp4") + " -o " + dir_.file("o.mp4") + " --text a --grid 9", 2,
        "must be in [1, 8], got 9"},
       {"extract -i " + dir_.file("clip.mp4") + " --grid 9", 2, "must be in [1, 8], got 9"},

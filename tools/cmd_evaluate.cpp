@@ -34,14 +34,15 @@ struct EvaluateCommandOptions {
   // --photos: the same attacks, seed, max_images, threads and strength, and ecc_t.
   EvalOptions eval;
   Watermarker::Options watermark;
-  std::string model;                       // model file
-  std::vector<std::string> data;           // image folders (searched recursively)
-  std::vector<std::string> tables;         // presets: jpeg, jpeg2000, webp, video
-  std::vector<std::string> attacks;        // attack specs, evaluated before the tables' rows
-  std::string format = "text";             // text, csv or json
-  std::vector<CLI::Option*> search_flags;  // --check, --quiet-*, --grid (--photos only)
-  std::string output;                      // write the report here (atomically); empty = stdout
-  bool same_bits_per_clip = false;         // video: one message per clip instead of per frame
+  std::string model;                 // model file
+  std::vector<std::string> data;     // image folders (searched recursively)
+  std::vector<std::string> tables;   // presets: jpeg, jpeg2000, webp, video
+  std::vector<std::string> attacks;  // attack specs, evaluated before the tables' rows
+  std::string format = "text";       // text, csv or json
+  // --check, --quiet-*, --grid, --max-false-positive (--photos only)
+  std::vector<CLI::Option*> search_flags;
+  std::string output;               // write the report here (atomically); empty = stdout
+  bool same_bits_per_clip = false;  // video: one message per clip instead of per frame
   // Covers in clips: "pan" (pan/zoom clips of the --data photos), video files, or "none"
   // (centre crops; a video codec codes each batch as a clip). Default: pan for --table
   // video, else none.
@@ -51,7 +52,7 @@ struct EvaluateCommandOptions {
   bool photos = false;   // whole photos (payload recovery) instead of crops
 };
 
-// True when --grid, --check or a --quiet-* option was given.
+// True when --grid, --check, --max-false-positive or a --quiet-* option was given.
 bool search_given(const EvaluateCommandOptions& o) {
   for (const CLI::Option* flag : o.search_flags) {
     if (flag->count() > 0) return true;
@@ -218,7 +219,8 @@ int run_evaluate(EvaluateCommandOptions& o) {
   if (o.photos) return run_photo_evaluate(o, format);
   if (o.watermark.ecc_t != 0) throw InvalidArgument("--ecc-t only applies to --photos");
   if (search_given(o)) {
-    throw InvalidArgument("--grid, --check and the --quiet-* options only apply to --photos");
+    throw InvalidArgument(
+        "--grid, --check, --max-false-positive and the --quiet-* options only apply to --photos");
   }
   const auto bar = progress_for(o.quiet);
   if (bar) options.progress = [&bar](int64_t done, int64_t total) { bar->update(done, total); };
@@ -296,6 +298,11 @@ void add_evaluate_command(CLI::App& app, Runner& run) {
       ->capture_default_str();
   o->search_flags = add_search_options(*sub, o->watermark);
   o->search_flags.push_back(add_grid_option(*sub, o->watermark.grid));
+  o->search_flags.push_back(
+      sub->add_option("--max-false-positive", o->watermark.max_false_positive,
+                      "--photos: largest false-positive probability reported as a watermark "
+                      "(as extract's), for recovery and the unmarked photos alike")
+          ->capture_default_str());
   sub->callback([o, &run] { run = [o] { return run_evaluate(*o); }; });
 }
 

@@ -42,7 +42,8 @@ std::string format_text(const PhotoEvalReport& r) {
      << ", CIEDE2000 mean " << fixed(r.ciede2000_mean, 2) << " (p99 " << fixed(r.ciede2000_p99, 2)
      << "), flat pixels visibly changed " << fixed(100.0 * r.flat_visible_share, 2) << "%\n";
   if (!r.code.empty()) {
-    os << "unmarked photos reported as marked: " << r.false_positives << " of " << r.photos << "\n";
+    os << "unmarked photos reported as marked: " << r.false_positives << " of " << r.photos
+       << " (false-positive threshold " << r.max_false_positive << ")\n";
   }
   os << "\n";
   std::vector<std::vector<std::string>> cells = {
