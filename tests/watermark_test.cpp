@@ -173,18 +173,27 @@ TEST(DefaultModelPath, InstalledLayoutOrAClearError) {
 }
 
 // The shipped default model, on real photos.
-class DefaultModel : public ::testing::Test {
+// A shipped model (models/<File::kName>), loaded once per test suite.
+template <typename File>
+class ShippedModel : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    watermarker_ = new Watermarker(load_model(test::default_model_path()), Watermarker::Options{});
+    watermarker_ = new Watermarker(load_model(test::shipped_model_path(File::kName)), {});
   }
   static void TearDownTestSuite() {
     delete watermarker_;
     watermarker_ = nullptr;
   }
-  static Watermarker* watermarker_;
+  static inline Watermarker* watermarker_ = nullptr;
 };
-Watermarker* DefaultModel::watermarker_ = nullptr;
+struct DefaultFile {
+  static constexpr const char* kName = "default.pt";
+};
+struct TrimFile {  // the trim-tolerant model (docs/trim-model.md)
+  static constexpr const char* kName = "trim.pt";
+};
+using DefaultModel = ShippedModel<DefaultFile>;
+using TrimModel = ShippedModel<TrimFile>;
 
 std::vector<uint8_t> jpeg_round_trip(const Image& image, int quality, Image* out) {
   WriteOptions o;
@@ -441,20 +450,6 @@ TEST_F(DefaultModel, QuietMarkSparesDarkSmoothAreasAndStillReadsBack) {
     EXPECT_THROW(Watermarker(model, bad), InvalidArgument) << flat << " " << dark;
   }
 }
-
-// The trim-tolerant model (models/trim.pt, docs/trim-model.md).
-class TrimModel : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    watermarker_ = new Watermarker(load_model(test::shipped_model_path("trim.pt")), {});
-  }
-  static void TearDownTestSuite() {
-    delete watermarker_;
-    watermarker_ = nullptr;
-  }
-  static Watermarker* watermarker_;
-};
-Watermarker* TrimModel::watermarker_ = nullptr;
 
 TEST_F(TrimModel, TrimmedBordersAndSmallShiftsKeepTheMark) {
   // A photo trimmed by a few pixels on uneven sides (up to 1.5% of a side, which both

@@ -298,11 +298,7 @@ void add_evaluate_command(CLI::App& app, Runner& run) {
       ->capture_default_str();
   o->search_flags = add_search_options(*sub, o->watermark);
   o->search_flags.push_back(add_grid_option(*sub, o->watermark.grid));
-  o->search_flags.push_back(
-      sub->add_option("--max-false-positive", o->watermark.max_false_positive,
-                      "--photos: largest false-positive probability reported as a watermark "
-                      "(as extract's), for recovery and the unmarked photos alike")
-          ->capture_default_str());
+  o->search_flags.push_back(add_max_false_positive_option(*sub, o->watermark.max_false_positive));
   sub->callback([o, &run] { run = [o] { return run_evaluate(*o); }; });
 }
 

@@ -276,9 +276,7 @@ void add_extract_command(CLI::App& app, Runner& run) {
   sub->add_option("--sample", o->sample, "video: read every n-th frame (1 = all)")
       ->capture_default_str();
   o->expect.add(*sub, "expect-", ": compare the raw bits with it and print the bit error rate");
-  sub->add_option("--max-false-positive", o->max_false_positive,
-                  "largest false-positive probability reported as a watermark")
-      ->capture_default_str();
+  add_max_false_positive_option(*sub, o->max_false_positive);
   sub->add_option("--progress", o->progress, "progress bar in folder mode: auto, on, off")
       ->capture_default_str();
   sub->add_flag("--json", o->json, "print the result as JSON");

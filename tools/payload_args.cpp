@@ -31,6 +31,13 @@ CLI::Option* add_grid_option(CLI::App& sub, int& grid) {
       ->capture_default_str();
 }
 
+CLI::Option* add_max_false_positive_option(CLI::App& sub, double& max_false_positive) {
+  return sub
+      .add_option("--max-false-positive", max_false_positive,
+                  "largest false-positive probability reported as a watermark")
+      ->capture_default_str();
+}
+
 std::string PayloadArgs::model_path() const { return model.empty() ? default_model_path() : model; }
 
 ParsedPayload PayloadArgs::parse(const Watermarker& w) const {

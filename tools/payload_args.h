@@ -41,6 +41,10 @@ struct PayloadArgs {
 // --grid G: Watermarker::Options::grid.
 CLI::Option* add_grid_option(CLI::App& sub, int& grid);
 
+// --max-false-positive P (extract and evaluate --photos): Watermarker::Options::
+// max_false_positive.
+CLI::Option* add_max_false_positive_option(CLI::App& sub, double& max_false_positive);
+
 // --check SPEC... ("none" = off), --quiet-mark BOOL, --quiet-flat F and --quiet-dark D (embed
 // and evaluate --photos): the search of Watermarker::Options. Returns the options (to tell
 // whether one was given).

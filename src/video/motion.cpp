@@ -18,8 +18,8 @@ using Level = LumaPyramid::Level;
 float sample(const Level& l, double x, double y) {
   x = std::clamp(x, 0.0, static_cast<double>(l.width - 1));
   y = std::clamp(y, 0.0, static_cast<double>(l.height - 1));
-  const int x0 = std::min(static_cast<int>(x), l.width - 2 < 0 ? 0 : l.width - 2);
-  const int y0 = std::min(static_cast<int>(y), l.height - 2 < 0 ? 0 : l.height - 2);
+  const int x0 = std::min(static_cast<int>(x), std::max(l.width - 2, 0));
+  const int y0 = std::min(static_cast<int>(y), std::max(l.height - 2, 0));
   const int x1 = std::min(x0 + 1, l.width - 1), y1 = std::min(y0 + 1, l.height - 1);
   const double fx = x - x0, fy = y - y0;
   const float* r0 = l.luma.data() + static_cast<size_t>(y0) * l.width;

@@ -41,8 +41,10 @@ class LumaPyramid {
 
 struct Alignment {
   Similarity motion;
-  double residual = 0;  // robust RMS luma difference after alignment (0..255 scale)
-  double overlap = 0;   // share of the reference's pixels that land inside the frame
+  // At the motion of the last Gauss-Newton step's start (0..255 scale; robust RMS of the
+  // luma difference), and the share of the reference's pixels that land inside the frame.
+  double residual = 0;
+  double overlap = 0;
 };
 
 // The similarity that maps `reference` onto `current` (same frame size), refined from
