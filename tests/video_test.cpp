@@ -453,7 +453,17 @@ TEST_F(VideoFiles, AudioSurvivesCuttingAndMarking) {
   const VideoEmbedReport r =
       embed_video(*w_, payload, dir_->file("car.mp4"), dir_->file("car-marked.mkv"));
   EXPECT_EQ(r.streams_copied, 1);
+  EXPECT_TRUE(r.streams_skipped.empty());
   EXPECT_EQ(other_packets(dir_->file("car-marked.mkv")), audio);
+  // WebM cannot hold AAC: the audio is not copied, and the report says which and why.
+  VideoEmbedOptions webm;
+  webm.encode.encoder = "libvpx-vp9";
+  const VideoEmbedReport v =
+      embed_video(*w_, payload, dir_->file("car.mp4"), dir_->file("car-marked.webm"), webm);
+  EXPECT_EQ(v.streams_copied, 0);
+  ASSERT_EQ(v.streams_skipped.size(), 1u);
+  EXPECT_NE(v.streams_skipped[0].find("aac"), std::string::npos) << v.streams_skipped[0];
+  EXPECT_NE(v.streams_skipped[0].find("webm"), std::string::npos) << v.streams_skipped[0];
 }
 
 TEST_F(VideoFiles, VariableFrameTimingIsKept) {
@@ -551,9 +561,10 @@ TEST_F(VideoFiles, EncodersIncludingTheInputsOwnCodec) {
       embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("same.mkv"), same);
   EXPECT_EQ(b.encoder, "libx264");
   EXPECT_EQ(VideoReader(dir_->file("same.mkv")).codec_name(), "h264");
-  // HEVC and VP9 outputs read back; the payload survives them.
+  // HEVC, VP9, VP8 and AV1 outputs read back; the payload survives them.
   for (const auto& [encoder, file, codec] :
-       {std::tuple{"libx265", "hevc.mp4", "hevc"}, {"libvpx-vp9", "vp9.webm", "vp9"}}) {
+       {std::tuple{"libx265", "hevc.mp4", "hevc"}, {"libvpx-vp9", "vp9.webm", "vp9"},
+        {"libvpx", "vp8.webm", "vp8"}, {"libsvtav1", "av1.mkv", "av1"}}) {
     VideoEmbedOptions o;
     o.encode.encoder = encoder;
     o.encode.preset = "ultrafast";
@@ -564,10 +575,32 @@ TEST_F(VideoFiles, EncodersIncludingTheInputsOwnCodec) {
     const VideoExtraction x = extract_video(*w_, dir_->file(file));
     EXPECT_EQ(x.whole.payload, payload) << encoder;
   }
+  // An AV1 input re-encoded with its own codec.
+  const VideoEmbedReport av1 =
+      embed_video(*w_, payload, dir_->file("av1.mkv"), dir_->file("av1-same.mkv"), same);
+  EXPECT_EQ(av1.encoder, "libsvtav1");
+  // A container that cannot hold the codec is refused before anything is written.
+  VideoEmbedOptions vp8;
+  vp8.encode.encoder = "libvpx";
+  try {
+    embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("vp8.mp4"), vp8);
+    ADD_FAILURE() << "VP8 in MP4 was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot hold vp8"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir_->file("vp8.mp4")));
   // VP9's CRF goes to 63, H.264's to 51.
   VideoEmbedOptions bad;
   bad.encode.encoder = "libvpx-vp9";
   bad.encode.crf = 64;
+  EXPECT_THROW(embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("bad.webm"), bad),
+               InvalidArgument);
+  bad.encode.crf = 3;  // VP8's CRF starts at 4, AV1's (SVT) at 1
+  bad.encode.encoder = "libvpx";
+  EXPECT_THROW(embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("bad.webm"), bad),
+               InvalidArgument);
+  bad.encode.crf = 0;
+  bad.encode.encoder = "libsvtav1";
   EXPECT_THROW(embed_video(*w_, payload, dir_->file("pan.mp4"), dir_->file("bad.webm"), bad),
                InvalidArgument);
   bad.encode.encoder = "libx264";

@@ -285,6 +285,7 @@ int embed_video_file(const EmbedJob& job) {
                         {"fps", r.fps},
                         {"encoder", r.encoder},
                         {"streams_copied", r.streams_copied},
+                        {"streams_skipped", r.streams_skipped},
                         {"ciede2000_mean", r.ciede2000_mean},
                         {"flat_visible_share", r.flat_visible_share},
                         {"flicker", r.flicker},
@@ -301,8 +302,9 @@ int embed_video_file(const EmbedJob& job) {
   } else {
     std::cout << "output   " << o.output << " (" << r.width << "x" << r.height << ", " << r.frames
               << " frames, " << format_fixed(r.fps, 2) << " fps, " << r.encoder << "; "
-              << r.streams_copied << " other stream(s) copied)\n"
-              << "PSNR     " << db_text(r.psnr_db) << " (mean over frames, before encoding)\n"
+              << r.streams_copied << " other stream(s) copied)\n";
+    print_skipped_streams(std::cout, r.streams_skipped);
+    std::cout << "PSNR     " << db_text(r.psnr_db) << " (mean over frames, before encoding)\n"
               << "CIEDE2000 mean " << format_fixed(r.ciede2000_mean, 2)
               << "; flat pixels visibly changed " << format_fixed(100 * r.flat_visible_share, 1)
               << " % (the first frame of every " << format_fixed(options.check_window_seconds, 1)

@@ -43,6 +43,7 @@ int run_transcode(const TranscodeCommandOptions& o) {
                             {"height", r.height},
                             {"fps", r.fps},
                             {"streams_copied", r.streams_copied},
+                            {"streams_skipped", r.streams_skipped},
                             {"bits_per_pixel", r.bits_per_pixel},
                             {"bytes_out", r.bytes_out}})
               << "\n";
@@ -50,8 +51,9 @@ int run_transcode(const TranscodeCommandOptions& o) {
   }
   std::cout << "output   " << o.output << " (" << r.width << "x" << r.height << ", " << r.frames_out
             << " of " << r.frames_in << " frames, " << format_fixed(r.fps, 2) << " fps, "
-            << r.encoder << "; " << r.streams_copied << " other stream(s) copied)\n"
-            << "size     " << r.bytes_out << " bytes; video stream "
+            << r.encoder << "; " << r.streams_copied << " other stream(s) copied)\n";
+  print_skipped_streams(std::cout, r.streams_skipped);
+  std::cout << "size     " << r.bytes_out << " bytes; video stream "
             << format_fixed(r.bits_per_pixel, 4) << " bits/pixel\n";
   return kExitOk;
 }

@@ -4,12 +4,14 @@ namespace robusthide::cli {
 
 void add_video_encode_flags(CLI::App* sub, VideoEncodeOptions& o, const std::string& group) {
   sub->add_option("--video-encoder", o.encoder,
-                  "video: libx264 (H.264), libx265 (HEVC), libvpx-vp9, mpeg4 (FFmpeg's MPEG-4 "
-                  "Part 2), libxvid, msmpeg4, msmpeg4v2, or same (the input's codec)")
+                  "video: libx264 (H.264), libx265 (HEVC), libvpx-vp9 (VP9), libvpx (VP8), "
+                  "libsvtav1 (AV1), mpeg4 (FFmpeg's MPEG-4 Part 2), libxvid, msmpeg4, msmpeg4v2, "
+                  "or same (the input's codec)")
       ->capture_default_str()
       ->group(group);
   sub->add_option("--crf", o.crf,
-                  "video, libx264/libx265: quality 0..51, libvpx-vp9: 0..63 (lower = better)")
+                  "video, libx264/libx265: quality 0..51, libvpx-vp9: 0..63, libvpx: 4..63, "
+                  "libsvtav1: 1..63 (lower = better)")
       ->capture_default_str()
       ->group(group);
   sub->add_option("--preset", o.preset,
@@ -26,6 +28,10 @@ void add_video_encode_flags(CLI::App* sub, VideoEncodeOptions& o, const std::str
                   "libavcodec's default 200000, as `ffmpeg -c:v mpeg4`)")
       ->capture_default_str()
       ->group(group);
+}
+
+void print_skipped_streams(std::ostream& out, const std::vector<std::string>& skipped) {
+  for (const std::string& s : skipped) out << "skipped  " << s << "\n";
 }
 
 }  // namespace robusthide::cli

@@ -18,12 +18,15 @@ bool is_video_path(const std::string& path);
 
 // How a video is encoded (a marked video, or a platform's re-encode in transform_video).
 struct VideoEncodeOptions {
-  // libavcodec encoder: "libx264" (H.264), "libx265" (HEVC), "libvpx-vp9" (VP9), "mpeg4"
-  // (FFmpeg's MPEG-4 Part 2), "libxvid" (MPEG-4 Part 2 by libxvidcore), "msmpeg4" /
-  // "msmpeg4v2" (Microsoft MPEG-4 v3 / v2), or "same": the encoder of the input's codec.
+  // libavcodec encoder: "libx264" (H.264), "libx265" (HEVC), "libvpx-vp9" (VP9), "libvpx"
+  // (VP8), "libsvtav1" (AV1), "mpeg4" (FFmpeg's MPEG-4 Part 2), "libxvid" (MPEG-4 Part 2 by
+  // libxvidcore), "msmpeg4" / "msmpeg4v2" (Microsoft MPEG-4 v3 / v2), or "same": the
+  // encoder of the input's codec. A container that cannot hold the codec (VP8 in .mp4) is
+  // refused; .mkv holds every one.
   std::string encoder = "libx264";
-  // libx264 / libx265: constant rate factor 0..51; libvpx-vp9: 0..63 (lower = better
-  // quality, larger file).
+  // libx264 / libx265: constant rate factor 0..51; libvpx-vp9: 0..63; libvpx (VP8,
+  // constrained quality under a cap of one bit per pixel): 4..63; libsvtav1: 1..63 (lower =
+  // better quality, larger file).
   int crf = 18;
   // libx264 / libx265 speed preset (ultrafast .. veryslow).
   std::string preset = "medium";
@@ -97,6 +100,9 @@ struct VideoEmbedReport {
   double psnr_db = 0;             // mean over frames, marked vs decoded input frame
   double ciede2000_mean = 0;      // mean over the first frame of every window (perceptual.h)
   double flat_visible_share = 0;  // pooled over the same frames
+  // The input's other streams not copied, each with why (the container cannot hold it, or
+  // neither audio nor subtitles).
+  std::vector<std::string> streams_skipped;
   // Temporal flicker of the mark: the mean absolute change (0..255 scale) of the residual
   // (marked - input frame) between consecutive frames, averaged over frame pairs.
   double flicker = 0;
@@ -175,6 +181,8 @@ struct VideoTransformReport {
   int64_t streams_copied = 0;
   std::string encoder;        // the encoder used ("same" resolved)
   double bits_per_pixel = 0;  // the new video stream's packets
+  // As VideoEmbedReport::streams_skipped.
+  std::vector<std::string> streams_skipped;
   int64_t bytes_out = 0;
 };
 

@@ -12,12 +12,13 @@
 #   .gpu-data/val/    the centre 128x128 crop of every validation photo (offset
 #                     ((W-128)/2, (H-128)/2) as robusthide takes it), lossless PNG
 # Usage: scripts/gpu/make-data.sh [SHARED_DATA_DIR]   (default ../shared/data)
-# Environment: SIZE, QUALITY, CROP (shrink or native), MAX_TRAIN (0 = all), JOBS (default: cores).
+# Environment: SIZE, QUALITY, CROP (shrink or native), MAX_TRAIN (0 = all), JOBS (default: cores),
+# DEST (default .gpu-data; e.g. .gpu-data-shrink to keep both protocols' data here).
 # Needs python3, djpeg and cjpeg (libjpeg-turbo-progs); the photos must be JPEG.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 src=${1:-$repo/../shared/data}
-dest=$repo/.gpu-data
+dest=${DEST:-$repo/.gpu-data}
 die() { echo "make-data: $*" >&2; exit 1; }
 for tool in python3 djpeg cjpeg; do command -v $tool >/dev/null || die "needs $tool"; done
 [ -d "$src/train" ] && [ -d "$src/val" ] || die "no train/ and val/ folders in '$src'"
@@ -118,4 +119,4 @@ with open(os.path.join(dest, 'README'), 'w') as f:
             f'train: {len(train)} photos, {how} {size}x{size}, JPEG q{quality} 4:2:0\n'
             f'val: {len(val)} centre 128x128 crops, PNG\n')
 PY
-echo "== .gpu-data: $(du -sh "$dest" | cut -f1) ($(ls "$dest/train" | wc -l) train, $(ls "$dest/val" | wc -l) val)"
+echo "== $dest: $(du -sh "$dest" | cut -f1) ($(ls "$dest/train" | wc -l) train, $(ls "$dest/val" | wc -l) val)"

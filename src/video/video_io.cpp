@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <vector>
@@ -244,15 +245,20 @@ namespace {
 struct EncoderKind {
   const char* name;
   AVCodecID codec;
-  int max_crf;          // > 0: quality by constant rate factor 0..max_crf (--crf, --preset)
-  bool tick_per_frame;  // MPEG-4 Part 2 family: a time base of one tick per frame; quality
-                        // by --quantizer (or --bitrate)
+  int min_crf, max_crf;  // max_crf > 0: quality by constant rate factor min..max (--crf)
+  bool tick_per_frame;   // MPEG-4 Part 2 family: a time base of one tick per frame; quality
+                         // by --quantizer (or --bitrate)
 };
 constexpr EncoderKind kEncoders[] = {
-    {"libx264", AV_CODEC_ID_H264, 51, false},      {"libx265", AV_CODEC_ID_HEVC, 51, false},
-    {"libvpx-vp9", AV_CODEC_ID_VP9, 63, false},    {"mpeg4", AV_CODEC_ID_MPEG4, 0, true},
-    {"libxvid", AV_CODEC_ID_MPEG4, 0, true},       {"msmpeg4", AV_CODEC_ID_MSMPEG4V3, 0, true},
-    {"msmpeg4v2", AV_CODEC_ID_MSMPEG4V2, 0, true},
+    {"libx264", AV_CODEC_ID_H264, 0, 51, false},
+    {"libx265", AV_CODEC_ID_HEVC, 0, 51, false},
+    {"libvpx-vp9", AV_CODEC_ID_VP9, 0, 63, false},
+    {"libvpx", AV_CODEC_ID_VP8, 4, 63, false},     // VP8: the CRF may not be below qmin (4)
+    {"libsvtav1", AV_CODEC_ID_AV1, 1, 63, false},  // AV1 (SVT-AV1): FFmpeg 5.1 reads 0 as unset
+    {"mpeg4", AV_CODEC_ID_MPEG4, 0, 0, true},
+    {"libxvid", AV_CODEC_ID_MPEG4, 0, 0, true},
+    {"msmpeg4", AV_CODEC_ID_MSMPEG4V3, 0, 0, true},
+    {"msmpeg4v2", AV_CODEC_ID_MSMPEG4V2, 0, 0, true},
 };
 
 // options.encoder, or for "same" the encoder of the input's codec.
@@ -291,9 +297,10 @@ VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
     throw InvalidArgument("video encoder '" + encoder + "' is not in this FFmpeg build");
   }
   const int max_crf = kind.max_crf > 0 ? kind.max_crf : 51;
-  if (options.crf < 0 || options.crf > max_crf) {
-    throw InvalidArgument("--crf must be in 0.." + std::to_string(max_crf) + " for " + encoder +
-                          ", got " + std::to_string(options.crf));
+  if (options.crf < kind.min_crf || options.crf > max_crf) {
+    throw InvalidArgument("--crf must be in " + std::to_string(kind.min_crf) + ".." +
+                          std::to_string(max_crf) + " for " + encoder + ", got " +
+                          std::to_string(options.crf));
   }
   if (options.quantizer < 0 || options.quantizer > 31) {
     throw InvalidArgument("the " + encoder + " quantizer must be in 1..31 (0: rate control), got " +
@@ -303,10 +310,17 @@ VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
     throw InvalidArgument("the video bit rate must be in 0..1e9 bit/s, got " +
                           std::to_string(options.bit_rate));
   }
-  if (av_guess_format(nullptr, path.c_str(), nullptr) == nullptr) {
+  const AVOutputFormat* container = av_guess_format(nullptr, path.c_str(), nullptr);
+  if (container == nullptr) {
     throw InvalidArgument("cannot write video '" + path +
                           "': no container is known for its extension (use .mp4, .mkv, .avi, "
                           ".mov or .webm)");
+  }
+  // 0 = the container cannot hold the codec (< 0: libavformat cannot tell; try).
+  if (avformat_query_codec(container, kind.codec, FF_COMPLIANCE_NORMAL) == 0) {
+    throw InvalidArgument("cannot write video '" + path + "': the " + container->name +
+                          " container cannot hold " + avcodec_get_name(kind.codec) +
+                          " video (encoder " + encoder + "); use .mkv");
   }
   const int w = info.width, h = info.height;
   const bool odd = (w & 1) || (h & 1);
@@ -360,11 +374,21 @@ VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
             "setting the preset '" + options.preset + "'");
   }
   if (encoder == "libx265") av_opt_set(c->priv_data, "x265-params", "log-level=error", 0);
-  if (encoder == "libvpx-vp9") {
-    c->bit_rate = 0;  // constant quality
+  if (encoder == "libvpx-vp9" || encoder == "libvpx") {
     av_opt_set(c->priv_data, "deadline", "good", 0);
     av_opt_set_int(c->priv_data, "cpu-used", 4, 0);
-    av_opt_set_int(c->priv_data, "row-mt", 1, 0);
+    if (encoder == "libvpx-vp9") {
+      c->bit_rate = 0;  // constant quality
+      av_opt_set_int(c->priv_data, "row-mt", 1, 0);
+    } else {
+      // VP8 knows only constrained quality: the CRF under a bit-rate cap (libvpx's default
+      // 256 kb/s would bind long before the CRF does), so the cap is set out of reach, one
+      // bit per pixel at the frame rate.
+      c->bit_rate = static_cast<int64_t>(std::min(1e9, static_cast<double>(w) * h * av_q2d(rate)));
+    }
+  } else if (encoder == "libsvtav1") {
+    av_opt_set_int(c->priv_data, "preset", 10, 0);  // of 0 (slowest) .. 13: fast, as VP9's
+    setenv("SVT_LOG", "1", 0);  // SVT-AV1 prints its configuration unless told errors only
   } else if (kind.max_crf > 0) {
     // crf above
   } else if (options.quantizer > 0) {
@@ -404,8 +428,15 @@ int64_t VideoWriter::copy_streams(const VideoReader& input) {
     if (static_cast<int>(i) == input.video_index()) continue;
     const AVStream* s = ifmt->streams[i];
     const AVMediaType type = s->codecpar->codec_type;
-    if (type != AVMEDIA_TYPE_AUDIO && type != AVMEDIA_TYPE_SUBTITLE) continue;
+    const char* kind = av_get_media_type_string(type);
+    const std::string what = "stream " + std::to_string(i) + " (" + (kind ? kind : "unknown") +
+                             ", " + avcodec_get_name(s->codecpar->codec_id) + ")";
+    if (type != AVMEDIA_TYPE_AUDIO && type != AVMEDIA_TYPE_SUBTITLE) {
+      skipped_.push_back(what + ": only audio and subtitles are copied");
+      continue;
+    }
     if (avformat_query_codec(m.out->oformat, s->codecpar->codec_id, FF_COMPLIANCE_NORMAL) != 1) {
+      skipped_.push_back(what + ": the " + m.out->oformat->name + " container cannot hold it");
       continue;
     }
     AVStream* o = avformat_new_stream(m.out, nullptr);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "robusthide/image.h"
 #include "robusthide/video.h"
@@ -101,6 +102,9 @@ class VideoWriter {
   // Renames the closed file into place (without it, the destructor removes it).
   void commit();
   int64_t streams_copied() const { return copied_; }
+  // The input's other streams not copied, each with why ("stream 1 (audio, aac): the webm
+  // container cannot hold it").
+  const std::vector<std::string>& streams_skipped() const { return skipped_; }
   // Bytes of the encoded video packets so far (no container overhead).
   int64_t video_bytes() const;
   // The libavcodec encoder in use (VideoEncodeOptions::encoder, "same" resolved).
@@ -112,6 +116,7 @@ class VideoWriter {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   int64_t copied_ = 0;
+  std::vector<std::string> skipped_;
 };
 
 }  // namespace robusthide::detail

@@ -130,6 +130,7 @@ VideoTransformReport transform_video(const std::string& input, const std::string
   r.height = info.height;
   r.fps = static_cast<double>(info.rate_num) / info.rate_den;
   r.streams_copied = writer.streams_copied();
+  r.streams_skipped = writer.streams_skipped();
   r.encoder = writer.encoder();
   r.bits_per_pixel = 8.0 * static_cast<double>(writer.video_bytes()) /
                      (static_cast<double>(r.frames_out) * info.width * info.height);

@@ -145,6 +145,7 @@ Pass mark_pass(const Watermarker& w, const std::vector<uint8_t>& bits, const std
   r.height = reader.height();
   r.fps = reader.fps();
   r.streams_copied = p.writer->streams_copied();
+  r.streams_skipped = p.writer->streams_skipped();
   r.encoder = p.writer->encoder();
   r.grid = video_grid(w);
   const int64_t total = reader.frame_count();
