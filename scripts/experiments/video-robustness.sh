@@ -8,7 +8,9 @@
 #
 # Clips: PAN pan/zoom videos (build/pan_video: 8 s, 25 fps, 320x320) cut from the first
 # PAN photos of ../shared/data/val (default 4) and the two sample videos. Writes
-# OUT/results.csv (one row per clip and transform) and prints a summary per transform.
+# OUT/results.csv (one row per clip and transform; bpp_marked: the video stream's bits per
+# pixel of the row's file, the marked one or its re-encode) and prints a summary per
+# transform.
 # Environment: STRENGTH (embed --strength, default 1), EMBED_FLAGS (more embed flags, e.g.
 # "--video-check libx264:crf=40"), EXTRACT_FLAGS (more extract flags, e.g. "--grid 2" with
 # EMBED_FLAGS="--grid 2"), ONLY (transform names, default all), VIDEOS=0 (the pan clips only).
@@ -39,6 +41,10 @@ transforms=(
   "x264-crf23|--crf 23|mp4"
   "x264-crf33|--crf 33|mp4"
   "x264-crf40|--crf 40|mp4"
+  "vp9-crf31|--video-encoder libvpx-vp9 --crf 31|webm"
+  "av1-crf35|--video-encoder libsvtav1 --crf 35|mkv"
+  "av1-crf50|--video-encoder libsvtav1 --crf 50|mkv"
+  "av1-crf58|--video-encoder libsvtav1 --crf 58|mkv"
   "480p|--height 480 --crf 23|mp4"
   "half-size|HALF --crf 23|mp4"
   "24fps|--fps 24 --crf 23|mp4"
@@ -76,8 +82,9 @@ for clip in "${clips[@]}"; do
     flags=${flags/HALF/--height $(( height / 2 / 2 * 2 ))}
     attacked=$out/attacked/$name.$tname.$ext
     # shellcheck disable=SC2086
-    "$bin" transcode -i "$marked" -o "$attacked" $flags --progress off > /dev/null
-    echo "$name,$tname,$(extract "$attacked" | summary),,,,,," >> "$csv"
+    bpp=$("$bin" transcode -i "$marked" -o "$attacked" $flags --progress off --json |
+      /usr/bin/python3 -c 'import json,sys; print("%.5f" % json.load(sys.stdin)["bits_per_pixel"])')
+    echo "$name,$tname,$(extract "$attacked" | summary),,,,$bpp,," >> "$csv"
   done
   echo "video-robustness: $name done" >&2
 done
@@ -88,10 +95,12 @@ rows = list(csv.DictReader(open(sys.argv[1])))
 by = {}
 for r in rows:
     by.setdefault(r["transform"], []).append(r)
-print("%-14s %12s %16s" % ("transform", "files found", "2-s windows found"))
+print("%-14s %12s %16s %s" % ("transform", "files found", "2-s windows found", "bits/pixel"))
 for t, rs in by.items():
     f = sum(int(r["found"]) for r in rs)
     wf = sum(int(r["windows_found"]) for r in rs)
     w = sum(int(r["windows"]) for r in rs)
-    print("%-14s %7d of %d %9d of %d" % (t, f, len(rs), wf, w))
+    bpp = [float(r["bpp_marked"]) for r in rs if r["bpp_marked"]]
+    span = "%.4f-%.4f" % (min(bpp), max(bpp)) if bpp else ""
+    print("%-14s %7d of %d %9d of %d   %s" % (t, f, len(rs), wf, w, span))
 PY
