@@ -277,8 +277,17 @@ TEST(VideoCheckSpecs, ParseAndPrint) {
   EXPECT_EQ(v.quantizer, 5);
   EXPECT_EQ(video_check_spec(v), "libxvid:q=5");
   EXPECT_EQ(parse_video_check("mpeg4:bitrate=500000").bit_rate, 500000);
+  // VP9, VP8 and AV1: a CRF only, each in its encoder's range, with its own default.
+  const VideoEncodeOptions a = parse_video_check("libsvtav1:crf=50");
+  EXPECT_EQ(a.encoder, "libsvtav1");
+  EXPECT_EQ(a.crf, 50);
+  EXPECT_EQ(video_check_spec(a), "libsvtav1:crf=50");
+  EXPECT_EQ(parse_video_check("libsvtav1").crf, 35);
+  EXPECT_EQ(video_check_spec(parse_video_check("libvpx-vp9")), "libvpx-vp9");
+  EXPECT_EQ(parse_video_check("libvpx:crf=63").crf, 63);
   for (const char* bad : {"h265", "libx264:crf=52", "libx264:q=3", "mpeg4:crf=20", "mpeg4:q=32",
-                          "libx264:crf=x", "", "libx264(jpeg)"}) {
+                          "libx264:crf=x", "", "libx264(jpeg)", "libsvtav1:crf=0",
+                          "libsvtav1:crf=64", "libvpx:crf=3", "libvpx-vp9:preset=fast"}) {
     EXPECT_THROW(parse_video_check(bad), InvalidArgument) << bad;
   }
 }
@@ -562,9 +571,10 @@ TEST_F(VideoFiles, EncodersIncludingTheInputsOwnCodec) {
   EXPECT_EQ(b.encoder, "libx264");
   EXPECT_EQ(VideoReader(dir_->file("same.mkv")).codec_name(), "h264");
   // HEVC, VP9, VP8 and AV1 outputs read back; the payload survives them.
-  for (const auto& [encoder, file, codec] :
-       {std::tuple{"libx265", "hevc.mp4", "hevc"}, {"libvpx-vp9", "vp9.webm", "vp9"},
-        {"libvpx", "vp8.webm", "vp8"}, {"libsvtav1", "av1.mkv", "av1"}}) {
+  for (const auto& [encoder, file, codec] : {std::tuple{"libx265", "hevc.mp4", "hevc"},
+                                             {"libvpx-vp9", "vp9.webm", "vp9"},
+                                             {"libvpx", "vp8.webm", "vp8"},
+                                             {"libsvtav1", "av1.mkv", "av1"}}) {
     VideoEmbedOptions o;
     o.encode.encoder = encoder;
     o.encode.preset = "ultrafast";

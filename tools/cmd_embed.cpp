@@ -385,7 +385,8 @@ void add_embed_command(CLI::App& app, Runner& run) {
       ->group("Video");
   sub->add_option("--video-check", o->video_checks,
                   "video strength search: re-encode the marked video so (libx264[:crf=N]"
-                  "[:preset=P], libx265..., mpeg4[:q=N][:bitrate=B], libxvid...) and raise "
+                  "[:preset=P], libx265..., libvpx-vp9[:crf=N], libvpx..., libsvtav1..., "
+                  "mpeg4[:q=N][:bitrate=B], libxvid...) and raise "
                   "--strength x1.25 (up to 2) in every 2-s window whose payload does not come "
                   "back, e.g. libx264:crf=40 for small or low-bitrate videos; none = the "
                   "strength as given (docs/video.md)")

@@ -40,10 +40,11 @@ struct VideoEncodeOptions {
 
 // A re-encode given as text, for the video strength search and the CLI's --video-check:
 // "libx264[:crf=N][:preset=P]" and "libx265[:crf=N][:preset=P]" (CRF 0..51, default 23;
-// preset default medium), "mpeg4[:q=N][:bitrate=B]" and "libxvid[:q=N][:bitrate=B]"
-// (fixed quantizer 1..31, or 0, the default, for rate control at B bits/s, default
-// libavcodec's 200 kb/s: what `ffmpeg -c:v mpeg4` does). Throws InvalidArgument naming the
-// spec for an unknown encoder, parameter or value.
+// preset default medium), "libvpx-vp9[:crf=N]" and "libvpx[:crf=N]" (VP9 0..63, VP8 4..63,
+// default 31), "libsvtav1[:crf=N]" (1..63, default 35), "mpeg4[:q=N][:bitrate=B]" and
+// "libxvid[:q=N][:bitrate=B]" (fixed quantizer 1..31, or 0, the default, for rate control at B
+// bits/s, default libavcodec's 200 kb/s: what `ffmpeg -c:v mpeg4` does). Throws InvalidArgument
+// naming the spec for an unknown encoder, parameter or value.
 VideoEncodeOptions parse_video_check(const std::string& spec);
 // The canonical text of a re-encode (parse_video_check's grammar, defaults left out).
 std::string video_check_spec(const VideoEncodeOptions& options);

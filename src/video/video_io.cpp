@@ -283,6 +283,12 @@ const EncoderKind& encoder_kind(const std::string& name, const VideoReader* inpu
 
 }  // namespace
 
+std::pair<int, int> crf_range(const std::string& encoder) {
+  const EncoderKind& kind = encoder_kind(encoder, nullptr);
+  if (kind.max_crf == 0) return {0, 0};
+  return {kind.min_crf, kind.max_crf};
+}
+
 VideoWriter::VideoWriter(const std::string& path, const VideoStreamInfo& info,
                          const VideoEncodeOptions& options)
     : VideoWriter(path, info, options, nullptr) {}

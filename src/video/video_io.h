@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "robusthide/image.h"
@@ -69,6 +70,10 @@ class VideoReader {
   int video_index_ = -1;
   std::unique_ptr<Decoder> decoder_;
 };
+
+// The CRF range [lo, hi] of a VideoEncodeOptions::encoder ("same" not allowed), {0, 0}
+// for the MPEG-4 Part 2 family, which has none. Throws InvalidArgument for an unknown name.
+std::pair<int, int> crf_range(const std::string& encoder);
 
 class VideoWriter {
  public:
