@@ -8,11 +8,16 @@
 #                     CROP=native instead keeps the photo's own pixel scale (the scale of
 #                     the CPU runs, which crop full-size photos) and cuts one SIZE x SIZE
 #                     window at a position drawn per photo (Python's random, seeded by
-#                     the photo's index); photos smaller than SIZE are kept whole
+#                     the photo's index); photos smaller than SIZE are kept whole.
+#                     CROP=resize is the paper's authors' protocol: every whole photo
+#                     resized to SIZE x SIZE (default 128; aspect ratio not kept),
+#                     bilinear with antialiasing as torchvision's transforms.Resize does to
+#                     a PIL image (needs python3-pil)
 #   .gpu-data/val/    the centre 128x128 crop of every validation photo (offset
-#                     ((W-128)/2, (H-128)/2) as robusthide takes it), lossless PNG
+#                     ((W-128)/2, (H-128)/2) as robusthide takes it), lossless PNG; with
+#                     CROP=resize the whole photo resized to 128x128 as above
 # Usage: scripts/gpu/make-data.sh [SHARED_DATA_DIR]   (default ../shared/data)
-# Environment: SIZE, QUALITY, CROP (shrink or native), MAX_TRAIN (0 = all), JOBS (default: cores),
+# Environment: SIZE, QUALITY, CROP (shrink, native or resize), MAX_TRAIN (0 = all), JOBS (default: cores),
 # DEST (default .gpu-data; e.g. .gpu-data-shrink to keep both protocols' data here).
 # Needs python3, djpeg and cjpeg (libjpeg-turbo-progs); the photos must be JPEG.
 set -euo pipefail
@@ -24,15 +29,28 @@ for tool in python3 djpeg cjpeg; do command -v $tool >/dev/null || die "needs $t
 [ -d "$src/train" ] && [ -d "$src/val" ] || die "no train/ and val/ folders in '$src'"
 rm -rf "$dest"
 mkdir -p "$dest/train" "$dest/val"
-case ${CROP:=shrink} in shrink | native) ;; *) die "CROP must be shrink or native, not '$CROP'" ;; esac
-CROP=$CROP SIZE=${SIZE:-136} QUALITY=${QUALITY:-85} MAX_TRAIN=${MAX_TRAIN:-0} JOBS=${JOBS:-$(nproc)} \
-python3 - "$src" "$dest" <<'PY'
+case ${CROP:=shrink} in
+  shrink | native) size=${SIZE:-136} ;;
+  resize) size=${SIZE:-128} ;;
+  *) die "CROP must be shrink, native or resize, not '$CROP'" ;;
+esac
+# Debian's python3 (it has python3-pil), also where another python3 comes first on PATH.
+py=python3
+[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+CROP=$CROP SIZE=$size QUALITY=${QUALITY:-85} MAX_TRAIN=${MAX_TRAIN:-0} JOBS=${JOBS:-$(nproc)} \
+"$py" - "$src" "$dest" <<'PY'
 import os, random, struct, subprocess, sys, zlib
 from multiprocessing import Pool
 src, dest = sys.argv[1:]
 size, quality = int(os.environ['SIZE']), int(os.environ['QUALITY'])
 max_train, jobs = int(os.environ['MAX_TRAIN']), int(os.environ['JOBS'])
 native = os.environ['CROP'] == 'native'
+resize = os.environ['CROP'] == 'resize'
+
+def resized(path, s):  # -> RGB bytes of the whole photo resized to s x s (PIL bilinear)
+    from PIL import Image
+    with Image.open(path) as im:
+        return im.convert('RGB').resize((s, s), Image.BILINEAR).tobytes()
 
 def photos(folder):
     out = []
@@ -78,6 +96,13 @@ def crop(w, h, rgb, s, x0=None, y0=None):
 
 def train_one(job):
     k, path = job
+    if resize:
+        ppm = b'P6\n%d %d\n255\n' % (size, size) + resized(path, size)
+        jpg = subprocess.run(['cjpeg', '-quality', str(quality), '-optimize'],
+                             input=ppm, capture_output=True, check=True).stdout
+        with open(os.path.join(dest, 'train', f'{k:05d}.jpg'), 'wb') as f:
+            f.write(jpg)
+        return
     w, h = jpeg_size(path)
     n = 8 if native else next((n for n in range(1, 9) if min(w, h) * n / 8 >= size), 8)
     w, h, rgb = decode(path, n)
@@ -101,22 +126,27 @@ def png(s, rgb):
 
 def val_one(job):
     k, path = job
-    w, h, rgb = decode(path, 8)
-    s = min(128, w, h)
+    if resize:
+        data = png(128, resized(path, 128))
+    else:
+        w, h, rgb = decode(path, 8)
+        s = min(128, w, h)
+        data = png(s, crop(w, h, rgb, s))
     with open(os.path.join(dest, 'val', f'{k:05d}.png'), 'wb') as f:
-        f.write(png(s, crop(w, h, rgb, s)))
+        f.write(data)
 
 train = photos(os.path.join(src, 'train'))
 if max_train > 0: train = train[:max_train]
 val = photos(os.path.join(src, 'val'))
-how = 'one native-scale window' if native else 'DCT-scaled, centre crop'
-print(f'== train: {len(train)} photos -> {size}x{size} ({how}) JPEG q{quality}; val: {len(val)} centre crops', flush=True)
+how = 'one native-scale window' if native else 'whole photo resized' if resize else 'DCT-scaled, centre crop'
+vhow = 'whole photos resized to 128x128' if resize else 'centre 128x128 crops'
+print(f'== train: {len(train)} photos -> {size}x{size} ({how}) JPEG q{quality}; val: {len(val)} {vhow}', flush=True)
 with Pool(jobs) as pool:
     pool.map(train_one, list(enumerate(train)), chunksize=16)
     pool.map(val_one, list(enumerate(val)), chunksize=4)
 with open(os.path.join(dest, 'README'), 'w') as f:
     f.write(f'made by scripts/gpu/make-data.sh from {src}\n'
             f'train: {len(train)} photos, {how} {size}x{size}, JPEG q{quality} 4:2:0\n'
-            f'val: {len(val)} centre 128x128 crops, PNG\n')
+            f'val: {len(val)} {vhow}, PNG\n')
 PY
 echo "== $dest: $(du -sh "$dest" | cut -f1) ($(ls "$dest/train" | wc -l) train, $(ls "$dest/val" | wc -l) val)"
