@@ -42,6 +42,10 @@ if [ "${SAVE:-0}" = 1 ]; then
     [ -f "$out/$name/checkpoint.pt" ] || continue
     mkdir -p "$saved/$name"
     cp "$out/$name/checkpoint.pt" "$out/$name/log.csv" "$saved/$name/"
+    # a finished column's model too, so that a lost OUT can still be evaluated
+    if [ "$(paper_last_step "$out/$name")" = "$paper_steps" ] && [ -f "$out/$name/model.pt" ]; then
+      cp "$out/$name/model.pt" "$saved/$name/"
+    fi
   done
   echo "paper-tables: checkpoints copied to $saved"
   exit 0
@@ -52,6 +56,7 @@ for name in "${names[@]}"; do
   if [ ! -f "$dir/checkpoint.pt" ] && [ -f "$saved/$name/checkpoint.pt" ]; then
     mkdir -p "$dir"
     cp "$saved/$name/checkpoint.pt" "$saved/$name/log.csv" "$dir/"
+    if [ -f "$saved/$name/model.pt" ]; then cp "$saved/$name/model.pt" "$dir/"; fi
   fi
   [ "$(paper_last_step "$dir")" = "$paper_steps" ] && continue
   left=$(( (deadline - $(date +%s)) / 60 ))
