@@ -10,6 +10,7 @@ Wilson interval) and writes two PNGs:
                                training attack, and PSNR) against the optimizer step
 
   scripts/experiments/paper-tables-report.py OUT [--img docs/img] [--prefix paper-tables]
+      [--images '100 validation photos resized to 128']
 """
 import argparse
 import csv
@@ -113,7 +114,7 @@ def table(runs, codec, names, paper):
     return "\n".join(lines)
 
 
-def plot_ber(runs, path):
+def plot_ber(runs, path, images):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -154,7 +155,7 @@ def plot_ber(runs, path):
     fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8, frameon=False)
     counts = sorted({r["report"]["messages_per_image"] for r in runs.values()})
     messages = "-".join(str(c) for c in (counts if len(counts) < 3 else [counts[0], counts[-1]]))
-    fig.suptitle(f"BER vs quality on 100 validation crops ({messages} messages each); shaded: "
+    fig.suptitle(f"BER vs quality on {images} ({messages} messages each); shaded: "
                  "95% Wilson interval; open squares, dashed: the paper")
     fig.tight_layout(rect=(0, 0.14, 1, 0.95))
     fig.savefig(path, dpi=90)
@@ -192,6 +193,8 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--img", default=None, help="folder for the PNGs (none: no plots)")
     parser.add_argument("--prefix", default="paper-tables")
+    parser.add_argument("--images", default="100 validation crops",
+                        help="what the evaluations ran on, for the BER figure's title")
     args = parser.parse_args()
     runs = load(args.out)
     if not runs:
@@ -216,7 +219,7 @@ def main():
     if args.img:
         os.makedirs(args.img, exist_ok=True)
         plot_ber({n: r for n, r in runs.items() if not n.endswith("-seed2")},
-                 os.path.join(args.img, f"{args.prefix}-ber.png"))
+                 os.path.join(args.img, f"{args.prefix}-ber.png"), args.images)
         plot_curves(runs, os.path.join(args.img, f"{args.prefix}-curves.png"))
         print(f"\nfigures: {args.img}/{args.prefix}-ber.png, {args.prefix}-curves.png",
               file=sys.stderr)
