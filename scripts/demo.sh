@@ -5,6 +5,7 @@
 # to out/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/demo-run.sh --check
 scripts/install-deps.sh
 scripts/build.sh
 exec scripts/demo-run.sh build/robusthide out/demo
